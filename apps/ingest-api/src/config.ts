@@ -1,0 +1,73 @@
+/** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
+import { hostname } from 'os';
+import { randomBytes } from 'crypto';
+import { commonEnv, env, loadEnv } from '@platform/config';
+import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
+
+export const ingestEnv = {
+  ...commonEnv,
+  port: env.int('PORT', { default: 3000, min: 0, max: 65535 }),
+  host: env.string('HOST', { default: '0.0.0.0' }),
+  instanceId: env.optionalString('INSTANCE_ID'),
+  bodyLimit: env.int('BODY_LIMIT', { default: 1024 * 1024, min: 1024 }),
+  batchMaxEvents: env.int('BATCH_MAX_EVENTS', { default: 1000, min: 1 }),
+  batchMaxBytes: env.int('BATCH_MAX_BYTES', { default: 5 * 1024 * 1024, min: 1024 }),
+  produceTimeoutMs: env.duration('PRODUCE_TIMEOUT', { default: '5s' }),
+  registryTimeoutMs: env.duration('REGISTRY_TIMEOUT', { default: '3s' }),
+  maxPendingRecords: env.int('MAX_PENDING_RECORDS', { default: 50_000, min: 1 }),
+  idempotencyTtlMs: env.duration('IDEMPOTENCY_TTL', { default: '1h' }),
+  idempotencyMaxEntries: env.int('IDEMPOTENCY_MAX_ENTRIES', { default: 200_000, min: 1 }),
+  redisUrl: env.optionalUrl('REDIS_URL'),
+  redisKeyPrefix: env.string('REDIS_KEY_PREFIX', { default: 'ingest:' }),
+  throttleLimit: env.int('THROTTLE_LIMIT', { default: 100, min: 1 }),
+  throttleTtlMs: env.duration('THROTTLE_TTL', { default: '1m' }),
+  corsOrigins: env.list('CORS_ORIGINS', { default: [] }),
+  latestTimeoutMs: env.duration('LATEST_TIMEOUT', { default: '5s' }),
+  latestMaxConcurrency: env.int('LATEST_MAX_CONCURRENCY', { default: 4, min: 1 }),
+  wsMaxBufferedBytes: env.int('WS_MAX_BUFFERED_BYTES', { default: 1024 * 1024, min: 1024 }),
+  wsPingIntervalMs: env.duration('WS_PING_INTERVAL', { default: '30s' }),
+  wsResumeMaxRecords: env.int('WS_RESUME_MAX_RECORDS', { default: 100_000, min: 0 }),
+  ensureTopics: env.bool('ENSURE_TOPICS', { default: true }),
+  docs: env.bool('API_DOCS', { default: true }),
+};
+
+export interface IngestConfig {
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  schemaRegistryUrl: string;
+  pipelineConfigPath: string;
+  logLevel: string;
+  port: number;
+  host: string;
+  instanceId: string;
+  bodyLimit: number;
+  batchMaxEvents: number;
+  batchMaxBytes: number;
+  produceTimeoutMs: number;
+  registryTimeoutMs: number;
+  maxPendingRecords: number;
+  idempotencyTtlMs: number;
+  idempotencyMaxEntries: number;
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  throttleLimit: number;
+  throttleTtlMs: number;
+  corsOrigins: string[];
+  latestTimeoutMs: number;
+  latestMaxConcurrency: number;
+  wsMaxBufferedBytes: number;
+  wsPingIntervalMs: number;
+  wsResumeMaxRecords: number;
+  ensureTopics: boolean;
+  docs: boolean;
+  auth: AuthSettings;
+}
+
+export function loadIngestConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
+  const raw = loadEnv(ingestEnv, source);
+  return {
+    ...raw,
+    instanceId: raw.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    auth: authSettingsFromEnv(source),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Publishing: validate (JSON against the Avro schema, or Confluent-framed Avro whose schema id
+ * belongs to the topic), route, partition by the configured key, write once per event_id, and
+ * answer only after Kafka acknowledged.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Type } from 'avsc';
+import { EventTypeSpec } from '@platform/config';
+import { HEADERS, PlatformError } from '@platform/contracts';
+import { frame, FramingError, unframe } from '@platform/schema';
+import { INGEST_CONFIG } from '../tokens';
+import { IngestConfig } from '../config';
+import { KafkaPublisher } from '../kafka/kafka-publisher';
+import { PartitionTable } from '../kafka/partition-table';
+import { SchemaGate } from '../schema/schema-gate';
+import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
+import { StoredResult } from '../idempotency/idempotency-store';
+import { newTraceId } from '../http/request-context';
+import { ingestMetrics } from '../metrics';
+import { checkDecodedEvent, Preparation, PreparedEvent, prepareJsonEvent } from './event-preparation';
+
+export type BatchItemResult =
+  | (StoredResult & { index: number; duplicate?: true })
+  | { index: number; status: 'rejected'; event_id: string | null; error_code: string; message: string; details: Record<string, unknown> | null };
+
+export interface BatchOutcome {
+  results: BatchItemResult[];
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Set when some valid events could not be written (Kafka or a store unavailable). */
+  failure?: PlatformError;
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    private readonly publisher: KafkaPublisher,
+    private readonly schemas: SchemaGate,
+    private readonly partitions: PartitionTable,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  async publishJson(type: EventTypeSpec, body: unknown, headerTraceId: string | undefined): Promise<IdempotentOutcome> {
+    if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
+    const schema = this.schemas.schemaFor(type);
+    const prepared = this.accept(prepareJsonEvent(type, schema.type, body, this.partitions.count(type.topic), () => headerTraceId ?? newTraceId()));
+    return this.write(type, prepared, () => this.schemas.catalog.encode(schema, prepared.value));
+  }
+
+  /** Confluent-framed Avro: the schema id must be one registered under the topic's subject. */
+  async publishAvro(type: EventTypeSpec, bytes: Buffer, headerTraceId: string | undefined): Promise<IdempotentOutcome> {
+    let schemaId: number;
+    let body: Buffer;
+    try {
+      ({ schemaId, body } = unframe(bytes));
+    } catch (error) {
+      throw this.rejected(new PlatformError(400, 'INVALID_AVRO', error instanceof FramingError ? error.message : 'not Confluent-framed Avro'));
+    }
+    if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
+    const registered = this.schemas.schemaFor(type);
+    let avroType: Type;
+    if (schemaId === registered.id) {
+      avroType = registered.type;
+    } else {
+      if (!(await this.schemas.belongsToSubject(type.subject, schemaId))) {
+        throw this.rejected(new PlatformError(400, 'SCHEMA_SUBJECT_MISMATCH', `schema id ${schemaId} is not registered under ${type.subject}`));
+      }
+      avroType = await this.schemas.typeForId(schemaId);
+    }
+    let value: Record<string, unknown>;
+    try {
+      value = avroType.fromBuffer(body) as Record<string, unknown>;
+    } catch {
+      throw this.rejected(new PlatformError(400, 'INVALID_AVRO', `the body does not decode with schema id ${schemaId}`));
+    }
+    // The trace id travels in the record when the schema has the field: fill it in and re-encode.
+    const hasTraceField = (avroType as unknown as { fields?: Array<{ name: string }> }).fields?.some((f) => f.name === 'trace_id') ?? false;
+    let outgoing = bytes;
+    if (value.trace_id === undefined || value.trace_id === null) {
+      value.trace_id = headerTraceId ?? newTraceId();
+      if (hasTraceField) outgoing = frame(schemaId, avroType.toBuffer(value));
+    }
+    const prepared = this.accept(checkDecodedEvent(type, value, this.partitions.count(type.topic)));
+    return this.write(type, prepared, () => outgoing);
+  }
+
+  async publishBatch(type: EventTypeSpec, events: unknown[], headerTraceId: string | undefined): Promise<BatchOutcome> {
+    if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
+    const schema = this.schemas.schemaFor(type);
+    const partitions = this.partitions.count(type.topic);
+    ingestMetrics.requestBatchEvents.observe(events.length);
+    const pending = events.map(async (input, index): Promise<BatchItemResult> => {
+      const preparation: Preparation = prepareJsonEvent(type, schema.type, input, partitions, () => headerTraceId ?? newTraceId());
+      if (!preparation.ok) {
+        ingestMetrics.rejected.inc({ reason: preparation.error.errorCode });
+        const eventId = (input as { event_id?: unknown } | null)?.event_id;
+        return {
+          index,
+          status: 'rejected',
+          event_id: typeof eventId === 'string' ? eventId.slice(0, 256) : null,
+          error_code: preparation.error.errorCode,
+          message: preparation.error.message,
+          details: preparation.error.details,
+        };
+      }
+      const event = preparation.event;
+      const outcome = await this.write(type, event, () => this.schemas.catalog.encode(schema, event.value));
+      return outcome.duplicate ? { index, ...outcome.result, duplicate: true } : { index, ...outcome.result };
+    });
+    const settled = await Promise.allSettled(pending);
+    const results: BatchItemResult[] = [];
+    let failure: PlatformError | undefined;
+    let accepted = 0;
+    let duplicates = 0;
+    let rejected = 0;
+    settled.forEach((item, index) => {
+      if (item.status === 'fulfilled') {
+        const result = item.value;
+        results.push(result);
+        if (result.status === 'rejected') rejected++;
+        else if ('duplicate' in result && result.duplicate) duplicates++;
+        else accepted++;
+        return;
+      }
+      const error = item.reason instanceof PlatformError ? item.reason : new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the event was not written', null, 1);
+      failure ??= error;
+      const eventId = (events[index] as { event_id?: unknown } | null)?.event_id;
+      results.push({
+        index,
+        status: 'rejected',
+        event_id: typeof eventId === 'string' ? eventId.slice(0, 256) : null,
+        error_code: error.errorCode,
+        message: error.message,
+        details: error.details,
+      });
+    });
+    return { results, accepted, duplicates, rejected, failure };
+  }
+
+  private accept(preparation: Preparation): PreparedEvent {
+    if (!preparation.ok) throw this.rejected(preparation.error);
+    return preparation.event;
+  }
+
+  private rejected(error: PlatformError): PlatformError {
+    ingestMetrics.rejected.inc({ reason: error.errorCode });
+    return error;
+  }
+
+  private async write(type: EventTypeSpec, event: PreparedEvent, encode: () => Buffer): Promise<IdempotentOutcome> {
+    const outcome = await this.idempotency.run(`${type.topic}\u0000${event.eventId}`, async () => {
+      const ack = await this.publisher.send({
+        topic: type.topic,
+        partition: event.partition,
+        key: event.key,
+        value: encode(),
+        headers: { [HEADERS.traceId]: event.traceId, [HEADERS.eventId]: event.eventId, [HEADERS.eventType]: event.eventType },
+      });
+      return {
+        status: 'published',
+        event_id: event.eventId,
+        topic: ack.topic,
+        partition: ack.partition,
+        offset: Number(ack.offset),
+        timestamp: new Date(event.timestampMs).toISOString(),
+      };
+    });
+    if (outcome.duplicate) ingestMetrics.duplicates.inc({ topic: type.topic });
+    else ingestMetrics.published.inc({ topic: type.topic });
+    return outcome;
+  }
+
+  get batchLimits(): { maxEvents: number; maxBytes: number } {
+    return { maxEvents: this.config.batchMaxEvents, maxBytes: this.config.batchMaxBytes };
+  }
+}

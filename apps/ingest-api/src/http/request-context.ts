@@ -1,0 +1,35 @@
+/** Request and trace ids: accepted from headers when well-formed, generated otherwise. Pure. */
+import { randomBytes, randomUUID } from 'crypto';
+
+const SAFE_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+const prefix = randomBytes(4).toString('hex');
+let sequence = 0;
+
+/** A cheap, process-unique request id (no crypto per request). */
+export function newRequestId(): string {
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return `req-${prefix}-${sequence.toString(36)}`;
+}
+
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SAFE_ID.test(header) ? header : newRequestId();
+}
+
+/** The trace id of a W3C `traceparent` header, else a safe `x-trace-id`, else undefined. */
+export function traceIdFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const traceparent = headers['traceparent'];
+  if (typeof traceparent === 'string') {
+    const match = TRACEPARENT.exec(traceparent.trim());
+    if (match && !/^0+$/.test(match[1])) return match[1];
+  }
+  const explicit = headers['x-trace-id'];
+  if (typeof explicit === 'string' && SAFE_ID.test(explicit)) return explicit;
+  return undefined;
+}
+
+/** A new W3C-style trace id (32 hex chars). */
+export function newTraceId(): string {
+  return randomUUID().replace(/-/g, '');
+}

@@ -1,0 +1,30 @@
+/**
+ * Where the first result of each event id is kept for the idempotency window. `claim` is atomic:
+ * exactly one caller gets "claimed" for a key until it completes (result stored for the full
+ * window) or releases it (the write failed, so a retry may write). A claim left by a crashed
+ * instance expires after `claimTtlMs`.
+ */
+export interface StoredResult {
+  status: 'published';
+  event_id: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: string;
+}
+
+export type ClaimOutcome = { state: 'claimed' } | { state: 'pending' } | { state: 'done'; result: StoredResult };
+export type PeekOutcome = { state: 'absent' } | { state: 'pending' } | { state: 'done'; result: StoredResult };
+
+export interface IdempotencyStore {
+  claim(key: string): Promise<ClaimOutcome>;
+  complete(key: string, result: StoredResult): Promise<void>;
+  release(key: string): Promise<void>;
+  peek(key: string): Promise<PeekOutcome>;
+  close(): Promise<void>;
+}
+
+export interface IdempotencyWindow {
+  ttlMs: number;
+  claimTtlMs: number;
+}

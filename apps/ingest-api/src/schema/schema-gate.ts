@@ -1,0 +1,129 @@
+/**
+ * The event schemas as the registry knows them. Registers the pipeline's schemas at startup and,
+ * while the registry is unreachable, again on demand (at most one attempt in flight, at most one
+ * per second), so requests get a 503 quickly instead of waiting on a dead registry. Also answers
+ * whether a schema id belongs to a topic's subject (for Avro input carrying its own schema id).
+ */
+import type { Type } from 'avsc';
+import { EventTypeSpec, PipelineConfig } from '@platform/config';
+import { PlatformError } from '@platform/contracts';
+import { logger } from '@platform/observability';
+import { withRetry, withTimeout } from '@platform/resilience';
+import { REGISTRY_CONTENT_TYPE, RegisteredSchema, RegistryClient, SchemaCatalog } from '@platform/schema';
+
+const RETRY_INTERVAL_MS = 1000;
+
+export class SchemaGate {
+  readonly catalog: SchemaCatalog;
+  private readonly registry: RegistryClient;
+  private registered = false;
+  private registering?: Promise<void>;
+  private lastAttemptAt = 0;
+  private readonly membership = new Map<string, Promise<boolean>>();
+
+  constructor(private readonly baseUrl: string, pipeline: PipelineConfig, private readonly timeoutMs: number) {
+    this.registry = new RegistryClient(baseUrl, { timeoutMs: Math.min(timeoutMs, 2000), maxAttempts: 3 });
+    this.catalog = new SchemaCatalog(this.registry, pipeline);
+  }
+
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  start(): void {
+    this.ensureRegistered().catch((error) => logger().warn({ err: (error as Error).message }, 'schemas not registered yet'));
+  }
+
+  /** Resolves once the pipeline schemas are registered; rejects with a 503 within the timeout otherwise. */
+  ensureRegistered(): Promise<void> {
+    if (this.registered) return Promise.resolve();
+    if (!this.registering) {
+      if (Date.now() - this.lastAttemptAt < RETRY_INTERVAL_MS) {
+        return Promise.reject(unavailableRegistry());
+      }
+      this.lastAttemptAt = Date.now();
+      this.registering = withTimeout(this.catalog.registerPipelineSchemas(), this.timeoutMs, 'schema registration timed out')
+        .then(() => {
+          this.registered = true;
+          logger().info('pipeline schemas registered');
+        })
+        .finally(() => (this.registering = undefined));
+    }
+    return this.registering.catch((error) => {
+      logger().warn({ err: (error as Error).message }, 'schema registry unavailable');
+      throw unavailableRegistry();
+    });
+  }
+
+  /** The registered schema of an event type; call only after ensureRegistered resolved. */
+  schemaFor(type: EventTypeSpec): RegisteredSchema {
+    return this.catalog.forEventType(type);
+  }
+
+  /** The Avro type of a schema id: 400 when the registry does not know it, 503 when unreachable. */
+  async typeForId(id: number): Promise<Type> {
+    try {
+      return await withTimeout(this.catalog.typeForId(id), this.timeoutMs, 'schema lookup timed out');
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        throw new PlatformError(400, 'UNKNOWN_SCHEMA_ID', `schema id ${id} is not known to the registry`);
+      }
+      throw unavailableRegistry();
+    }
+  }
+
+  /** True when schema `id` is registered under `subject` (any version). Cached per (subject, id). */
+  belongsToSubject(subject: string, id: number): Promise<boolean> {
+    const key = `${subject}\u0000${id}`;
+    let answer = this.membership.get(key);
+    if (!answer) {
+      answer = this.lookUpMembership(subject, id);
+      this.membership.set(key, answer);
+      // Only definite answers are cached; an outage is asked again next time.
+      answer.catch(() => this.membership.delete(key));
+    }
+    return answer;
+  }
+
+  private async lookUpMembership(subject: string, id: number): Promise<boolean> {
+    const schema = await withTimeout(this.registrySchemaText(id), this.timeoutMs, 'schema lookup timed out').catch((error) => {
+      throw error instanceof PlatformError ? error : unavailableRegistry();
+    });
+    return withRetry(
+      async () => {
+        const response = await fetch(`${this.baseUrl}/subjects/${encodeURIComponent(subject)}`, {
+          method: 'POST',
+          headers: { 'content-type': REGISTRY_CONTENT_TYPE, accept: REGISTRY_CONTENT_TYPE },
+          body: JSON.stringify({ schema }),
+          signal: AbortSignal.timeout(Math.min(this.timeoutMs, 2000)),
+        });
+        const body = (await response.json().catch(() => ({}))) as { id?: number };
+        if (response.status === 404) return false;
+        if (!response.ok) throw new Error(`registry answered ${response.status}`);
+        return body.id === id;
+      },
+      { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 500 },
+    ).catch(() => {
+      throw unavailableRegistry();
+    });
+  }
+
+  private async registrySchemaText(id: number): Promise<string> {
+    try {
+      return await this.registry.schemaById(id);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        throw new PlatformError(400, 'UNKNOWN_SCHEMA_ID', `schema id ${id} is not known to the registry`);
+      }
+      throw unavailableRegistry();
+    }
+  }
+
+  ping(): Promise<boolean> {
+    return this.registry.ping();
+  }
+}
+
+function unavailableRegistry(): PlatformError {
+  return new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the schema registry is unavailable', null, 1);
+}

@@ -1,0 +1,6 @@
+/** Injection tokens for the values the bootstrap builds. */
+export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
+export const PIPELINE = Symbol('PIPELINE');
+export const KAFKA = Symbol('KAFKA');
+export const REDIS = Symbol('REDIS');
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

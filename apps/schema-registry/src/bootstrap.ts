@@ -1,0 +1,71 @@
+/**
+ * Starts a schema registry: loads the schemas log, then serves the Confluent REST API. Used by main.ts
+ * and by other apps' tests (port 0 picks a free port).
+ */
+import 'reflect-metadata';
+import { AddressInfo } from 'net';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { health, logger } from '@platform/observability';
+import { SchemaRegistryModule } from './app.module';
+import { installRegistryContentTypes } from './http/content-types';
+import { NestPinoLogger } from './http/nest-logger';
+import { RegistryExceptionFilter } from './http/registry-exception.filter';
+import { installRequestMetrics } from './http/request-metrics';
+import { KafkaSchemaLog } from './store/kafka-schema-log';
+
+export interface SchemaRegistryOptions {
+  port: number;
+  host?: string;
+  kafkaBrokers: string[];
+  schemasTopic: string;
+}
+
+export interface RunningSchemaRegistry {
+  url: string;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export async function startSchemaRegistry(options: SchemaRegistryOptions): Promise<RunningSchemaRegistry> {
+  const log = new KafkaSchemaLog({ brokers: options.kafkaBrokers, topic: options.schemasTopic });
+  let app: NestFastifyApplication | undefined;
+  try {
+    await log.start();
+    const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+    installRegistryContentTypes(adapter.getInstance());
+    installRequestMetrics(adapter.getInstance());
+    app = await NestFactory.create<NestFastifyApplication>(SchemaRegistryModule.forLog(log), adapter, {
+      logger: new NestPinoLogger(),
+      bodyParser: false,
+    });
+    app.useGlobalFilters(new RegistryExceptionFilter());
+    await app.listen(options.port, options.host ?? '0.0.0.0');
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await log.close();
+    throw error;
+  }
+  health.register('schemas_log', async () => log.healthy());
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  logger().info({ port, topic: options.schemasTopic }, 'schema registry listening');
+  const running = app;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        // Requests in flight finish; their keep-alive connections are closed as soon as they go idle
+        // instead of lingering for the keep-alive timeout.
+        const server = running.getHttpServer();
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        try {
+          await running.close();
+        } finally {
+          clearInterval(sweeper);
+        }
+        await log.close();
+      })()),
+  };
+}

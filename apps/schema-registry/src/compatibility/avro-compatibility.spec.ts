@@ -1,0 +1,479 @@
+import * as avro from 'avsc';
+import fc from 'fast-check';
+import { buildAvroModel } from '../avro/avro-model';
+import {
+  canRead,
+  COMPATIBILITY_LEVELS,
+  CompatibilityLevel,
+  compatibilityProblems,
+  parseCompatibilityLevel,
+  readerWriterIncompatibilities,
+} from './avro-compatibility';
+
+const model = (schema: unknown) => buildAvroModel(schema);
+const record = (fields: unknown[], name = 'Event', extra: Record<string, unknown> = {}) => ({
+  type: 'record',
+  name,
+  namespace: 'test',
+  fields,
+  ...extra,
+});
+const field = (name: string, type: unknown, extra: Record<string, unknown> = {}) => ({ name, type, ...extra });
+
+/** avsc's resolver is an independent implementation of the same Avro rules: it must agree. */
+function avscCanRead(reader: unknown, writer: unknown): boolean {
+  try {
+    avro.Type.forSchema(reader as avro.Schema).createResolver(avro.Type.forSchema(writer as avro.Schema));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a level demands of one earlier version, in terms of the two reading directions. */
+function levelAccepts(level: CompatibilityLevel, newReadsOld: boolean, oldReadsNew: boolean): boolean {
+  if (level === 'NONE') return true;
+  if (level.startsWith('BACKWARD')) return newReadsOld;
+  if (level.startsWith('FORWARD')) return oldReadsNew;
+  return newReadsOld && oldReadsNew;
+}
+
+interface Evolution {
+  name: string;
+  old: unknown;
+  next: unknown;
+  /** BACKWARD direction per the Avro spec: the new schema reads data written with the old one. */
+  newReadsOld: boolean;
+  /** FORWARD direction: the old schema reads data written with the new one. */
+  oldReadsNew: boolean;
+}
+
+const base = [field('id', 'string'), field('count', 'int')];
+const promotion = (from: string, to: string): Evolution => ({
+  name: `type promotion ${from} -> ${to}`,
+  old: record([field('v', from)]),
+  next: record([field('v', to)]),
+  newReadsOld: true,
+  oldReadsNew: false,
+});
+const color = (symbols: string[], extra: Record<string, unknown> = {}) => ({ type: 'enum', name: 'Color', symbols, ...extra });
+const node = (valueType: string, extraFields: unknown[] = []) => ({
+  type: 'record',
+  name: 'Node',
+  fields: [field('value', valueType), field('next', ['null', 'Node'], { default: null }), ...extraFields],
+});
+
+const EVOLUTIONS: Evolution[] = [
+  { name: 'identical schema', old: record(base), next: record(base), newReadsOld: true, oldReadsNew: true },
+  {
+    name: 'added field with default',
+    old: record(base),
+    next: record([...base, field('note', 'string', { default: '' })]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'added field without default',
+    old: record(base),
+    next: record([...base, field('note', 'string')]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'removed field with default',
+    old: record([...base, field('note', 'string', { default: '' })]),
+    next: record(base),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'removed field without default',
+    old: record([...base, field('note', 'string')]),
+    next: record(base),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  promotion('int', 'long'),
+  promotion('int', 'float'),
+  promotion('int', 'double'),
+  promotion('long', 'float'),
+  promotion('long', 'double'),
+  promotion('float', 'double'),
+  {
+    name: 'narrowing long -> int (reverse promotion)',
+    old: record([field('v', 'long')]),
+    next: record([field('v', 'int')]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'narrowing double -> float',
+    old: record([field('v', 'double')]),
+    next: record([field('v', 'float')]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'string -> bytes',
+    old: record([field('v', 'string')]),
+    next: record([field('v', 'bytes')]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'bytes -> string',
+    old: record([field('v', 'bytes')]),
+    next: record([field('v', 'string')]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'string -> int (no promotion)',
+    old: record([field('v', 'string')]),
+    next: record([field('v', 'int')]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'boolean -> int (no promotion)',
+    old: record([field('v', 'boolean')]),
+    next: record([field('v', 'int')]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'enum symbol added',
+    old: record([field('c', color(['RED', 'GREEN']))]),
+    next: record([field('c', color(['RED', 'GREEN', 'BLUE']))]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'enum symbol removed',
+    old: record([field('c', color(['RED', 'GREEN', 'BLUE']))]),
+    next: record([field('c', color(['RED', 'GREEN']))]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'enum symbol removed, new enum has a default',
+    old: record([field('c', color(['RED', 'GREEN', 'BLUE']))]),
+    next: record([field('c', color(['RED', 'GREEN'], { default: 'RED' }))]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'enum symbol added, old enum has a default',
+    old: record([field('c', color(['RED', 'GREEN'], { default: 'RED' }))]),
+    next: record([field('c', color(['RED', 'GREEN', 'BLUE'], { default: 'RED' }))]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'union branch added',
+    old: record([field('u', ['null', 'string'])]),
+    next: record([field('u', ['null', 'string', 'int'])]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'union branch removed',
+    old: record([field('u', ['null', 'string', 'int'])]),
+    next: record([field('u', ['null', 'string'])]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'non-union -> union containing it',
+    old: record([field('u', 'string')]),
+    next: record([field('u', ['null', 'string'])]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'union -> one of its branches',
+    old: record([field('u', ['null', 'string'])]),
+    next: record([field('u', 'string')]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'non-union -> union with a promoted branch',
+    old: record([field('u', 'int')]),
+    next: record([field('u', ['null', 'long'])]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  { name: 'top-level non-union -> union', old: 'int', next: ['null', 'int'], newReadsOld: true, oldReadsNew: false },
+  {
+    name: 'renamed field with an alias',
+    old: record([field('id', 'string'), field('qty', 'int')]),
+    next: record([field('id', 'string'), field('quantity', 'int', { aliases: ['qty'] })]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'renamed field without an alias',
+    old: record([field('id', 'string'), field('qty', 'int')]),
+    next: record([field('id', 'string'), field('quantity', 'int')]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'nested record gains a field with default',
+    old: record([field('inner', record([field('x', 'int')], 'Inner'))]),
+    next: record([field('inner', record([field('x', 'int'), field('y', 'int', { default: 0 })], 'Inner'))]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  {
+    name: 'nested record gains a field without default',
+    old: record([field('inner', record([field('x', 'int')], 'Inner'))]),
+    next: record([field('inner', record([field('x', 'int'), field('y', 'int')], 'Inner'))]),
+    newReadsOld: false,
+    oldReadsNew: true,
+  },
+  {
+    name: 'array items int -> long',
+    old: record([field('a', { type: 'array', items: 'int' })]),
+    next: record([field('a', { type: 'array', items: 'long' })]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'array items int -> string',
+    old: record([field('a', { type: 'array', items: 'int' })]),
+    next: record([field('a', { type: 'array', items: 'string' })]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'map values float -> double',
+    old: record([field('m', { type: 'map', values: 'float' })]),
+    next: record([field('m', { type: 'map', values: 'double' })]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'map -> array',
+    old: record([field('m', { type: 'map', values: 'int' })]),
+    next: record([field('m', { type: 'array', items: 'int' })]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'fixed size changed',
+    old: record([field('f', { type: 'fixed', name: 'Hash', size: 16 })]),
+    next: record([field('f', { type: 'fixed', name: 'Hash', size: 32 })]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'fixed renamed',
+    old: record([field('f', { type: 'fixed', name: 'Hash', size: 16 })]),
+    next: record([field('f', { type: 'fixed', name: 'Digest', size: 16 })]),
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'fixed renamed with an alias',
+    old: record([field('f', { type: 'fixed', name: 'Hash', size: 16 })]),
+    next: record([field('f', { type: 'fixed', name: 'Digest', size: 16, aliases: ['Hash'] })]),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  { name: 'record renamed', old: record(base, 'Event'), next: record(base, 'Happening'), newReadsOld: false, oldReadsNew: false },
+  {
+    name: 'record renamed with an alias',
+    old: record(base, 'Event'),
+    next: record(base, 'Happening', { aliases: ['test.Event'] }),
+    newReadsOld: true,
+    oldReadsNew: false,
+  },
+  {
+    name: 'record moved to another namespace',
+    old: record(base),
+    next: { ...record(base), namespace: 'other' },
+    newReadsOld: false,
+    oldReadsNew: false,
+  },
+  {
+    name: 'recursive type gains a field with default',
+    old: node('int'),
+    next: node('int', [field('tag', 'string', { default: '' })]),
+    newReadsOld: true,
+    oldReadsNew: true,
+  },
+  { name: 'recursive type value int -> long', old: node('int'), next: node('long'), newReadsOld: true, oldReadsNew: false },
+  { name: 'recursive type value int -> string', old: node('int'), next: node('string'), newReadsOld: false, oldReadsNew: false },
+];
+
+describe('Avro reader/writer resolution (the Avro specification rules)', () => {
+  it.each(EVOLUTIONS)('$name: new reads old = $newReadsOld, old reads new = $oldReadsNew', ({ old, next, newReadsOld, oldReadsNew }) => {
+    expect(canRead(model(next), model(old))).toBe(newReadsOld);
+    expect(canRead(model(old), model(next))).toBe(oldReadsNew);
+  });
+
+  it.each(EVOLUTIONS)('$name: agrees with avsc resolver in both directions', ({ old, next }) => {
+    expect(canRead(model(next), model(old))).toBe(avscCanRead(next, old));
+    expect(canRead(model(old), model(next))).toBe(avscCanRead(old, next));
+  });
+
+  it('names the reason and the location of each incompatibility', () => {
+    const problems = readerWriterIncompatibilities(model(record([...base, field('note', 'string')])), model(record(base)));
+    expect(problems).toEqual([expect.objectContaining({ type: 'READER_FIELD_MISSING_DEFAULT_VALUE', location: '/fields/note' })]);
+    const nested = readerWriterIncompatibilities(
+      model(record([field('inner', record([field('x', 'string')], 'Inner'))])),
+      model(record([field('inner', record([field('x', 'int')], 'Inner'))])),
+    );
+    expect(nested).toEqual([expect.objectContaining({ type: 'TYPE_MISMATCH', location: '/fields/inner/fields/x' })]);
+  });
+
+  it('terminates on mutually recursive types', () => {
+    const tree = (leaf: string) => ({
+      type: 'record',
+      name: 'Tree',
+      fields: [
+        field('children', {
+          type: 'array',
+          items: { type: 'record', name: 'Branch', fields: [field('tree', 'Tree'), field('leaf', leaf)] },
+        }),
+      ],
+    });
+    expect(canRead(model(tree('long')), model(tree('int')))).toBe(true);
+    expect(canRead(model(tree('int')), model(tree('long')))).toBe(false);
+  });
+});
+
+describe('compatibility levels against one earlier version', () => {
+  const cases = EVOLUTIONS.flatMap((evolution) => COMPATIBILITY_LEVELS.map((level) => ({ ...evolution, level })));
+  it.each(cases)('$level: $name', ({ level, old, next, newReadsOld, oldReadsNew }) => {
+    const problems = compatibilityProblems(level, model(next), [{ version: 1, model: model(old) }]);
+    expect(problems.length === 0).toBe(levelAccepts(level, newReadsOld, oldReadsNew));
+  });
+});
+
+describe('transitive levels check every earlier version, the others only the latest', () => {
+  // v1 -> v2 and v2 -> v3 are each fine, but v1 -> v3 is not (a field's type changes across a removal).
+  const chains: Record<string, { versions: unknown[]; failsTransitively: CompatibilityLevel }> = {
+    backward: {
+      versions: [record([field('a', 'int')]), record([]), record([field('a', 'string', { default: '' })])],
+      failsTransitively: 'BACKWARD_TRANSITIVE',
+    },
+    forward: {
+      versions: [record([field('a', 'string', { default: '' })]), record([]), record([field('a', 'int')])],
+      failsTransitively: 'FORWARD_TRANSITIVE',
+    },
+    full: {
+      versions: [record([field('a', 'int', { default: 0 })]), record([]), record([field('a', 'string', { default: '' })])],
+      failsTransitively: 'FULL_TRANSITIVE',
+    },
+  };
+
+  it.each(Object.entries(chains))('%s chain: each step passes, the jump fails only transitively', (_, { versions, failsTransitively }) => {
+    const [v1, v2, v3] = versions.map(model);
+    const plain = failsTransitively.replace('_TRANSITIVE', '') as CompatibilityLevel;
+    expect(compatibilityProblems(plain, v2, [{ version: 1, model: v1 }])).toEqual([]);
+    expect(compatibilityProblems(failsTransitively, v2, [{ version: 1, model: v1 }])).toEqual([]);
+    const history = [
+      { version: 1, model: v1 },
+      { version: 2, model: v2 },
+    ];
+    expect(compatibilityProblems(plain, v3, history)).toEqual([]);
+    const transitive = compatibilityProblems(failsTransitively, v3, history);
+    expect(transitive.length).toBeGreaterThan(0);
+    expect(transitive.every((problem) => problem.version === 1)).toBe(true);
+    expect(compatibilityProblems('NONE', v3, history)).toEqual([]);
+  });
+
+  it('non-transitive levels ignore an incompatible older version', () => {
+    const v1 = model(record([field('a', 'int')]));
+    const v2 = model(record([field('a', 'long')]));
+    const v3 = model(record([field('a', 'long'), field('b', 'string', { default: '' })]));
+    // v3 cannot be read by v1 (long -> int), but FORWARD only asks v2.
+    const history = [
+      { version: 1, model: v1 },
+      { version: 2, model: v2 },
+    ];
+    expect(compatibilityProblems('FORWARD', v3, history)).toEqual([]);
+    expect(compatibilityProblems('FORWARD_TRANSITIVE', v3, history).map((p) => p.version)).toEqual([1]);
+  });
+});
+
+describe('parseCompatibilityLevel', () => {
+  it('accepts every level in any case and nothing else', () => {
+    for (const level of COMPATIBILITY_LEVELS) {
+      expect(parseCompatibilityLevel(level.toLowerCase())).toBe(level);
+    }
+    expect(parseCompatibilityLevel('SIDEWAYS')).toBeUndefined();
+    expect(parseCompatibilityLevel(3)).toBeUndefined();
+  });
+});
+
+describe('random schema evolutions (property: the checker agrees with avsc, and compatible pairs really decode)', () => {
+  const primitive = fc.constantFrom('null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string');
+  const fieldType: fc.Arbitrary<unknown> = fc.oneof(
+    primitive,
+    fc.constantFrom<unknown>(['null', 'string'], ['null', 'int'], ['null', 'long', 'string'], ['int', 'string']),
+    primitive.filter((p) => p !== 'null').map((items) => ({ type: 'array', items })),
+    primitive.filter((p) => p !== 'null').map((values) => ({ type: 'map', values })),
+    fc.subarray(['A', 'B', 'C', 'D'], { minLength: 1 }).map((symbols) => ({ type: 'enum', name: 'Kind', symbols })),
+  );
+  const defaults: Record<string, unknown> = { null: null, boolean: false, int: 0, long: 0, float: 0, double: 0, bytes: '', string: '' };
+  const defaultFor = (type: unknown): unknown => {
+    if (typeof type === 'string') return defaults[type];
+    if (Array.isArray(type)) return defaultFor(type[0]);
+    const complex = type as { type: string; symbols?: string[] };
+    if (complex.type === 'array') return [];
+    if (complex.type === 'map') return {};
+    return complex.symbols?.[0];
+  };
+  const fieldsArb = fc.uniqueArray(
+    fc.record({ name: fc.constantFrom('a', 'b', 'c', 'd', 'e'), type: fieldType, withDefault: fc.boolean() }),
+    {
+      selector: (f) => f.name,
+      maxLength: 4,
+    },
+  );
+  // Each field's enum gets its own name (one name, one definition), the same in reader and writer.
+  const named = (fieldName: string, type: unknown) =>
+    type !== null && typeof type === 'object' && (type as { type?: string }).type === 'enum'
+      ? { ...type, name: `Kind_${fieldName}` }
+      : type;
+  const toRecord = (fields: Array<{ name: string; type: unknown; withDefault: boolean }>) =>
+    record(
+      fields.map((f) => {
+        const type = named(f.name, f.type);
+        return f.withDefault ? field(f.name, type, { default: defaultFor(type) }) : field(f.name, type);
+      }),
+    );
+
+  it('agrees with avsc for random reader/writer pairs', () => {
+    fc.assert(
+      fc.property(fieldsArb, fieldsArb, (readerFields, writerFields) => {
+        const reader = toRecord(readerFields);
+        const writer = toRecord(writerFields);
+        expect(canRead(model(reader), model(writer))).toBe(avscCanRead(reader, writer));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a pair judged compatible decodes random writer data with the reader', () => {
+    fc.assert(
+      fc.property(fieldsArb, fieldsArb, (readerFields, writerFields) => {
+        const reader = toRecord(readerFields);
+        const writer = toRecord(writerFields);
+        fc.pre(canRead(model(reader), model(writer)));
+        const readerType = avro.Type.forSchema(reader as avro.Schema);
+        const writerType = avro.Type.forSchema(writer as avro.Schema);
+        const resolver = readerType.createResolver(writerType);
+        for (let i = 0; i < 3; i++) {
+          const decoded = readerType.fromBuffer(writerType.toBuffer(writerType.random()), resolver);
+          expect(readerType.isValid(decoded)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

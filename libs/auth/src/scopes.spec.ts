@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { allows, scopeFor, scopesFromClaims } from './scopes';
+
+describe('scopes', () => {
+  const topic = fc.stringMatching(/^[a-z][a-z0-9._-]{0,20}$/);
+  const action = fc.constantFrom('read' as const, 'write' as const);
+
+  it('reads space-separated `scope`, and `scp` / `scopes` arrays, ignoring anything else', () => {
+    expect([...scopesFromClaims({ scope: 'a  b c' })]).toEqual(['a', 'b', 'c']);
+    expect([...scopesFromClaims({ scp: ['x', 'y', 3, 'has space'] })]).toEqual(['x', 'y']);
+    expect([...scopesFromClaims({ scopes: 'z' })]).toEqual(['z']);
+    expect([...scopesFromClaims({ scope: { evil: true } })]).toEqual([]);
+  });
+
+  it('allows an action on a topic exactly when a matching, wildcard or admin scope is present', () => {
+    fc.assert(
+      fc.property(
+        action,
+        topic,
+        topic,
+        fc.subarray(['exact', 'alias', 'wild', 'all', 'admin', 'other-action', 'other-topic'] as const),
+        (act, name, alias, grants) => {
+          fc.pre(name !== alias);
+          const other = act === 'read' ? 'write' : 'read';
+          const scopes = new Set<string>();
+          for (const g of grants) {
+            if (g === 'exact') scopes.add(scopeFor(act, name));
+            if (g === 'alias') scopes.add(scopeFor(act, alias));
+            if (g === 'wild') scopes.add(`events:${act}:*`);
+            if (g === 'all') scopes.add('events:*');
+            if (g === 'admin') scopes.add('admin');
+            if (g === 'other-action') scopes.add(scopeFor(other, name));
+            if (g === 'other-topic') scopes.add(scopeFor(act, `${name}x`));
+          }
+          const expected = grants.some((g) => ['exact', 'alias', 'wild', 'all', 'admin'].includes(g));
+          expect(allows(scopes, act, [name, alias])).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

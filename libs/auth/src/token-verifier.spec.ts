@@ -1,0 +1,164 @@
+import { createServer, Server } from 'http';
+import { AddressInfo } from 'net';
+import { generateKeyPairSync, KeyObject } from 'crypto';
+import fc from 'fast-check';
+import { sign } from 'jsonwebtoken';
+import { PlatformError } from '@platform/contracts';
+import { AuthSettings, authSettingsFromEnv, DEV_JWT_SECRET } from './settings';
+import { bearerToken, TokenVerifier } from './token-verifier';
+import { signToken } from './dev-token';
+
+const SECRET = 'unit-test-secret-of-reasonable-length';
+const base: AuthSettings = {
+  secret: SECRET,
+  clockToleranceSec: 0,
+  cacheSize: 100,
+  cacheMaxAgeMs: 60_000,
+  maxTokenLength: 8192,
+  devFallback: false,
+};
+
+async function rejection(promise: Promise<unknown>): Promise<PlatformError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as PlatformError;
+  }
+  throw new Error('expected a rejection');
+}
+
+function b64(json: object): string {
+  return Buffer.from(JSON.stringify(json)).toString('base64url');
+}
+
+describe('TokenVerifier with an HS256 secret', () => {
+  const verifier = new TokenVerifier({ ...base, issuer: 'platform', audience: 'ingest' });
+  const good = (extra: object = {}, options: object = {}) =>
+    sign({ scope: 'events:write:events.clickstream', ...extra }, SECRET, {
+      algorithm: 'HS256',
+      subject: 'svc-a',
+      expiresIn: 60,
+      issuer: 'platform',
+      audience: 'ingest',
+      ...options,
+    });
+
+  it('accepts a well-signed token and maps subject and scopes', async () => {
+    const principal = await verifier.verify(good());
+    expect(principal.subject).toBe('svc-a');
+    expect([...principal.scopes]).toEqual(['events:write:events.clickstream']);
+    expect(principal.expiresAtMs).toBeGreaterThan(Date.now());
+  });
+
+  it.each([
+    ['expired', () => good({}, { expiresIn: -10 }), 'token expired'],
+    ['not yet valid', () => good({}, { notBefore: 60 }), 'token not yet valid'],
+    [
+      'wrong secret',
+      () => sign({ sub: 'x' }, 'another-secret', { algorithm: 'HS256', expiresIn: 60, issuer: 'platform', audience: 'ingest' }),
+      'invalid token signature',
+    ],
+    ['wrong issuer', () => good({}, { issuer: 'evil' }), 'token issuer is not accepted'],
+    ['wrong audience', () => good({}, { audience: 'other' }), 'token audience is not accepted'],
+    [
+      'alg none',
+      () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'x', exp: Math.floor(Date.now() / 1000) + 60, iss: 'platform', aud: 'ingest' })}.`,
+      'algorithm none is not accepted',
+    ],
+    ['HS384', () => sign({ sub: 'x' }, SECRET, { algorithm: 'HS384', expiresIn: 60 }), 'algorithm HS384 is not accepted'],
+    ['no expiry', () => sign({ sub: 'x', iss: 'platform', aud: 'ingest' }, SECRET, { algorithm: 'HS256' }), 'token has no expiry'],
+    [
+      'no subject',
+      () => sign({ scope: 'admin' }, SECRET, { algorithm: 'HS256', expiresIn: 60, issuer: 'platform', audience: 'ingest' }),
+      'token has no subject',
+    ],
+    ['garbage', () => 'not-a-token', 'malformed token'],
+  ])('refuses a token that is %s with 401', async (_name, make, message) => {
+    const error = await rejection(verifier.verify(make()));
+    expect(error).toBeInstanceOf(PlatformError);
+    expect(error.status).toBe(401);
+    expect(error.message).toBe(message);
+  });
+
+  it('refuses every altered token (property 20: JWT enforcement)', async () => {
+    const token = good();
+    await fc.assert(
+      fc.asyncProperty(fc.nat(token.length - 1), fc.constantFrom(...'ABCabc012-_.='.split('')), async (position, replacement) => {
+        fc.pre(token[position] !== replacement);
+        const altered = token.slice(0, position) + replacement + token.slice(position + 1);
+        const fresh = new TokenVerifier({ ...base, issuer: 'platform', audience: 'ingest' });
+        const error = await rejection(fresh.verify(altered));
+        expect(error.status).toBe(401);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('serves a verified token from the cache only until it expires', async () => {
+    const token = signToken(SECRET, { subject: 'cached', scopes: ['admin'], expiresInSeconds: 1, issuer: 'platform', audience: 'ingest' });
+    const first = await verifier.verify(token);
+    expect(verifier.cached(token)).toBe(first);
+    const wait = first.expiresAtMs! - Date.now() + 5;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    expect(verifier.cached(token)).toBeUndefined();
+    expect((await rejection(verifier.verify(token))).message).toBe('token expired');
+  });
+
+  it('reads the token of a Bearer header only', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer  abc')).toBe('abc');
+    expect(bearerToken('Basic abc')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+});
+
+describe('TokenVerifier with RS256 keys from a JWKS endpoint on loopback', () => {
+  let server: Server;
+  let verifier: TokenVerifier;
+  let privateKey: KeyObject;
+  let otherPrivate: KeyObject;
+
+  beforeAll(async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    privateKey = pair.privateKey;
+    otherPrivate = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' };
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    verifier = new TokenVerifier({ ...base, secret: undefined, jwksUrl: url });
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('accepts a token signed by the published key', async () => {
+    const token = sign({ scope: 'admin' }, privateKey, { algorithm: 'RS256', keyid: 'k1', subject: 'rs', expiresIn: 60 });
+    expect((await verifier.verify(token)).subject).toBe('rs');
+  });
+
+  it('refuses a token signed by another key, an unknown kid, or an HS256 token', async () => {
+    const forged = sign({}, otherPrivate, { algorithm: 'RS256', keyid: 'k1', subject: 'rs', expiresIn: 60 });
+    expect((await rejection(verifier.verify(forged))).status).toBe(401);
+    const unknownKid = sign({}, privateKey, { algorithm: 'RS256', keyid: 'k9', subject: 'rs', expiresIn: 60 });
+    expect((await rejection(verifier.verify(unknownKid))).message).toBe('unknown signing key');
+    const hs = sign({}, 'whatever', { algorithm: 'HS256', subject: 'rs', expiresIn: 60 });
+    expect((await rejection(verifier.verify(hs))).message).toBe('algorithm HS256 is not accepted');
+  });
+});
+
+describe('authSettingsFromEnv', () => {
+  it('fails fast when neither JWT_SECRET nor JWKS_URL is set', () => {
+    expect(() => authSettingsFromEnv({})).toThrow(/JWT_SECRET or JWKS_URL is required/);
+    expect(() => authSettingsFromEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWKS_URL/);
+  });
+
+  it('uses the development secret only when NODE_ENV=development is explicit', () => {
+    const settings = authSettingsFromEnv({ NODE_ENV: 'development' });
+    expect(settings.secret).toBe(DEV_JWT_SECRET);
+    expect(settings.devFallback).toBe(true);
+    expect(authSettingsFromEnv({ NODE_ENV: 'development', JWT_SECRET: 's3cret' }).devFallback).toBe(false);
+  });
+});

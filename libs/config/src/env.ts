@@ -1,0 +1,152 @@
+/**
+ * Typed, validated configuration from the environment. Every app declares what it reads with these
+ * field builders and calls `loadEnv` once at startup; all problems are reported together, each naming
+ * the variable to set, so a misconfigured process stops before it touches Kafka or a database.
+ */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+export interface Field<T> {
+  readonly variable: string;
+  parse(raw: string | undefined): T;
+}
+
+class FieldProblem extends Error {}
+
+function field<T>(variable: string, parse: (raw: string | undefined) => T): Field<T> {
+  return { variable, parse };
+}
+
+function required(variable: string, raw: string | undefined, description: string): string {
+  if (raw === undefined || raw === '') throw new FieldProblem(`${variable} is required (${description})`);
+  return raw;
+}
+
+export const env = {
+  string(variable: string, options: { default?: string; description?: string } = {}): Field<string> {
+    return field(variable, (raw) =>
+      raw === undefined || raw === '' ? (options.default ?? required(variable, raw, options.description ?? 'a string')) : raw,
+    );
+  },
+  optionalString(variable: string): Field<string | undefined> {
+    return field(variable, (raw) => (raw === undefined || raw === '' ? undefined : raw));
+  },
+  int(variable: string, options: { default?: number; min?: number; max?: number } = {}): Field<number> {
+    return field(variable, (raw) => {
+      if (raw === undefined || raw === '') {
+        if (options.default !== undefined) return options.default;
+        required(variable, raw, 'an integer');
+      }
+      const value = Number(raw);
+      if (!Number.isInteger(value)) throw new FieldProblem(`${variable} must be an integer, got "${raw}"`);
+      if (options.min !== undefined && value < options.min) throw new FieldProblem(`${variable} must be >= ${options.min}, got ${value}`);
+      if (options.max !== undefined && value > options.max) throw new FieldProblem(`${variable} must be <= ${options.max}, got ${value}`);
+      return value;
+    });
+  },
+  bool(variable: string, options: { default?: boolean } = {}): Field<boolean> {
+    return field(variable, (raw) => {
+      if (raw === undefined || raw === '') {
+        if (options.default !== undefined) return options.default;
+        required(variable, raw, 'true or false');
+      }
+      const normalized = String(raw).toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+      if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+      throw new FieldProblem(`${variable} must be true or false, got "${raw}"`);
+    });
+  },
+  list(variable: string, options: { default?: string[] } = {}): Field<string[]> {
+    return field(variable, (raw) => {
+      if (raw === undefined || raw === '') {
+        if (options.default !== undefined) return options.default;
+        required(variable, raw, 'a comma-separated list');
+      }
+      return String(raw).split(',').map((item) => item.trim()).filter(Boolean);
+    });
+  },
+  url(variable: string, options: { default?: string } = {}): Field<string> {
+    return field(variable, (raw) => {
+      const value = raw === undefined || raw === '' ? (options.default ?? required(variable, raw, 'a URL')) : raw;
+      try {
+        new URL(value);
+      } catch {
+        throw new FieldProblem(`${variable} must be a URL, got "${value}"`);
+      }
+      return value.replace(/\/+$/, '');
+    });
+  },
+  optionalUrl(variable: string): Field<string | undefined> {
+    return field(variable, (raw) => {
+      if (raw === undefined || raw === '') return undefined;
+      try {
+        new URL(raw);
+      } catch {
+        throw new FieldProblem(`${variable} must be a URL, got "${raw}"`);
+      }
+      return raw.replace(/\/+$/, '');
+    });
+  },
+  oneOf<T extends string>(variable: string, choices: readonly T[], options: { default?: T } = {}): Field<T> {
+    return field(variable, (raw) => {
+      const value = raw === undefined || raw === '' ? (options.default ?? required(variable, raw, `one of ${choices.join(', ')}`)) : raw;
+      if (!choices.includes(value as T)) throw new FieldProblem(`${variable} must be one of ${choices.join(', ')}, got "${value}"`);
+      return value as T;
+    });
+  },
+  /** A duration such as 500ms, 5s, 1m, 2h, 7d (a bare number means milliseconds). */
+  duration(variable: string, options: { default?: string } = {}): Field<number> {
+    return field(variable, (raw) => {
+      const value = raw === undefined || raw === '' ? (options.default ?? required(variable, raw, 'a duration like 5s')) : raw;
+      try {
+        return parseDuration(value);
+      } catch {
+        throw new FieldProblem(`${variable} must be a duration like 500ms, 5s, 1m, got "${value}"`);
+      }
+    });
+  },
+};
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(text: string | number): number {
+  if (typeof text === 'number' && Number.isFinite(text) && text >= 0) return text;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(String(text));
+  if (!match) throw new Error(`not a duration: "${text}"`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']);
+}
+
+export type ConfigSpec = Record<string, Field<unknown>>;
+export type ConfigOf<S extends ConfigSpec> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+
+/** Reads every field of `spec` from `source`; throws one ConfigError listing every problem. */
+export function loadEnv<S extends ConfigSpec>(spec: S, source: Source = process.env): ConfigOf<S> {
+  const problems: string[] = [];
+  const result: Record<string, unknown> = {};
+  for (const [key, fieldSpec] of Object.entries(spec)) {
+    try {
+      result[key] = fieldSpec.parse(source[fieldSpec.variable]);
+    } catch (error) {
+      if (error instanceof FieldProblem) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result as ConfigOf<S>;
+}
+
+/** The settings every app shares. */
+export const commonEnv = {
+  kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
+  kafkaClientId: env.string('KAFKA_CLIENT_ID', { default: 'event-platform' }),
+  schemaRegistryUrl: env.url('SCHEMA_REGISTRY_URL', { default: 'http://127.0.0.1:8081' }),
+  pipelineConfigPath: env.string('PIPELINE_CONFIG', { default: 'config/pipeline.yaml' }),
+  logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
+  dataDir: env.string('DATA_DIR', { default: '.data' }),
+};

@@ -1,0 +1,3 @@
+export * from './envelope';
+export * from './dlq';
+export * from './api-error';

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { DlqRecord } from '@platform/contracts';
+import { entryId, matchesFilter, parseEntryId, parseTimeBound } from './filter';
+
+const record = (over: Partial<DlqRecord> = {}): DlqRecord => ({
+  original_message: '',
+  original_key: null,
+  original_headers: {},
+  error_type: 'BUSINESS_RULE',
+  error_message: 'amount must be > 0',
+  retry_count: 0,
+  first_attempt_time: '2026-01-01T00:00:00.000Z',
+  last_attempt_time: '2026-01-01T00:00:00.000Z',
+  source_topic: 'events.transaction',
+  source_partition: 0,
+  source_offset: '5',
+  event_id: 'e1',
+  trace_id: null,
+  failed_in: 'processor',
+  ...over,
+});
+
+describe('DLQ filter', () => {
+  it('matches on each criterion and on all of them together', () => {
+    const r = record();
+    expect(matchesFilter(r, {})).toBe(true);
+    expect(matchesFilter(r, { errorType: 'BUSINESS_RULE' })).toBe(true);
+    expect(matchesFilter(r, { errorType: 'LATE' })).toBe(false);
+    expect(matchesFilter(r, { sourceTopic: 'events.clickstream' })).toBe(false);
+    expect(matchesFilter(r, { eventId: 'e2' })).toBe(false);
+    expect(matchesFilter(r, { since: Date.parse('2026-01-01T00:00:00.001Z') })).toBe(false);
+    expect(matchesFilter(r, { until: Date.parse('2025-12-31T23:59:59Z') })).toBe(false);
+    expect(matchesFilter(r, { errorType: 'BUSINESS_RULE', sourceTopic: 'events.transaction', eventId: 'e1', since: 0, until: Date.parse('2027-01-01') })).toBe(true);
+  });
+
+  it('keeps exactly the records inside a time range', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1e12 }), { maxLength: 50 }), fc.integer({ min: 0, max: 1e12 }), fc.integer({ min: 0, max: 1e12 }), (times, a, b) => {
+        const [since, until] = [Math.min(a, b), Math.max(a, b)];
+        const kept = times.filter((t) => matchesFilter(record({ last_attempt_time: new Date(t).toISOString() }), { since, until }));
+        expect(kept).toEqual(times.filter((t) => t >= since && t <= until));
+      }),
+    );
+  });
+
+  it('round-trips record ids and rejects malformed ones', () => {
+    expect(parseEntryId(entryId({ dlqPartition: 2, dlqOffset: '991' }))).toEqual({ partition: 2, offset: '991' });
+    expect(() => parseEntryId('2-991')).toThrow(/not a DLQ record id/);
+    expect(parseTimeBound('2026-01-01T00:00:00Z', 'since')).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    expect(parseTimeBound('1700000000000', 'since')).toBe(1700000000000);
+    expect(() => parseTimeBound('yesterday', 'since')).toThrow(/since must be/);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './client';
+export * from './partitioner';
+export * from './topics';
+export * from './batching-producer';

@@ -1,0 +1,44 @@
+/** Creates the topics the pipeline config declares; existing topics are left as they are. */
+import { Admin, ITopicConfig } from 'kafkajs';
+import { PipelineConfig } from '@platform/config';
+
+export interface TopicPlan {
+  topic: string;
+  numPartitions: number;
+  compacted: boolean;
+  retentionMs?: number;
+}
+
+export function pipelineTopics(config: PipelineConfig): TopicPlan[] {
+  const retentionMs = config.retentionMs;
+  const plans: TopicPlan[] = config.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false, retentionMs }));
+  const { aggregated, dlq, late, reference, schemas } = config.topics;
+  plans.push({ topic: aggregated.name, numPartitions: aggregated.partitions, compacted: aggregated.compacted, retentionMs });
+  plans.push({ topic: dlq.name, numPartitions: dlq.partitions, compacted: false, retentionMs: Math.max(retentionMs, 14 * 86_400_000) });
+  plans.push({ topic: late.name, numPartitions: late.partitions, compacted: false, retentionMs });
+  plans.push({ topic: reference.name, numPartitions: reference.partitions, compacted: true });
+  plans.push({ topic: schemas.name, numPartitions: 1, compacted: true });
+  return plans;
+}
+
+function topicConfig(plan: TopicPlan, replicationFactor: number): ITopicConfig {
+  const configEntries = [{ name: 'cleanup.policy', value: plan.compacted ? 'compact' : 'delete' }];
+  if (!plan.compacted && plan.retentionMs) configEntries.push({ name: 'retention.ms', value: String(plan.retentionMs) });
+  if (replicationFactor > 1) configEntries.push({ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) });
+  return { topic: plan.topic, numPartitions: plan.numPartitions, replicationFactor, configEntries };
+}
+
+/** Returns the names of the topics it created (empty when all existed). */
+export async function ensureTopics(admin: Admin, plans: TopicPlan[], replicationFactor = 1): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = plans.filter((p) => !existing.has(p.topic));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing.map((p) => topicConfig(p, replicationFactor)), waitForLeaders: true });
+  } catch (error) {
+    // Another process may have created them between list and create; only a real failure remains.
+    const now = new Set(await admin.listTopics());
+    if (missing.some((p) => !now.has(p.topic))) throw error;
+  }
+  return missing.map((p) => p.topic);
+}

@@ -1,0 +1,6 @@
+export * from './logger';
+export * from './metrics';
+export * from './health';
+export * from './http-server';
+export * from './shutdown';
+export * from './nest/ops.module';

@@ -1,0 +1,35 @@
+/**
+ * The one metrics registry per process. Every app registers its instruments here and serves it on
+ * GET /metrics; default Node.js process metrics are included.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+let defaultsCollected = false;
+
+export function initMetrics(app: string): Registry {
+  registry.setDefaultLabels({ app });
+  if (!defaultsCollected) {
+    collectDefaultMetrics({ register: registry });
+    defaultsCollected = true;
+  }
+  return registry;
+}
+
+function existing<T>(name: string): T | undefined {
+  return registry.getSingleMetric(name) as unknown as T | undefined;
+}
+
+export function counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+  return existing<Counter<string>>(name) ?? new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+export function gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+  return existing<Gauge<string>>(name) ?? new Gauge({ name, help, labelNames, registers: [registry] });
+}
+
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function histogram(name: string, help: string, labelNames: string[] = [], buckets = LATENCY_BUCKETS): Histogram<string> {
+  return existing<Histogram<string>>(name) ?? new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+}

@@ -1,0 +1,51 @@
+import fc from 'fast-check';
+import { backoffDelay, RetriesExhaustedError, withRetry } from './backoff';
+
+describe('backoffDelay (seed 003 property 16)', () => {
+  it('grows exponentially, is capped, and jitter stays within 10%', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 600000 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, base, max, r) => {
+        const expected = Math.min(base * 2 ** attempt, max);
+        const delay = backoffDelay(attempt, { baseDelayMs: base, maxDelayMs: max }, () => r);
+        expect(delay).toBeGreaterThanOrEqual(expected);
+        expect(delay).toBeLessThanOrEqual(expected * 1.1 + 1e-9);
+      }),
+    );
+  });
+
+  it('is non-decreasing in the attempt number without jitter', () => {
+    const delays = [0, 1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, { baseDelayMs: 100, maxDelayMs: 3000 }, () => 0));
+    expect(delays).toEqual([100, 200, 400, 800, 1600, 3000, 3000]);
+  });
+});
+
+describe('withRetry', () => {
+  it('retries until success and sleeps the backoff delays between attempts', async () => {
+    const sleeps: number[] = [];
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error('transient');
+        return 'ok';
+      },
+      { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 1000, sleep: async (ms) => void sleeps.push(ms), random: () => 0 },
+    );
+    expect(result).toBe('ok');
+    expect(sleeps).toEqual([10, 20]);
+  });
+
+  it('gives up after maxAttempts with the last error', async () => {
+    const promise = withRetry(async () => Promise.reject(new Error('down')), { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined });
+    await expect(promise).rejects.toBeInstanceOf(RetriesExhaustedError);
+    await expect(promise).rejects.toThrow(/3 attempts: down/);
+  });
+
+  it('does not retry errors marked non-retryable', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(async () => { calls++; throw new Error('bad input'); }, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1, retryable: () => false, sleep: async () => undefined }),
+    ).rejects.toThrow('bad input');
+    expect(calls).toBe(1);
+  });
+});

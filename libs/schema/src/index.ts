@@ -1,0 +1,4 @@
+export * from './framing';
+export * from './validation';
+export * from './registry-client';
+export * from './catalog';

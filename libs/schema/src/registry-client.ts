@@ -1,0 +1,76 @@
+/**
+ * A small client for the Confluent Schema Registry REST API (works against apps/schema-registry,
+ * Confluent, Karapace or Apicurio's compatibility API). Calls time out and retry with backoff, so a
+ * registry outage becomes an error within a bounded time instead of a hang.
+ */
+import { withRetry, withTimeout } from '@platform/resilience';
+
+export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+export class RegistryError extends Error {
+  constructor(message: string, public readonly status: number, public readonly errorCode?: number) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+export interface RegistryClientOptions {
+  timeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export class RegistryClient {
+  constructor(private readonly baseUrl: string, private readonly options: RegistryClientOptions = {}) {}
+
+  /** Registers (or finds) a schema under a subject; the same schema always gets the same id. */
+  async register(subject: string, schema: string): Promise<number> {
+    const body = await this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema, schemaType: 'AVRO' });
+    return body.id as number;
+  }
+
+  async schemaById(id: number): Promise<string> {
+    const body = await this.call('GET', `/schemas/ids/${id}`);
+    return body.schema as string;
+  }
+
+  async latest(subject: string): Promise<{ id: number; version: number; schema: string }> {
+    return this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.call('GET', '/subjects', undefined, 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private call(method: string, path: string, body?: unknown, attempts = this.options.maxAttempts ?? 4): Promise<any> {
+    const timeoutMs = this.options.timeoutMs ?? 2000;
+    return withRetry(
+      async () => {
+        const response = await withTimeout(
+          fetch(`${this.baseUrl}${path}`, {
+            method,
+            headers: { 'content-type': REGISTRY_CONTENT_TYPE, accept: REGISTRY_CONTENT_TYPE },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          }),
+          timeoutMs,
+          `schema registry did not answer ${method} ${path} within ${timeoutMs} ms`,
+        );
+        const text = await response.text();
+        const parsed = text ? JSON.parse(text) : {};
+        if (!response.ok) throw new RegistryError(parsed.message ?? `registry answered ${response.status}`, response.status, parsed.error_code);
+        return parsed;
+      },
+      {
+        maxAttempts: attempts,
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        // 4xx answers are final: retrying a rejected schema cannot make it valid.
+        retryable: (error) => !(error instanceof RegistryError && error.status >= 400 && error.status < 500),
+      },
+    );
+  }
+}

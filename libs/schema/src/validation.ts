@@ -1,0 +1,124 @@
+/**
+ * Validates a JSON event against its Avro type and turns it into the value avsc encodes:
+ * fills declared defaults, accepts ISO-8601 or epoch-ms timestamps, rejects unknown fields, and
+ * reports every problem with its field path. Pure: no I/O.
+ */
+import * as avro from 'avsc';
+
+export interface ValidationProblem {
+  path: string;
+  message: string;
+}
+
+export type ValidationResult<T = Record<string, unknown>> = { ok: true; value: T } | { ok: false; problems: ValidationProblem[] };
+
+const MAX_DEPTH = 32;
+
+function typeName(type: avro.Type): string {
+  return (type as any).typeName ?? type.constructor.name;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Converts JSON-friendly input into avsc's value form, collecting problems instead of throwing. */
+function coerce(type: avro.Type, value: unknown, path: string, problems: ValidationProblem[], depth: number): unknown {
+  if (depth > MAX_DEPTH) {
+    problems.push({ path, message: 'nested too deeply' });
+    return value;
+  }
+  const kind = typeName(type);
+  if (kind === 'record' || kind === 'error') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push({ path, message: `expected an object, got ${describe(value)}` });
+      return value;
+    }
+    const record = type as avro.types.RecordType;
+    const input = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    const known = new Set(record.fields.map((f) => f.name));
+    for (const key of Object.keys(input)) {
+      if (!known.has(key)) problems.push({ path: path ? `${path}.${key}` : key, message: 'unknown field' });
+    }
+    for (const field of record.fields) {
+      const fieldPath = path ? `${path}.${field.name}` : field.name;
+      let fieldValue = input[field.name];
+      if (fieldValue === undefined) {
+        const fallback = field.defaultValue();
+        if (fallback === undefined) {
+          problems.push({ path: fieldPath, message: 'required field is missing' });
+          continue;
+        }
+        fieldValue = fallback;
+      }
+      out[field.name] = coerce(field.type, fieldValue, fieldPath, problems, depth + 1);
+    }
+    return out;
+  }
+  if (kind === 'union:unwrapped' || kind === 'union:wrapped') {
+    const branches = (type as avro.types.UnwrappedUnionType).types;
+    if (value === null && branches.some((b) => typeName(b) === 'null')) return null;
+    for (const branch of branches) {
+      if (typeName(branch) === 'null') continue;
+      const attempt: ValidationProblem[] = [];
+      const coerced = coerce(branch, value, path, attempt, depth + 1);
+      if (attempt.length === 0 && branch.isValid(coerced)) return coerced;
+    }
+    problems.push({ path, message: `does not match any of ${branches.map((b) => typeName(b)).join(', ')}` });
+    return value;
+  }
+  if (kind === 'array') {
+    if (!Array.isArray(value)) {
+      problems.push({ path, message: `expected an array, got ${describe(value)}` });
+      return value;
+    }
+    const items = (type as avro.types.ArrayType).itemsType;
+    return value.map((item, i) => coerce(items, item, `${path}[${i}]`, problems, depth + 1));
+  }
+  if (kind === 'map') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push({ path, message: `expected an object, got ${describe(value)}` });
+      return value;
+    }
+    const values = (type as avro.types.MapType).valuesType;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = coerce(values, v, `${path}.${k}`, problems, depth + 1);
+    return out;
+  }
+  if (kind === 'long' || kind === 'int') {
+    const logical = (type as any).schema?.()?.logicalType ?? (type as any)._logicalType;
+    let candidate = value;
+    // Timestamps may arrive as ISO-8601 strings; Avro carries epoch milliseconds.
+    if (typeof value === 'string' && (logical === 'timestamp-millis' || path.endsWith('timestamp'))) {
+      const parsed = Date.parse(value);
+      if (!Number.isNaN(parsed) && /^\d{4}-\d{2}-\d{2}T/.test(value)) candidate = parsed;
+    }
+    if (!type.isValid(candidate)) problems.push({ path, message: `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got ${describe(value)}` });
+    return candidate;
+  }
+  if (!type.isValid(value)) {
+    if (kind === 'enum') {
+      problems.push({ path, message: `must be one of ${(type as avro.types.EnumType).symbols.join(', ')}` });
+    } else if (kind === 'float' || kind === 'double') {
+      problems.push({ path, message: `expected a finite number, got ${describe(value)}` });
+    } else {
+      problems.push({ path, message: `expected ${kind}, got ${describe(value)}` });
+    }
+  }
+  return value;
+}
+
+export function validateAgainst<T = Record<string, unknown>>(type: avro.Type, input: unknown): ValidationResult<T> {
+  const problems: ValidationProblem[] = [];
+  const value = coerce(type, input, '', problems, 0);
+  if (problems.length === 0 && !type.isValid(value)) problems.push({ path: '', message: 'does not match the schema' });
+  return problems.length === 0 ? { ok: true, value: value as T } : { ok: false, problems };
+}
+
+/** Parses an .avsc text into a type whose optional unions take plain values (null or the value). */
+export function parseAvroSchema(schema: string | object): avro.Type {
+  return avro.Type.forSchema(typeof schema === 'string' ? JSON.parse(schema) : (schema as avro.Schema), { wrapUnions: 'auto' } as any);
+}

@@ -1,0 +1,18 @@
+export * from './columns';
+export * from './rows';
+export * from './batch';
+export * from './adapter';
+export * from './loader';
+export * from './sql';
+export { DuckDbAdapter, duckDbCreateTableSql, duckDbUpsertSql } from './duckdb-adapter';
+export type { DuckDbAdapterOptions } from './duckdb-adapter';
+export { PostgresAdapter, postgresCreateTableSql, postgresUpsertSql, columnArrays } from './postgres-adapter';
+export type { PostgresAdapterOptions } from './postgres-adapter';
+export * from './snowflake-adapter';
+export * from './snowflake-session';
+export * from './lake/layout';
+export * from './lake/store';
+export * from './lake/local-store';
+export * from './lake/s3-store';
+export * from './lake/parquet';
+export * from './lake/lake-writer';

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { DedupeStore } from './dedupe';
+
+describe('DedupeStore', () => {
+  it('remembers an id until its expiry bucket has passed, then forgets it', () => {
+    const d = new DedupeStore({ bucketMs: 10 });
+    expect(d.add('a', 15)).toBe(true);
+    expect(d.add('a', 99)).toBe(false); // the first sighting's expiry stands
+    expect(d.expiryOf('a')).toBe(15);
+    expect(d.expire(15)).toBe(0); // bucket of 15 is 20: never earlier than asked
+    expect(d.has('a')).toBe(true);
+    const gone: string[] = [];
+    expect(d.expire(20, (id) => gone.push(id))).toBe(1);
+    expect(gone).toEqual(['a']);
+    expect(d.has('a')).toBe(false);
+    expect(d.add('a', 30)).toBe(true);
+    expect(d.size).toBe(1);
+  });
+
+  it('after expire(now) holds exactly the ids whose bucket lies beyond now', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), fc.integer({ min: 0, max: 100 })), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 120 }), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 20 }),
+        (adds, nows, bucket) => {
+          const d = new DedupeStore({ bucketMs: bucket });
+          // Model: id -> expiry of its first sighting since it was last forgotten.
+          const model = new Map<string, number>();
+          let now = -1;
+          const steps = adds.map((a, i) => ({ a, now: nows[i] }));
+          for (const { a, now: n } of steps) {
+            const [id, exp] = a;
+            expect(d.add(id, exp)).toBe(!model.has(id));
+            if (!model.has(id)) model.set(id, exp);
+            if (n !== undefined && n > now) {
+              now = n;
+              d.expire(now);
+              for (const [k, e] of model) if (Math.ceil(e / bucket) * bucket <= now) model.delete(k);
+            }
+            expect(new Map(d.entries())).toEqual(model);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

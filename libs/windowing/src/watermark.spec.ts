@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { NO_WATERMARK, WatermarkTracker } from './watermark';
+
+describe('WatermarkTracker', () => {
+  it('is the minimum over partitions of (max event time - out-of-orderness)', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 10 });
+    expect(w.current).toBe(NO_WATERMARK);
+    w.observe('p0', 1000, 0);
+    w.observe('p1', 500, 0);
+    w.observe('p0', 900, 0); // older record does not lower p0's max
+    expect(w.advance(0)).toBe(true);
+    expect(w.partitionWatermark('p0')).toBe(990);
+    expect(w.current).toBe(490);
+    w.observe('p1', 2000, 0);
+    w.advance(0);
+    expect(w.current).toBe(990);
+  });
+
+  it('an assigned partition with no records holds the watermark until it goes idle', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0, idleTimeoutMs: 100 });
+    w.assign('quiet', 0);
+    w.observe('busy', 5000, 0);
+    w.advance(50);
+    expect(w.current).toBe(NO_WATERMARK);
+    w.observe('busy', 6000, 99);
+    w.advance(99);
+    expect(w.current).toBe(NO_WATERMARK);
+    w.advance(100); // quiet has had nothing for idleTimeoutMs
+    expect(w.current).toBe(6000);
+  });
+
+  it('excludes idle partitions from the minimum, and takes the max when all are idle', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 5, idleTimeoutMs: 1000 });
+    w.observe('a', 100, 0);
+    w.observe('b', 300, 500);
+    w.advance(500);
+    expect(w.current).toBe(95);
+    w.advance(1000); // a idle (1000 ms since its last record), b active
+    expect(w.isIdle('a', 1000)).toBe(true);
+    expect(w.current).toBe(295);
+    w.observe('c', 200, 1000);
+    w.advance(1000); // c active and behind b: min of active (b, c) = 195, but never backwards
+    expect(w.current).toBe(295);
+    w.observe('b', 400, 1000);
+    w.observe('c', 600, 1000);
+    w.advance(1000);
+    expect(w.current).toBe(395);
+    w.advance(5000); // everything idle: the furthest partition leads
+    expect(w.current).toBe(595);
+  });
+
+  it('a partition that resumes after idleness cannot pull the watermark back', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0, idleTimeoutMs: 10 });
+    w.observe('a', 1000, 0);
+    w.observe('b', 50, 0);
+    w.advance(20); // both idle -> max = 1000
+    expect(w.current).toBe(1000);
+    w.observe('b', 60, 21);
+    w.advance(21);
+    expect(w.current).toBe(1000);
+  });
+
+  it('revoking the slowest partition lets the watermark move on', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0 });
+    w.observe('a', 1000, 0);
+    w.observe('b', 10, 0);
+    w.advance(0);
+    expect(w.current).toBe(10);
+    expect(w.revoke('b')).toBe(true);
+    w.advance(0);
+    expect(w.current).toBe(1000);
+  });
+
+  it('never goes backwards and always equals the model, whatever the records and clocks', () => {
+    const step = fc.record({ p: fc.constantFrom('p0', 'p1', 'p2'), t: fc.integer({ min: 0, max: 10_000 }), dt: fc.integer({ min: 0, max: 400 }), tick: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1, max: 1000 }), (steps, ooo, idle) => {
+        const w = new WatermarkTracker({ maxOutOfOrdernessMs: ooo, idleTimeoutMs: idle });
+        const model = new Map<string, { max: number; seen: number }>();
+        let now = 0;
+        let expected = NO_WATERMARK;
+        for (const s of steps) {
+          now += s.dt;
+          if (!s.tick) {
+            w.observe(s.p, s.t, now);
+            const m = model.get(s.p);
+            model.set(s.p, { max: Math.max(m?.max ?? -Infinity, s.t), seen: now });
+          }
+          const before = w.current;
+          w.advance(now);
+          expect(w.current).toBeGreaterThanOrEqual(before);
+          const all = [...model.values()];
+          const active = all.filter((m) => now - m.seen < idle).map((m) => m.max - ooo);
+          const candidate = active.length > 0 ? Math.min(...active) : all.length > 0 ? Math.max(...all.map((m) => m.max - ooo)) : NO_WATERMARK;
+          expected = Math.max(expected, candidate);
+          expect(w.current).toBe(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

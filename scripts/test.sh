@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The full test suite on this machine: installs dependencies if missing, starts the real Kafka broker
+# and the schema registry if they are not already running (and stops what it started), runs every jest
+# project, and ends with one line: "N passed, N failed[, N skipped]".
+# Extra arguments go to jest (e.g. `npm test -- libs/windowing`).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+mkdir -p reports
+
+[ -d node_modules ] || npm install --no-audit --no-fund || { echo "npm install failed"; exit 1; }
+
+started_kafka=0
+started_registry=0
+cleanup() {
+  [ $started_registry = 1 ] && bash deploy/local/registry.sh stop >/dev/null 2>&1
+  [ $started_kafka = 1 ] && bash deploy/local/kafka.sh stop >/dev/null 2>&1
+  return 0
+}
+trap cleanup EXIT
+
+if ! bash deploy/local/kafka.sh status >/dev/null 2>&1; then
+  bash deploy/local/kafka.sh start || { echo "could not start Kafka"; exit 1; }
+  started_kafka=1
+fi
+if ! bash deploy/local/registry.sh status >/dev/null 2>&1; then
+  bash deploy/local/registry.sh start || { echo "could not start the schema registry"; exit 1; }
+  started_registry=1
+fi
+
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081}"
+export LOG_LEVEL="${LOG_LEVEL:-warn}"
+
+npx jest --ci --json --outputFile=reports/jest.json "$@"
+status=$?
+node scripts/jest-summary.js reports/jest.json || status=1
+exit $status
