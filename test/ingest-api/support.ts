@@ -3,33 +3,21 @@
  * the real registry, an in-process API on port 0, tokens, and a reader that decodes what Kafka
  * holds with the registry client @kafkajs/confluent-schema-registry.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join, resolve } from 'path';
 import { randomUUID } from 'crypto';
-import { parse, stringify } from 'yaml';
 import { Kafka } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { ensureTopics, headersToStrings, withAdmin } from '@platform/kafka';
 import { signToken } from '@platform/auth';
-import { ensureRegistry, testKafka, TestRegistry } from '@platform/testing';
+import { ensureRegistry, testKafka, TestRegistry, writeTestPipeline } from '@platform/testing';
 import { createIngestApp, IngestApp } from '../../apps/ingest-api/src/bootstrap';
 import { IngestConfig } from '../../apps/ingest-api/src/config';
 
 export const SECRET = 'ingest-e2e-secret-0123456789abcdef';
-const ROOT = resolve(__dirname, '../..');
 
-/** config/pipeline.yaml with every event topic renamed `<topic>.<suffix>` and absolute schema paths. */
-export function writeTestPipeline(suffix = `t${Date.now().toString(36)}${randomUUID().slice(0, 6)}`): { path: string; pipeline: PipelineConfig } {
-  const doc = parse(readFileSync(join(ROOT, 'config/pipeline.yaml'), 'utf8'));
-  for (const type of doc.event_types) {
-    type.topic = `${type.topic}.${suffix}`;
-    type.schema = join(ROOT, type.schema);
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ingest-e2e-'));
-  const path = join(dir, 'pipeline.yaml');
-  writeFileSync(path, stringify(doc));
+/** config/pipeline.yaml with every topic renamed `<topic>.<suffix>`. */
+export function writeIngestPipeline(suffix = `t${Date.now().toString(36)}${randomUUID().slice(0, 6)}`): { path: string; pipeline: PipelineConfig } {
+  const path = writeTestPipeline({ suffix });
   return { path, pipeline: loadPipelineConfig(path) };
 }
 
@@ -61,7 +49,7 @@ export async function registry(): Promise<TestRegistry> {
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const reg = await registry();
-  const written = options.pipelinePath ? { path: options.pipelinePath, pipeline: loadPipelineConfig(options.pipelinePath) } : writeTestPipeline();
+  const written = options.pipelinePath ? { path: options.pipelinePath, pipeline: loadPipelineConfig(options.pipelinePath) } : writeIngestPipeline();
   const kafka = testKafka('ingest-e2e-setup');
   await withAdmin(kafka, (admin) =>
     ensureTopics(admin, written.pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false }))),

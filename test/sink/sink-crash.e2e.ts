@@ -14,7 +14,7 @@ import { withAdmin } from '@platform/kafka';
 import { eventually, testKafka, uniqueName } from '@platform/testing';
 import { parseObjectKey } from '@platform/warehouse';
 import { ensureRegistry, TestRegistry } from '../../libs/testing/src/registry';
-import { aggregate, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestEvent, TestPipeline, writeTestPipeline } from './support';
+import { aggregate, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestEvent, TestPipeline, writeSinkPipeline } from './support';
 
 const ROOT = resolve(__dirname, '../..');
 const EVENTS = 18_000;
@@ -44,7 +44,7 @@ describe('sink: kill -9 under load', () => {
   it('loses nothing and duplicates nothing in the warehouse or the lake across three kill -9 restarts', async () => {
     const suffix = uniqueName('crash');
     const dir = tempDir('sink-crash');
-    const pipelinePath = writeTestPipeline(dir, suffix);
+    const pipelinePath = writeSinkPipeline(dir, suffix);
     tp = await TestPipeline.create(pipelinePath, registry.url, kafka);
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 5, 1, 9, 40);

@@ -16,7 +16,7 @@ import { readFileSync } from 'fs';
 import { ensureRegistry, TestRegistry } from '../../libs/testing/src/registry';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
-import { aggregate, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestPipeline, writeTestPipeline } from './support';
+import { aggregate, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestPipeline, writeSinkPipeline } from './support';
 
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -48,7 +48,7 @@ describe('sink: DuckDB warehouse, local lake, schema evolution and the query com
   it('adds a nullable column for a new optional field, in DuckDB and in Parquet, and answers queries while running', async () => {
     const suffix = uniqueName('duck');
     const dir = tempDir('sink-duck');
-    const pipelinePath = writeTestPipeline(dir, suffix);
+    const pipelinePath = writeSinkPipeline(dir, suffix);
     tp = await TestPipeline.create(pipelinePath, registry.url, kafka);
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 4, 10, 8, 0);

@@ -15,7 +15,7 @@ import { eventually, testKafka, uniqueName } from '@platform/testing';
 import { hourBucket, parseObjectKey } from '@platform/warehouse';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
-import { aggregate, createPgDatabase, makeEvent, queryParquet, readDlq, startS3, tempDir, TestEvent, TestPipeline, writeTestPipeline } from './support';
+import { aggregate, createPgDatabase, makeEvent, queryParquet, readDlq, startS3, tempDir, TestEvent, TestPipeline, writeSinkPipeline } from './support';
 
 describe('sink: PostgreSQL warehouse and S3 lake', () => {
   let kafka: Kafka;
@@ -41,7 +41,7 @@ describe('sink: PostgreSQL warehouse and S3 lake', () => {
   it('loads every event and aggregate exactly once into PostgreSQL and S3 Parquet, with versions, poison records and layout as specified', async () => {
     const suffix = uniqueName('pg');
     const dir = tempDir('sink-pg');
-    const pipelinePath = writeTestPipeline(dir, suffix);
+    const pipelinePath = writeSinkPipeline(dir, suffix);
     const tp = await TestPipeline.create(pipelinePath, registry.url, kafka);
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 2, 1, 22, 30);

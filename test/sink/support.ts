@@ -3,41 +3,22 @@
  * encoded with the real registry and produced to the real broker, a PostgreSQL database per test,
  * an S3-API server (s3rver) on loopback, and Parquet read back with DuckDB.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join, resolve } from 'path';
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, decodeDlqRecord, DlqRecord } from '@platform/contracts';
 import { BatchingProducer, createConsumer, createIdempotentProducer, createTransactionalProducer, ensureTopics, partitionForKey, pipelineTopics, RecordAck, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog, validateAgainst } from '@platform/schema';
-import { eventually, uniqueName } from '@platform/testing';
+import { eventually, tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 
-const ROOT = resolve(__dirname, '../..');
+export { tempDir };
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `${prefix}-`));
-}
 
 /** Writes a copy of config/pipeline.yaml whose topics carry `suffix` and have few partitions; returns its path. */
-export function writeTestPipeline(dir: string, suffix: string, partitions = 3): string {
-  const doc = parseYaml(readFileSync(join(ROOT, 'config/pipeline.yaml'), 'utf8'));
-  for (const type of doc.event_types) {
-    type.topic = `${type.topic}.${suffix}`;
-    type.schema = join(ROOT, type.schema);
-    type.partitions = partitions;
-  }
-  for (const key of ['aggregated', 'dlq', 'late']) doc.topics[key] = { name: `${doc.topics[key].name}.${suffix}`, partitions: key === 'aggregated' ? partitions : 1 };
-  // The pipeline's root (the parent of config/) must hold schemas/, as in the repository.
-  mkdirSync(join(dir, 'config'), { recursive: true });
-  if (!existsSync(join(dir, 'schemas'))) symlinkSync(join(ROOT, 'schemas'), join(dir, 'schemas'), 'dir');
-  const path = join(dir, 'config', 'pipeline.yaml');
-  writeFileSync(path, stringifyYaml(doc));
-  return path;
+export function writeSinkPipeline(dir: string, suffix: string, partitions = 3): string {
+  return writeTestPipeline({ dir, suffix, partitions });
 }
 
 export interface TestEvent {

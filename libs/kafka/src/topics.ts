@@ -34,11 +34,35 @@ export async function ensureTopics(admin: Admin, plans: TopicPlan[], replication
   const missing = plans.filter((p) => !existing.has(p.topic));
   if (missing.length === 0) return [];
   try {
-    await admin.createTopics({ topics: missing.map((p) => topicConfig(p, replicationFactor)), waitForLeaders: true });
+    await admin.createTopics({ topics: missing.map((p) => topicConfig(p, replicationFactor)), waitForLeaders: false });
   } catch (error) {
     // Another process may have created them between list and create; only a real failure remains.
     const now = new Set(await admin.listTopics());
     if (missing.some((p) => !now.has(p.topic))) throw error;
   }
+  await waitForLeaders(admin, missing);
   return missing.map((p) => p.topic);
+}
+
+/**
+ * Polls metadata until every partition of the new topics has a leader. A busy broker can answer
+ * "unknown topic or partition" for a moment after creating a topic; clients must not see that.
+ */
+async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: plans.map((p) => p.topic) });
+      const ready = plans.every((plan) => {
+        const meta = topics.find((t) => t.name === plan.topic);
+        return meta !== undefined && meta.partitions.length >= plan.numPartitions && meta.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`topics ${plans.map((p) => p.topic).join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
 }

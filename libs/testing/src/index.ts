@@ -31,3 +31,4 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
 }
 export * from './registry';
+export * from './pipeline';
