@@ -8,7 +8,7 @@ cd "$ROOT"
 RUN="$ROOT/.data/run"
 mkdir -p "$RUN"
 
-[ -d node_modules ] || { echo "Installing dependencies (npm ci)..."; npm ci --no-audit --no-fund || exit 1; }
+[ -d node_modules ] || { echo "Installing dependencies..."; npm install --no-audit --no-fund || exit 1; }
 
 # A development signing secret, generated once and kept under .data (git-ignored), unless one is given.
 if [ -z "${JWT_SECRET:-}" ]; then
@@ -24,6 +24,7 @@ export THROTTLE_LIMIT="${THROTTLE_LIMIT:-100000}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 
 started_kafka=0
+exit_code=0
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -37,7 +38,7 @@ stop_all() {
   done
   [ $started_kafka = 1 ] && bash deploy/local/kafka.sh stop
   echo "Stopped. Data is kept in $DATA_DIR"
-  exit 0
+  exit $exit_code
 }
 trap stop_all INT TERM EXIT
 
@@ -53,8 +54,8 @@ start_app() {
   pids+=("$pid")
   local deadline=$((SECONDS + 90))
   until curl -fsS -o /dev/null "$ready_url" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null; then echo "$name exited during start; last lines of $RUN/$name.log:"; tail -20 "$RUN/$name.log"; exit 1; fi
-    if [ $SECONDS -ge $deadline ]; then echo "$name did not become ready within 90s; see $RUN/$name.log"; exit 1; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "$name exited during start; last lines of $RUN/$name.log:"; tail -20 "$RUN/$name.log"; exit_code=1; stop_all; fi
+    if [ $SECONDS -ge $deadline ]; then echo "$name did not become ready within 90s; see $RUN/$name.log"; exit_code=1; stop_all; fi
     sleep 0.5
   done
   echo "  $name ready (pid $pid, log $RUN/$name.log)"
@@ -66,7 +67,7 @@ PROCESSOR_OPS_PORT=9101 start_app processor apps/processor/src/main.ts "http://1
 SINK_OPS_PORT=9102 start_app sink apps/sink/src/main.ts "http://127.0.0.1:9102/health/live"
 PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
 
-TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin' 2>/dev/null)"
+TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:*' 2>/dev/null)"
 cat <<INFO
 
 The platform is running:
@@ -79,7 +80,7 @@ The platform is running:
   Lake              $DATA_DIR/lake
   Logs              $RUN/*.log
 
-Development token (scopes events:* admin, valid 24h):
+Development token (scopes events:* admin:*, valid 24h):
   export TOKEN=$TOKEN
 
 Send demo traffic in another terminal:  npm run demo
@@ -88,4 +89,5 @@ INFO
 
 wait -n "${pids[@]}"
 echo "An app exited unexpectedly; see the logs in $RUN."
+exit_code=1
 stop_all

@@ -2,3 +2,4 @@ export * from './client';
 export * from './partitioner';
 export * from './topics';
 export * from './batching-producer';
+export * from './read-to-end';

@@ -1,0 +1,129 @@
+/** The processes a chaos run starts, kills with SIGKILL, and restarts: the apps and a private broker. */
+import { ChildProcess, execFile, spawn } from 'child_process';
+import { createWriteStream, WriteStream } from 'fs';
+import { join, resolve } from 'path';
+import { promisify } from 'util';
+
+const ROOT = resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+export class AppProcess {
+  private child?: ChildProcess;
+  private log?: WriteStream;
+  private expectedExit = false;
+  starts = 0;
+  kills = 0;
+  unexpectedExits = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly entry: string,
+    private readonly env: Record<string, string>,
+    private readonly logDir: string,
+    private readonly readyUrl: string,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(timeoutMs = 90_000): Promise<void> {
+    this.log ??= createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
+    this.log.write(`\n=== start ${new Date().toISOString()}\n`);
+    this.expectedExit = false;
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, this.entry)], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(this.log, { end: false });
+    child.stderr?.pipe(this.log, { end: false });
+    child.on('exit', (code, signal) => {
+      this.log?.write(`=== exit code=${code} signal=${signal}\n`);
+      if (!this.expectedExit) this.unexpectedExits++;
+    });
+    this.child = child;
+    this.starts++;
+    await waitForUrl(this.readyUrl, timeoutMs, () => child.exitCode !== null || child.signalCode !== null, this.name);
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  async kill9(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.expectedExit = true;
+    this.kills++;
+    const exited = new Promise((r) => this.child!.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGTERM and wait: the app drains, flushes and commits. */
+  async stop(timeoutMs = 60_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.expectedExit = true;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Restarts the app if it died on its own (counted as an unexpected exit). */
+  async reviveIfDead(): Promise<boolean> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return false;
+    await this.start();
+    return true;
+  }
+
+  close(): void {
+    this.log?.end();
+  }
+}
+
+async function waitForUrl(url: string, timeoutMs: number, died: () => boolean, name: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (died()) throw new Error(`${name} exited during start`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
+}
+
+/** A private single-node broker (deploy/local/kafka.sh with its own ports and data directory). */
+export class PrivateBroker {
+  restarts = 0;
+  constructor(readonly port: number, private readonly controllerPort: number, private readonly dataDir: string) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  private async script(command: 'start' | 'stop'): Promise<void> {
+    await run('bash', [join(ROOT, 'deploy/local/kafka.sh'), command], {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), KAFKA_DATA_DIR: this.dataDir },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  }
+
+  start(): Promise<void> {
+    return this.script('start');
+  }
+
+  stop(): Promise<void> {
+    return this.script('stop');
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+    this.restarts++;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * A chaos run: the whole pipeline (private broker, registry, ingest API, processor, sink into
+ * PostgreSQL and a local lake) under load while apps are killed with SIGKILL at random moments and
+ * the broker is restarted once; then the output is checked against what the API acknowledged.
+ * Bounded in time, loopback only, and isolated: its own broker ports, topics, groups and database.
+ */
+import { randomBytes } from 'crypto';
+import { readFileSync, rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { Client } from 'pg';
+import { parse, stringify } from 'yaml';
+import { signToken } from '@platform/auth';
+import { loadPipelineConfig } from '@platform/config';
+import { createKafka } from '@platform/kafka';
+import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { AppProcess, PrivateBroker } from './processes';
+import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
+import { compareAggregates, dlqEventIds, exactlyOnce, lakeEventIds, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
+
+export interface ChaosOptions {
+  /** How long traffic flows. */
+  seconds: number;
+  /** Events per second offered. */
+  rate: number;
+  /** SIGKILLs spread over the run (cycling through processor, sink and ingest API). */
+  kills: number;
+  restartBroker: boolean;
+  seed: number;
+  /** How long the output may take to settle after traffic stops. */
+  settleSeconds: number;
+  /** Ports are basePort + 92 (broker), +93 (controller), +81 (registry), +0 (API), +101, +102 (ops). */
+  basePort: number;
+  keepWorkDir: boolean;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_CHAOS: ChaosOptions = {
+  seconds: 120,
+  rate: 300,
+  kills: 6,
+  restartBroker: true,
+  seed: Date.now() % 1_000_000,
+  settleSeconds: 150,
+  basePort: 19000,
+  keepWorkDir: false,
+  log: (line) => console.log(line),
+};
+
+export interface ChaosReport extends Verdict {
+  workDir: string;
+  seed: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<ChaosReport> {
+  const options = { ...DEFAULT_CHAOS, ...partial };
+  const { log } = options;
+  const random = seededRandom(options.seed);
+  const workDir = tempDir('chaos');
+  const suffix = uniqueName('chaos').replace(/[^a-z0-9]/gi, '');
+  const pipelinePath = writeTestPipeline({ dir: workDir, suffix, partitions: 6 });
+  // A short idle timeout so that, once traffic stops, the quiet partitions release the watermark.
+  const doc = parse(readFileSync(pipelinePath, 'utf8'));
+  doc.watermark = { ...doc.watermark, idle_timeout: '3s' };
+  writeFileSync(pipelinePath, stringify(doc));
+  const pipeline = loadPipelineConfig(pipelinePath);
+  log(`chaos: seed ${options.seed}, work dir ${workDir}, ${options.seconds}s at ${options.rate} events/s, ${options.kills} kills${options.restartBroker ? ', one broker restart' : ''}`);
+
+  const port = (offset: number) => options.basePort + offset;
+  const broker = new PrivateBroker(port(92), port(93), join(workDir, 'kafka'));
+  const database = `chaos_${suffix}`.toLowerCase().slice(0, 60);
+  const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+  const secret = randomBytes(24).toString('hex');
+  const common = { KAFKA_BROKERS: broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: workDir };
+  const apps = {
+    registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: String(port(81)) }, workDir, `http://127.0.0.1:${port(81)}/subjects`),
+    processor: new AppProcess(
+      'processor',
+      'apps/processor/src/main.ts',
+      { ...common, PROCESSOR_GROUP: `${suffix}-processor`, PROCESSOR_OPS_PORT: String(port(101)) },
+      workDir,
+      `http://127.0.0.1:${port(101)}/health/live`,
+    ),
+    sink: new AppProcess(
+      'sink',
+      'apps/sink/src/main.ts',
+      {
+        ...common,
+        WAREHOUSE: 'postgres',
+        WAREHOUSE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+        LAKE_DIR: join(workDir, 'lake'),
+        SINK_WAREHOUSE_GROUP: `${suffix}-sink-warehouse`,
+        SINK_LAKE_GROUP: `${suffix}-sink-lake`,
+        SINK_OPS_PORT: String(port(102)),
+        SINK_FLUSH_INTERVAL: '1s',
+      },
+      workDir,
+      `http://127.0.0.1:${port(102)}/health/live`,
+    ),
+    ingest: new AppProcess(
+      'ingest-api',
+      'apps/ingest-api/src/main.ts',
+      // A short idempotency window, so that re-POSTed events really reach Kafka twice and the
+      // processor's and sink's own deduplication is what keeps them from counting twice.
+      { ...common, PORT: String(port(0)), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '1000000', IDEMPOTENCY_TTL: '2s' },
+      workDir,
+      `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
+    ),
+  };
+  const problems: string[] = [];
+  const figures: Record<string, number> = {};
+  const ledger = new Ledger();
+  let pg: Client | undefined;
+
+  try {
+    await broker.start();
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await apps.registry.start();
+    await apps.processor.start();
+    await apps.sink.start();
+    await apps.ingest.start();
+    log('chaos: platform up; traffic starts');
+
+    const token = signToken(secret, { subject: 'chaos', scopes: ['events:*'], expiresInSeconds: 3600 });
+    const poster = { apiUrl: `http://127.0.0.1:${port(0)}`, token, giveUpAfterMs: 120_000 };
+    const generator = new TrafficGenerator(random, Math.min(3000, pipeline.watermark.maxOutOfOrdernessMs - 1000));
+    const inFlight = new Set<Promise<void>>();
+    const post = (topic: string, entries: LedgerEntry[]) => {
+      const p: Promise<void> = postUntilAnswered(poster, topic, entries, ledger)
+        .catch((error) => {
+          problems.push((error as Error).message);
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+
+    const started = Date.now();
+    const durationMs = options.seconds * 1000;
+    const chaos = runFaults(options, apps, broker, random, started, durationMs, log);
+    const tickMs = 250;
+    const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000 / pipeline.eventTypes.length));
+    let maxTimestamp = 0;
+    for (let tick = 0; Date.now() - started < durationMs; tick++) {
+      const now = Date.now();
+      for (const type of pipeline.eventTypes) {
+        const entries = Array.from({ length: perTick }, () => generator.make(type.name, now));
+        if (random() < 0.3) {
+          const again = generator.duplicate(type.name);
+          if (again) entries.push(again);
+        }
+        for (const e of entries) if (e.kind !== 'late') maxTimestamp = Math.max(maxTimestamp, e.event.timestamp);
+        post(type.topic, entries);
+      }
+      while (inFlight.size > 24) await Promise.race(inFlight);
+      const wait = started + (tick + 1) * tickMs - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await chaos;
+    await Promise.all(inFlight);
+    // One event per type far ahead in event time: once the other partitions go idle, the watermark
+    // passes every window of the run, so all of them fire.
+    const flushTime = maxTimestamp + 45 * 60_000;
+    for (const type of pipeline.eventTypes) {
+      post(type.topic, [generator.make(type.name, flushTime, 'valid')]);
+    }
+    await Promise.all(inFlight);
+    Object.assign(figures, ledgerSummary(ledger), {
+      kills: apps.processor.kills + apps.sink.kills + apps.ingest.kills,
+      processorKills: apps.processor.kills,
+      sinkKills: apps.sink.kills,
+      ingestKills: apps.ingest.kills,
+      brokerRestarts: broker.restarts,
+      unexpectedExits: apps.processor.unexpectedExits + apps.sink.unexpectedExits + apps.ingest.unexpectedExits + apps.registry.unexpectedExits,
+      trafficSeconds: Math.round((Date.now() - started) / 1000),
+    });
+    problems.push(...ledger.wrongAnswers.slice(0, 20));
+    if (ledger.wrongAnswers.length > 20) problems.push(`... and ${ledger.wrongAnswers.length - 20} more wrong answers`);
+    log(`chaos: traffic done: ${JSON.stringify(figures)}; waiting for the output to settle`);
+
+    const counted = ledger.ofKind('valid');
+    const expectedAggregates = offlineAggregates(pipeline, counted, flushTime - pipeline.watermark.maxOutOfOrdernessMs);
+    const expectedRaw = new Set(ledger.acknowledged.keys());
+    figures.expectedAggregates = expectedAggregates.size;
+    pg = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
+    await pg.connect();
+    const settleStart = Date.now();
+    let rawProblems: string[] = ['not checked'];
+    let aggregateProblems: string[] = ['not checked'];
+    while (Date.now() - settleStart < options.settleSeconds * 1000) {
+      await keepAlive(apps);
+      try {
+        rawProblems = exactlyOnce('raw.events', expectedRaw, await rawEventIds(pg));
+        aggregateProblems = compareAggregates(expectedAggregates, await warehouseAggregates(pg));
+      } catch (error) {
+        rawProblems = [`warehouse not readable yet: ${(error as Error).message}`];
+      }
+      if (rawProblems.length === 0 && aggregateProblems.length === 0) break;
+      await sleep(2000);
+    }
+    figures.settleSeconds = Math.round((Date.now() - settleStart) / 1000);
+    problems.push(...rawProblems);
+    if (aggregateProblems.length > 0) problems.push(`aggregates differ from the offline recomputation in ${aggregateProblems.length} ways, e.g. ${aggregateProblems.slice(0, 5).join('; ')}`);
+
+    // Graceful stops flush the lake's buffers; then the lake, DLQ and late topic are read.
+    await apps.ingest.stop();
+    await apps.processor.stop();
+    await apps.sink.stop();
+    problems.push(...exactlyOnce('lake', expectedRaw, await lakeEventIds(join(workDir, 'lake'), pipeline.eventTypes.map((t) => t.topic))));
+    const kafka = createKafka({ brokers: [broker.address], clientId: 'chaos-verify' });
+    const ruleBreaking = new Set(ledger.ofKind('rule-breaking').map((e) => e.event_id));
+    problems.push(...exactlyOnce('processor DLQ', ruleBreaking, await dlqEventIds(kafka, pipeline.topics.dlq.name, 'processor')));
+    problems.push(...exactlyOnce('late topic', new Set(ledger.ofKind('late').map((e) => e.event_id)), await lateEventIds(kafka, pipeline.topics.late.name)));
+    if (figures.unexpectedExits > 0) log(`chaos: note: apps exited on their own ${figures.unexpectedExits} times (restarted); see ${workDir}/*.log`);
+  } catch (error) {
+    problems.push(`chaos run failed: ${(error as Error).stack ?? error}`);
+  } finally {
+    await pg?.end().catch(() => undefined);
+    for (const app of [apps.ingest, apps.processor, apps.sink, apps.registry]) {
+      await app.stop().catch(() => undefined);
+      app.close();
+    }
+    await broker.stop().catch(() => undefined);
+    if (problems.length === 0) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+    if (problems.length === 0 && !options.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+  }
+  const ok = problems.length === 0;
+  log(ok ? `chaos: OK — zero lost, zero duplicated; ${JSON.stringify(figures)}` : `chaos: FAILED (${problems.length} problems; logs in ${workDir}):\n  ${problems.join('\n  ')}`);
+  return { ok, problems, figures, workDir, seed: options.seed };
+}
+
+type Apps = Record<'registry' | 'processor' | 'sink' | 'ingest', AppProcess>;
+
+/** Restarts any app that died on its own, so a crash bug shows as wrong output, not as a hang. */
+async function keepAlive(apps: Apps): Promise<void> {
+  for (const app of Object.values(apps)) await app.reviveIfDead().catch(() => undefined);
+}
+
+/** SIGKILLs at random moments (each followed by a restart) and one broker restart, within the run. */
+async function runFaults(options: ChaosOptions, apps: Apps, broker: PrivateBroker, random: () => number, started: number, durationMs: number, log: (l: string) => void): Promise<void> {
+  const victims = [apps.processor, apps.sink, apps.ingest];
+  type Fault = { at: number; run: () => Promise<void>; what: string };
+  const faults: Fault[] = [];
+  for (let i = 0; i < options.kills; i++) {
+    const slot = durationMs * (0.1 + (0.75 * (i + random())) / Math.max(1, options.kills));
+    const app = victims[i % victims.length];
+    faults.push({
+      at: slot,
+      what: `kill -9 ${app.name}`,
+      run: async () => {
+        await app.kill9();
+        await sleep(300 + random() * 1500);
+        await app.start();
+      },
+    });
+  }
+  if (options.restartBroker) faults.push({ at: durationMs * (0.45 + random() * 0.1), what: 'restart broker', run: () => broker.restart() });
+  faults.sort((a, b) => a.at - b.at);
+  for (const fault of faults) {
+    const wait = started + fault.at - Date.now();
+    if (wait > 0) await sleep(wait);
+    const t0 = Date.now();
+    await fault.run();
+    log(`chaos: ${fault.what} at ${Math.round((t0 - started) / 1000)}s (back after ${Date.now() - t0} ms)`);
+    await keepAlive(apps);
+  }
+}
