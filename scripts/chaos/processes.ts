@@ -1,6 +1,6 @@
 /** The processes a chaos run starts, kills with SIGKILL, and restarts: the apps and a private broker. */
 import { ChildProcess, execFile, spawn } from 'child_process';
-import { createWriteStream, WriteStream } from 'fs';
+import { createWriteStream, readFileSync, WriteStream } from 'fs';
 import { join, resolve } from 'path';
 import { promisify } from 'util';
 
@@ -45,6 +45,18 @@ export class AppProcess {
     this.child = child;
     this.starts++;
     await waitForUrl(this.readyUrl, timeoutMs, () => child.exitCode !== null || child.signalCode !== null, this.name);
+  }
+
+  /** Resident set size of the running process in MiB (Linux /proc), undefined when not running. */
+  rssMiB(): number | undefined {
+    if (!this.child?.pid || this.child.exitCode !== null) return undefined;
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const match = /VmRSS:\s+(\d+) kB/.exec(status);
+      return match ? Math.round(Number(match[1]) / 102.4) / 10 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */

@@ -31,6 +31,8 @@ export interface ChaosOptions {
   /** Ports are basePort + 92 (broker), +93 (controller), +81 (registry), +0 (API), +101, +102 (ops). */
   basePort: number;
   keepWorkDir: boolean;
+  /** When > 0, each app's RSS is sampled this often (seconds) and its growth reported. */
+  rssSampleSeconds: number;
   log: (line: string) => void;
 }
 
@@ -43,12 +45,15 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   settleSeconds: 150,
   basePort: 19000,
   keepWorkDir: false,
+  rssSampleSeconds: 0,
   log: (line) => console.log(line),
 };
 
 export interface ChaosReport extends Verdict {
   workDir: string;
   seed: number;
+  /** app name -> RSS samples in MiB, when sampling was asked for. */
+  rss: Record<string, number[]>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -111,6 +116,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const problems: string[] = [];
   const figures: Record<string, number> = {};
   const ledger = new Ledger();
+  const rss: Record<string, number[]> = {};
   let pg: Client | undefined;
 
   try {
@@ -139,6 +145,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const started = Date.now();
     const durationMs = options.seconds * 1000;
     const chaos = runFaults(options, apps, broker, random, started, durationMs, log);
+    const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(apps, rss), options.rssSampleSeconds * 1000) : undefined;
     const tickMs = 250;
     const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000 / pipeline.eventTypes.length));
     let maxTimestamp = 0;
@@ -159,6 +166,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     }
     await chaos;
     await Promise.all(inFlight);
+    if (sampler) clearInterval(sampler);
     // One event per type far ahead in event time: once the other partitions go idle, the watermark
     // passes every window of the run, so all of them fire.
     const flushTime = maxTimestamp + 45 * 60_000;
@@ -228,7 +236,14 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   }
   const ok = problems.length === 0;
   log(ok ? `chaos: OK — zero lost, zero duplicated; ${JSON.stringify(figures)}` : `chaos: FAILED (${problems.length} problems; logs in ${workDir}):\n  ${problems.join('\n  ')}`);
-  return { ok, problems, figures, workDir, seed: options.seed };
+  return { ok, problems, figures, workDir, seed: options.seed, rss };
+}
+
+function sampleRss(apps: Apps, into: Record<string, number[]>): void {
+  for (const app of [apps.ingest, apps.processor, apps.sink, apps.registry]) {
+    const mib = app.rssMiB();
+    if (mib !== undefined) (into[app.name] ??= []).push(mib);
+  }
 }
 
 type Apps = Record<'registry' | 'processor' | 'sink' | 'ingest', AppProcess>;

@@ -1,0 +1,61 @@
+/**
+ * npm run soak [-- --minutes 30 --rate <events/s>]
+ * The whole pipeline at a steady rate (default: half the batch-ingest capacity measured by
+ * `npm run bench:ingest`, else 1000 events/s) for 30 minutes without faults, sampling each app's RSS
+ * every 10 s; reports RSS growth (median of the last five minutes against the median of minutes 2 to 7,
+ * after warm-up) and checks the output exactly as the chaos run does. Writes docs/benchmarks/soak.{md,json}.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { runChaos } from './chaos/run';
+
+const ROOT = resolve(__dirname, '..');
+
+function option(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+function defaultRate(): { rate: number; source: string } {
+  const file = join(ROOT, 'docs/benchmarks/ingest.json');
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    const match = /"batch[^"]*events_per_s(?:ec)?[^"]*"\s*:\s*([0-9.]+)/i.exec(text);
+    if (match) return { rate: Math.max(100, Math.round(Number(match[1]) / 2)), source: `half of ${Math.round(Number(match[1]))} events/s (docs/benchmarks/ingest.json)` };
+  }
+  return { rate: 1000, source: 'default (no ingest benchmark found)' };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+  const minutes = option('minutes') ?? 30;
+  const chosen = option('rate') !== undefined ? { rate: option('rate')!, source: '--rate' } : defaultRate();
+  const sampleSeconds = 10;
+  const report = await runChaos({ seconds: minutes * 60, rate: chosen.rate, kills: 0, restartBroker: false, rssSampleSeconds: sampleSeconds, settleSeconds: 300 });
+  const perMinute = 60 / sampleSeconds;
+  const rows = Object.entries(report.rss).map(([app, samples]) => {
+    const baseline = median(samples.slice(2 * perMinute, 7 * perMinute));
+    const end = median(samples.slice(-5 * perMinute));
+    return { app, baselineMiB: baseline, endMiB: end, growthPct: Math.round(((end - baseline) / baseline) * 1000) / 10, samples: samples.length };
+  });
+  const flat = rows.every((r) => Number.isFinite(r.growthPct) && r.growthPct < 10);
+  const out = join(ROOT, 'docs/benchmarks');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'soak.json'), JSON.stringify({ minutes, rate: chosen.rate, rateSource: chosen.source, ok: report.ok, flat, rows, figures: report.figures, problems: report.problems }, null, 2) + '\n');
+  const table = rows.map((r) => `| ${r.app} | ${r.baselineMiB} | ${r.endMiB} | ${r.growthPct}% |`).join('\n');
+  writeFileSync(
+    join(out, 'soak.md'),
+    `## Soak (\`npm run soak\`)\n\n${minutes} minutes at ${chosen.rate} events/s (${chosen.source}), no faults. RSS median of minutes 2–7 against the last five minutes (target: growth under 10%).\n\n| app | baseline MiB | end MiB | growth |\n|---|---|---|---|\n${table}\n\nOutput check: ${report.ok ? 'every acknowledged event exactly once, aggregates equal the offline recomputation' : `FAILED: ${report.problems.slice(0, 3).join('; ')}`}.\n`,
+  );
+  console.log(`soak: ${flat ? 'memory flat' : 'memory GREW'}; ${rows.map((r) => `${r.app} ${r.growthPct}%`).join(', ')}; written to docs/benchmarks/soak.md`);
+  process.exit(report.ok && flat ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
