@@ -4,16 +4,11 @@
  * the broker is restarted once; then the output is checked against what the API acknowledged.
  * Bounded in time, loopback only, and isolated: its own broker ports, topics, groups and database.
  */
-import { randomBytes } from 'crypto';
-import { readFileSync, rmSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { rmSync } from 'fs';
 import { Client } from 'pg';
-import { parse, stringify } from 'yaml';
-import { signToken } from '@platform/auth';
-import { loadPipelineConfig } from '@platform/config';
 import { createKafka } from '@platform/kafka';
-import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
-import { AppProcess, PrivateBroker } from './processes';
+import { AppProcess } from '../stack/processes';
+import { AppName, PrivatePlatform } from '../stack/platform';
 import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
 import { compareAggregates, dlqEventIds, exactlyOnce, lakeEventIds, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
 
@@ -62,57 +57,17 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const options = { ...DEFAULT_CHAOS, ...partial };
   const { log } = options;
   const random = seededRandom(options.seed);
-  const workDir = tempDir('chaos');
-  const suffix = uniqueName('chaos').replace(/[^a-z0-9]/gi, '');
-  const pipelinePath = writeTestPipeline({ dir: workDir, suffix, partitions: 6 });
   // A short idle timeout so that, once traffic stops, the quiet partitions release the watermark.
-  const doc = parse(readFileSync(pipelinePath, 'utf8'));
-  doc.watermark = { ...doc.watermark, idle_timeout: '3s' };
-  writeFileSync(pipelinePath, stringify(doc));
-  const pipeline = loadPipelineConfig(pipelinePath);
+  // A short idempotency window, so that re-POSTed events really reach Kafka twice and the
+  // processor's and sink's own deduplication is what keeps them from counting twice.
+  const platform = new PrivatePlatform({
+    basePort: options.basePort,
+    watermark: { idle_timeout: '3s' },
+    ingestEnv: { IDEMPOTENCY_TTL: '2s' },
+    sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
+  });
+  const { pipeline, apps, broker, workDir } = platform;
   log(`chaos: seed ${options.seed}, work dir ${workDir}, ${options.seconds}s at ${options.rate} events/s, ${options.kills} kills${options.restartBroker ? ', one broker restart' : ''}`);
-
-  const port = (offset: number) => options.basePort + offset;
-  const broker = new PrivateBroker(port(92), port(93), join(workDir, 'kafka'));
-  const database = `chaos_${suffix}`.toLowerCase().slice(0, 60);
-  const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
-  const secret = randomBytes(24).toString('hex');
-  const common = { KAFKA_BROKERS: broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: workDir };
-  const apps = {
-    registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: String(port(81)) }, workDir, `http://127.0.0.1:${port(81)}/subjects`),
-    processor: new AppProcess(
-      'processor',
-      'apps/processor/src/main.ts',
-      { ...common, PROCESSOR_GROUP: `${suffix}-processor`, PROCESSOR_OPS_PORT: String(port(101)) },
-      workDir,
-      `http://127.0.0.1:${port(101)}/health/live`,
-    ),
-    sink: new AppProcess(
-      'sink',
-      'apps/sink/src/main.ts',
-      {
-        ...common,
-        WAREHOUSE: 'postgres',
-        WAREHOUSE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
-        LAKE_DIR: join(workDir, 'lake'),
-        SINK_WAREHOUSE_GROUP: `${suffix}-sink-warehouse`,
-        SINK_LAKE_GROUP: `${suffix}-sink-lake`,
-        SINK_OPS_PORT: String(port(102)),
-        SINK_FLUSH_INTERVAL: '1s',
-      },
-      workDir,
-      `http://127.0.0.1:${port(102)}/health/live`,
-    ),
-    ingest: new AppProcess(
-      'ingest-api',
-      'apps/ingest-api/src/main.ts',
-      // A short idempotency window, so that re-POSTed events really reach Kafka twice and the
-      // processor's and sink's own deduplication is what keeps them from counting twice.
-      { ...common, PORT: String(port(0)), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '1000000', IDEMPOTENCY_TTL: '2s' },
-      workDir,
-      `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
-    ),
-  };
   const problems: string[] = [];
   const figures: Record<string, number> = {};
   const ledger = new Ledger();
@@ -120,17 +75,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   let pg: Client | undefined;
 
   try {
-    await broker.start();
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await apps.registry.start();
-    await apps.processor.start();
-    await apps.sink.start();
-    await apps.ingest.start();
+    await platform.start();
     log('chaos: platform up; traffic starts');
 
-    const token = signToken(secret, { subject: 'chaos', scopes: ['events:*'], expiresInSeconds: 3600 });
-    const poster = { apiUrl: `http://127.0.0.1:${port(0)}`, token, giveUpAfterMs: 120_000 };
+    const poster = { apiUrl: platform.apiUrl, token: platform.token(), giveUpAfterMs: 120_000 };
     const generator = new TrafficGenerator(random, Math.min(3000, pipeline.watermark.maxOutOfOrdernessMs - 1000));
     const inFlight = new Set<Promise<void>>();
     const post = (topic: string, entries: LedgerEntry[]) => {
@@ -144,7 +92,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
 
     const started = Date.now();
     const durationMs = options.seconds * 1000;
-    const chaos = runFaults(options, apps, broker, random, started, durationMs, log);
+    const chaos = runFaults(options, platform, random, started, durationMs, log);
     const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(apps, rss), options.rssSampleSeconds * 1000) : undefined;
     const tickMs = 250;
     const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000 / pipeline.eventTypes.length));
@@ -180,7 +128,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       sinkKills: apps.sink.kills,
       ingestKills: apps.ingest.kills,
       brokerRestarts: broker.restarts,
-      unexpectedExits: apps.processor.unexpectedExits + apps.sink.unexpectedExits + apps.ingest.unexpectedExits + apps.registry.unexpectedExits,
+      unexpectedExits: platform.unexpectedExits(),
       trafficSeconds: Math.round((Date.now() - started) / 1000),
     });
     problems.push(...ledger.wrongAnswers.slice(0, 20));
@@ -191,13 +139,13 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const expectedAggregates = offlineAggregates(pipeline, counted, flushTime - pipeline.watermark.maxOutOfOrdernessMs);
     const expectedRaw = new Set(ledger.acknowledged.keys());
     figures.expectedAggregates = expectedAggregates.size;
-    pg = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
+    pg = new Client(platform.warehouseConnection);
     await pg.connect();
     const settleStart = Date.now();
     let rawProblems: string[] = ['not checked'];
     let aggregateProblems: string[] = ['not checked'];
     while (Date.now() - settleStart < options.settleSeconds * 1000) {
-      await keepAlive(apps);
+      await platform.reviveDead();
       try {
         rawProblems = exactlyOnce('raw.events', expectedRaw, await rawEventIds(pg));
         aggregateProblems = compareAggregates(expectedAggregates, await warehouseAggregates(pg));
@@ -215,7 +163,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     await apps.ingest.stop();
     await apps.processor.stop();
     await apps.sink.stop();
-    problems.push(...exactlyOnce('lake', expectedRaw, await lakeEventIds(join(workDir, 'lake'), pipeline.eventTypes.map((t) => t.topic))));
+    problems.push(...exactlyOnce('lake', expectedRaw, await lakeEventIds(platform.lakeDir, pipeline.eventTypes.map((t) => t.topic))));
     const kafka = createKafka({ brokers: [broker.address], clientId: 'chaos-verify' });
     const ruleBreaking = new Set(ledger.ofKind('rule-breaking').map((e) => e.event_id));
     problems.push(...exactlyOnce('processor DLQ', ruleBreaking, await dlqEventIds(kafka, pipeline.topics.dlq.name, 'processor')));
@@ -225,13 +173,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     problems.push(`chaos run failed: ${(error as Error).stack ?? error}`);
   } finally {
     await pg?.end().catch(() => undefined);
-    for (const app of [apps.ingest, apps.processor, apps.sink, apps.registry]) {
-      await app.stop().catch(() => undefined);
-      app.close();
-    }
-    await broker.stop().catch(() => undefined);
-    if (problems.length === 0) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-    await admin.end().catch(() => undefined);
+    await platform.stop(problems.length === 0);
     if (problems.length === 0 && !options.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
   }
   const ok = problems.length === 0;
@@ -246,15 +188,11 @@ function sampleRss(apps: Apps, into: Record<string, number[]>): void {
   }
 }
 
-type Apps = Record<'registry' | 'processor' | 'sink' | 'ingest', AppProcess>;
-
-/** Restarts any app that died on its own, so a crash bug shows as wrong output, not as a hang. */
-async function keepAlive(apps: Apps): Promise<void> {
-  for (const app of Object.values(apps)) await app.reviveIfDead().catch(() => undefined);
-}
+type Apps = Record<AppName, AppProcess>;
 
 /** SIGKILLs at random moments (each followed by a restart) and one broker restart, within the run. */
-async function runFaults(options: ChaosOptions, apps: Apps, broker: PrivateBroker, random: () => number, started: number, durationMs: number, log: (l: string) => void): Promise<void> {
+async function runFaults(options: ChaosOptions, platform: PrivatePlatform, random: () => number, started: number, durationMs: number, log: (l: string) => void): Promise<void> {
+  const { apps, broker } = platform;
   const victims = [apps.processor, apps.sink, apps.ingest];
   type Fault = { at: number; run: () => Promise<void>; what: string };
   const faults: Fault[] = [];
@@ -279,6 +217,7 @@ async function runFaults(options: ChaosOptions, apps: Apps, broker: PrivateBroke
     const t0 = Date.now();
     await fault.run();
     log(`chaos: ${fault.what} at ${Math.round((t0 - started) / 1000)}s (back after ${Date.now() - t0} ms)`);
-    await keepAlive(apps);
+    // An app that died on its own is restarted, so a crash bug shows as wrong output, not a hang.
+    await platform.reviveDead();
   }
 }

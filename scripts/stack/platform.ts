@@ -1,0 +1,129 @@
+/**
+ * A private copy of the whole platform for chaos runs, soaks and end-to-end benchmarks: its own
+ * broker (ports basePort+92/+93), registry (+81), ingest API (+0), processor (ops +101) and sink
+ * (ops +102) into a private PostgreSQL database and a local lake, on a private pipeline copy.
+ * Nothing it does touches the development stack on the standard ports.
+ */
+import { randomBytes } from 'crypto';
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { Client } from 'pg';
+import { parse, stringify } from 'yaml';
+import { signToken } from '@platform/auth';
+import { loadPipelineConfig, PipelineConfig } from '@platform/config';
+import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { AppProcess, PrivateBroker } from './processes';
+
+export interface PlatformOptions {
+  basePort: number;
+  /** Pipeline overrides: watermark settings merged into the copy of config/pipeline.yaml. */
+  watermark?: Record<string, string>;
+  ingestEnv?: Record<string, string>;
+  sinkEnv?: Record<string, string>;
+  processorEnv?: Record<string, string>;
+}
+
+export type AppName = 'registry' | 'processor' | 'sink' | 'ingest';
+
+export class PrivatePlatform {
+  readonly workDir = tempDir('platform');
+  readonly suffix = uniqueName('p').replace(/[^a-z0-9]/gi, '');
+  readonly database = `platform_${this.suffix}`.toLowerCase().slice(0, 60);
+  readonly pipelinePath: string;
+  readonly pipeline: PipelineConfig;
+  readonly broker: PrivateBroker;
+  readonly apps: Record<AppName, AppProcess>;
+  readonly lakeDir = join(this.workDir, 'lake');
+  private readonly secret = randomBytes(24).toString('hex');
+  private readonly admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+  private databaseCreated = false;
+
+  constructor(private readonly options: PlatformOptions) {
+    this.pipelinePath = writeTestPipeline({ dir: this.workDir, suffix: this.suffix, partitions: 6 });
+    if (options.watermark) {
+      const doc = parse(readFileSync(this.pipelinePath, 'utf8'));
+      doc.watermark = { ...doc.watermark, ...options.watermark };
+      writeFileSync(this.pipelinePath, stringify(doc));
+    }
+    this.pipeline = loadPipelineConfig(this.pipelinePath);
+    const port = (offset: number) => String(options.basePort + offset);
+    this.broker = new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
+    const common = { KAFKA_BROKERS: this.broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: this.pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: this.workDir };
+    const dir = this.workDir;
+    this.apps = {
+      registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: port(81) }, dir, `http://127.0.0.1:${port(81)}/subjects`),
+      processor: new AppProcess(
+        'processor',
+        'apps/processor/src/main.ts',
+        { ...common, PROCESSOR_GROUP: `${this.suffix}-processor`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
+        dir,
+        `http://127.0.0.1:${port(101)}/health/live`,
+      ),
+      sink: new AppProcess(
+        'sink',
+        'apps/sink/src/main.ts',
+        {
+          ...common,
+          WAREHOUSE: 'postgres',
+          WAREHOUSE_URL: `postgres://postgres@127.0.0.1:5432/${this.database}`,
+          LAKE_DIR: this.lakeDir,
+          SINK_WAREHOUSE_GROUP: `${this.suffix}-sink-warehouse`,
+          SINK_LAKE_GROUP: `${this.suffix}-sink-lake`,
+          SINK_OPS_PORT: port(102),
+          ...options.sinkEnv,
+        },
+        dir,
+        `http://127.0.0.1:${port(102)}/health/live`,
+      ),
+      ingest: new AppProcess(
+        'ingest-api',
+        'apps/ingest-api/src/main.ts',
+        { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
+        dir,
+        `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
+      ),
+    };
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.options.basePort}`;
+  }
+
+  get warehouseConnection(): { host: string; port: number; user: string; database: string } {
+    return { host: '127.0.0.1', port: 5432, user: 'postgres', database: this.database };
+  }
+
+  token(scopes = ['events:*']): string {
+    return signToken(this.secret, { subject: 'platform-runner', scopes, expiresInSeconds: 3 * 3600 });
+  }
+
+  async start(): Promise<void> {
+    await this.broker.start();
+    await this.admin.connect();
+    await this.admin.query(`CREATE DATABASE ${this.database}`);
+    this.databaseCreated = true;
+    for (const name of ['registry', 'processor', 'sink', 'ingest'] as const) await this.apps[name].start();
+  }
+
+  /** Restarts any app that died on its own; returns how many it restarted. */
+  async reviveDead(): Promise<number> {
+    let revived = 0;
+    for (const app of Object.values(this.apps)) if (await app.reviveIfDead().catch(() => false)) revived++;
+    return revived;
+  }
+
+  unexpectedExits(): number {
+    return Object.values(this.apps).reduce((n, app) => n + app.unexpectedExits, 0);
+  }
+
+  /** Graceful stop of everything; drops the database only when asked (keep it to inspect a failure). */
+  async stop(dropDatabase: boolean): Promise<void> {
+    for (const name of ['ingest', 'processor', 'sink', 'registry'] as const) {
+      await this.apps[name].stop().catch(() => undefined);
+      this.apps[name].close();
+    }
+    await this.broker.stop().catch(() => undefined);
+    if (this.databaseCreated && dropDatabase) await this.admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
+    await this.admin.end().catch(() => undefined);
+  }
+}
