@@ -5,7 +5,7 @@
  */
 import { Kafka, Producer } from 'kafkajs';
 import { decodeDlqRecord, HEADERS } from '@platform/contracts';
-import { createConsumer, createIdempotentProducer } from '@platform/kafka';
+import { createIdempotentProducer, readTopicToEnd } from '@platform/kafka';
 import { DlqEntry, DlqFilter, entryId, matchesFilter, parseEntryId } from './filter';
 
 export interface ReplayResult {
@@ -79,57 +79,13 @@ export class DlqStore {
 
   /** Everything in the DLQ up to the end offsets seen at the start of the call. */
   private async readAll(): Promise<DlqEntry[]> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    let ends: Array<{ partition: number; high: string; low: string }>;
-    try {
-      ends = (await admin.fetchTopicOffsets(this.dlqTopic)).map((o) => ({ partition: o.partition, high: o.high, low: o.low }));
-    } finally {
-      await admin.disconnect();
-    }
-    const remaining = new Set(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => e.partition));
-    if (remaining.size === 0) return [];
-    const endOf = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
     const entries: DlqEntry[] = [];
-    const consumer = createConsumer(this.kafka, `dlq-reader-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: this.dlqTopic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const limitMs = this.options.readTimeoutMs ?? 15000;
-        const timer = setTimeout(() => finish(new Error(`reading ${this.dlqTopic} took longer than ${limitMs} ms`)), limitMs);
-        // Transaction markers occupy offsets that are never delivered, so a partition written
-        // transactionally may end before its high watermark: after the first record, a short quiet
-        // period also means "read to the end".
-        let quiet: NodeJS.Timeout | undefined;
-        const finish = (error?: Error) => {
-          clearTimeout(timer);
-          if (quiet) clearTimeout(quiet);
-          if (error) reject(error);
-          else resolve();
-        };
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              if (quiet) clearTimeout(quiet);
-              quiet = setTimeout(() => finish(), 1000);
-              if (!remaining.has(partition)) return;
-              try {
-                entries.push({ dlqPartition: partition, dlqOffset: message.offset, record: decodeDlqRecord(message.value ?? Buffer.alloc(0)) });
-              } catch {
-                // A record in the DLQ that is not a DLQ record is ignored here; it cannot be replayed.
-              }
-              if (BigInt(message.offset) + 1n >= endOf.get(partition)!) {
-                remaining.delete(partition);
-                if (remaining.size === 0) finish();
-              }
-            },
-          })
-          .catch((error) => finish(error));
-      });
-    } finally {
-      await consumer.disconnect();
+    for (const { partition, message } of await readTopicToEnd(this.kafka, this.dlqTopic, { timeoutMs: this.options.readTimeoutMs ?? 15000 })) {
+      try {
+        entries.push({ dlqPartition: partition, dlqOffset: message.offset, record: decodeDlqRecord(message.value ?? Buffer.alloc(0)) });
+      } catch {
+        // A record in the DLQ that is not a DLQ record is ignored here; it cannot be replayed.
+      }
     }
     return entries;
   }
