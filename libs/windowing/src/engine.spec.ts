@@ -266,3 +266,44 @@ describe('WindowingEngine', () => {
     expect(() => new WindowingEngine(pipeline({ allowedLatenessMs: -1 }))).toThrow(/allowedLatenessMs/);
   });
 });
+
+describe('WindowingEngine watermark markers (PartitionTime)', () => {
+  it('a marker advances its partition like an event would, without counting anything', () => {
+    const engine = new WindowingEngine(pipeline());
+    const a = { ...tx(T0 + 10_000, 5), partition: 'events.transaction-0' };
+    // Partition 1 has sent nothing to this engine, but upstream says it is at T0 + 2 min.
+    engine.assignPartitions(['events.transaction-0', 'events.transaction-1'], 0);
+    const first = engine.processBatch([a], 0);
+    expect(find(first, 'tumbling_1m')).toHaveLength(0);
+    const out = engine.processBatch(
+      [
+        { partition: 'events.transaction-0', eventTime: T0 + 2 * MIN },
+        { partition: 'events.transaction-1', eventTime: T0 + 2 * MIN },
+      ],
+      0,
+    );
+    const fired = find(out, 'tumbling_1m', T0);
+    expect(fired).toHaveLength(1);
+    expect(fired[0].count).toBe(1);
+    expect(out.watermark).toBe(T0 + 2 * MIN - 5_000);
+    expect(out.mutations.some((m) => m.key.includes('events.transaction-1'))).toBe(true);
+  });
+
+  it('the slowest partition still holds the watermark back when only the other sends markers', () => {
+    const engine = new WindowingEngine(pipeline());
+    engine.assignPartitions(['events.transaction-0', 'events.transaction-1'], 0);
+    engine.processBatch([tx(T0 + 1_000, 1)], 0);
+    const out = engine.processBatch([{ partition: 'events.transaction-1', eventTime: T0 + 10 * MIN }], 0);
+    expect(out.watermark).toBe(T0 + 1_000 - 5_000);
+    expect(find(out, 'tumbling_1m')).toHaveLength(0);
+  });
+
+  it('a marker keeps its partition from going idle', () => {
+    const engine = new WindowingEngine(pipeline());
+    engine.processBatch([tx(T0, 1), { ...tx(T0 + 20 * MIN, 1), partition: 'events.transaction-1' }], 0);
+    engine.processBatch([{ partition: 'events.transaction-0', eventTime: T0 + 30_000 }], 25_000);
+    // At 40 s partition 0 has been heard from 15 s ago (marker), so it is not idle and holds the watermark.
+    const out = engine.advanceWatermark(40_000);
+    expect(out.watermark).toBe(T0 + 30_000 - 5_000);
+  });
+});

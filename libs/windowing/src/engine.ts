@@ -29,6 +29,7 @@ import type {
   LateRejection,
   MissedWindow,
   Rejection,
+  PartitionTime,
   StateMutation,
   StateValue,
   WindowEvent,
@@ -190,8 +191,11 @@ export class WindowingEngine {
    * Processes events in order, as if by process() one at a time, but returns one output whose
    * mutations are compacted (one per key), which is what a transaction per batch wants.
    */
-  processBatch(events: Iterable<WindowEvent>, nowMs: number): EngineOutput {
-    for (const event of events) this.ingest(event, nowMs);
+  processBatch(inputs: Iterable<WindowEvent | PartitionTime>, nowMs: number): EngineOutput {
+    for (const input of inputs) {
+      if ('eventId' in input) this.ingest(input, nowMs);
+      else this.observeTime(input, nowMs);
+    }
     return this.flush();
   }
 
@@ -354,6 +358,13 @@ export class WindowingEngine {
     if (this.dedupe.has(event.eventId)) this.duplicates.push(event.eventId);
     else this.assign(event);
     // The event is judged against the watermark from before it; only then may it move the clock.
+    this.advance(nowMs);
+  }
+
+  /** Upstream says a partition has reached `eventTime` (its events may have gone to other tasks). */
+  private observeTime(time: PartitionTime, nowMs: number): void {
+    if (!Number.isFinite(time.eventTime)) return;
+    this.dirty.set(this.partitionKey(time.partition), this.tracker.observe(time.partition, time.eventTime, nowMs));
     this.advance(nowMs);
   }
 

@@ -85,6 +85,16 @@ export interface WindowEvent {
   groupKey?: string;
 }
 
+/**
+ * A watermark marker: input partition `partition` has seen events up to `eventTime`, though none of
+ * them may have come to this engine (after a repartition, a source's events spread over tasks).
+ * It advances that partition's clock like an event would, without counting anything.
+ */
+export interface PartitionTime {
+  partition: string;
+  eventTime: number;
+}
+
 export interface WindowResult {
   eventType: string;
   windowKind: WindowKind;
