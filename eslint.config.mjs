@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/windowing/**/*.ts'],
+    files: ['libs/windowing/**/*.ts', 'libs/processing/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'kafkajs', 'fs', 'http', 'net'] }],
     },

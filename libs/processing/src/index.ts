@@ -1,0 +1,3 @@
+export * from './reference-table';
+export * from './rules';
+export * from './repartition';
