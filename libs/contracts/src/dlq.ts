@@ -61,6 +61,14 @@ export function buildDlqRecord(
   };
 }
 
+/** The Kafka record for a DLQ entry: its reason, event id and trace id also as headers, for filtering without decoding. */
+export function dlqMessage(record: DlqRecord, key: Buffer | string | null): { key: Buffer | string | null; value: Buffer; headers: Record<string, string> } {
+  const headers: Record<string, string> = { error_type: record.error_type };
+  if (record.event_id) headers.event_id = record.event_id;
+  if (record.trace_id) headers.trace_id = record.trace_id;
+  return { key, value: encodeDlqRecord(record), headers };
+}
+
 export function encodeDlqRecord(record: DlqRecord): Buffer {
   return Buffer.from(JSON.stringify(record));
 }

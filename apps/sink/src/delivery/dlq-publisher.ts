@@ -4,7 +4,7 @@
  * never skipped without landing somewhere.
  */
 import { Producer } from 'kafkajs';
-import { buildDlqRecord, DlqErrorType, encodeDlqRecord } from '@platform/contracts';
+import { buildDlqRecord, DlqErrorType, dlqMessage } from '@platform/contracts';
 import { withRetry } from '@platform/resilience';
 import { SinkStoppedError } from './deliver';
 
@@ -38,10 +38,7 @@ export class DlqPublisher {
         { type: l.errorType, message: l.message },
         { failedIn: this.failedIn, retryCount: l.retryCount, firstAttempt: l.firstAttempt, lastAttempt: now },
       );
-      const headers: Record<string, string> = { error_type: l.errorType };
-      if (record.event_id) headers.event_id = record.event_id;
-      if (record.trace_id) headers.trace_id = record.trace_id;
-      return { key: l.key, value: encodeDlqRecord(record), headers };
+      return dlqMessage(record, l.key);
     });
     await withRetry(
       async () => {

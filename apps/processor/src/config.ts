@@ -1,0 +1,26 @@
+/** The processor's configuration from the environment, validated at startup (fails naming the variable). */
+import { hostname } from 'os';
+import { commonEnv, ConfigOf, env, loadEnv } from '@platform/config';
+
+type Source = Record<string, string | undefined>;
+
+const spec = {
+  ...commonEnv,
+  group: env.string('PROCESSOR_GROUP', { default: 'processor' }),
+  opsPort: env.int('PROCESSOR_OPS_PORT', { default: 9101, min: 0, max: 65535 }),
+  instanceId: env.string('PROCESSOR_INSTANCE_ID', { default: `${hostname()}-${process.pid}` }),
+  /** How often each stage B task re-evaluates its watermark in processing time (idle sources). */
+  timerIntervalMs: env.duration('PROCESSOR_TIMER_INTERVAL', { default: '1s' }),
+  /** Records per transaction at most (a fetched batch is split beyond this). */
+  maxBatchRecords: env.int('PROCESSOR_MAX_BATCH', { default: 20_000, min: 1 }),
+  /** Partitions each stage works on at once (each has its own transactional producer). */
+  concurrency: env.int('PROCESSOR_CONCURRENCY', { default: 6, min: 1, max: 64 }),
+  sessionTimeoutMs: env.duration('PROCESSOR_KAFKA_SESSION_TIMEOUT', { default: '30s' }),
+  shutdownTimeoutMs: env.duration('PROCESSOR_SHUTDOWN_TIMEOUT', { default: '30s' }),
+};
+
+export type ProcessorConfig = ConfigOf<typeof spec>;
+
+export function loadProcessorConfig(source: Source = process.env): ProcessorConfig {
+  return loadEnv(spec, source);
+}
