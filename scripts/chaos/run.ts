@@ -10,7 +10,7 @@ import { createKafka } from '@platform/kafka';
 import { AppProcess } from '../stack/processes';
 import { AppName, PrivatePlatform } from '../stack/platform';
 import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
-import { compareAggregates, dlqEventIds, exactlyOnce, lakeEventIds, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
+import { compareAggregates, dlqEventIds, exactlyOnce, lakeContents, atLeastOnceOnly, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
 
 export interface ChaosOptions {
   /** How long traffic flows. */
@@ -163,7 +163,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     await apps.ingest.stop();
     await apps.processor.stop();
     await apps.sink.stop();
-    problems.push(...exactlyOnce('lake', expectedRaw, await lakeEventIds(platform.lakeDir, pipeline.eventTypes.map((t) => t.topic))));
+    const lake = await lakeContents(platform.lakeDir, pipeline.eventTypes.map((t) => t.topic));
+    problems.push(...atLeastOnceOnly('lake', expectedRaw, lake.ids));
+    if (lake.repeatedRecords > 0) problems.push(`lake: ${lake.repeatedRecords} Kafka records stored more than once`);
+    figures.lakeRows = [...lake.ids.values()].reduce((a, b) => a + b, 0);
     const kafka = createKafka({ brokers: [broker.address], clientId: 'chaos-verify' });
     const ruleBreaking = new Set(ledger.ofKind('rule-breaking').map((e) => e.event_id));
     problems.push(...exactlyOnce('processor DLQ', ruleBreaking, await dlqEventIds(kafka, pipeline.topics.dlq.name, 'processor')));

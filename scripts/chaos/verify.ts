@@ -101,27 +101,42 @@ export async function rawEventIds(pg: Client): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.event_id as string, r.n as number]));
 }
 
-/** event_id -> number of rows across the lake's Parquet files of the raw topics. */
-export async function lakeEventIds(lakeDir: string, topics: string[]): Promise<Map<string, number>> {
+/**
+ * The lake mirrors the raw topics record for record: `ids` counts rows per event_id, and
+ * `repeatedRecords` counts Kafka records (topic, partition, offset) stored more than once, which a
+ * replayed or retried write must never cause. (An event a client re-POSTed after the idempotency
+ * window is two records in Kafka, so it is two rows in the lake, and one in raw.events.)
+ */
+export async function lakeContents(lakeDir: string, topics: string[]): Promise<{ ids: Map<string, number>; repeatedRecords: number }> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const counts = new Map<string, number>();
+  const ids = new Map<string, number>();
+  let repeatedRecords = 0;
   try {
     for (const topic of topics) {
-      const glob = `${lakeDir}/${topic}/**/*.parquet`.replace(/'/g, "''");
-      let reader;
+      const files = `read_parquet('${`${lakeDir}/${topic}/**/*.parquet`.replace(/'/g, "''")}', union_by_name = true)`;
       try {
-        reader = await connection.runAndReadAll(`SELECT event_id, count(*)::INTEGER AS n FROM read_parquet('${glob}', union_by_name = true) GROUP BY event_id`);
+        for (const [id, n] of (await connection.runAndReadAll(`SELECT event_id, count(*)::INTEGER FROM ${files} GROUP BY event_id`)).getRows()) {
+          ids.set(String(id), (ids.get(String(id)) ?? 0) + Number(n));
+        }
+        const [[repeated]] = (await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM (SELECT "partition", "offset" FROM ${files} GROUP BY 1, 2 HAVING count(*) > 1)`)).getRows();
+        repeatedRecords += Number(repeated);
       } catch (error) {
         if (/No files found/i.test((error as Error).message)) continue;
         throw error;
       }
-      for (const [id, n] of reader.getRows()) counts.set(String(id), (counts.get(String(id)) ?? 0) + Number(n));
     }
   } finally {
     connection.closeSync();
   }
-  return counts;
+  return { ids, repeatedRecords };
+}
+
+/** Every expected id at least once and nothing unexpected (copies of the same event are allowed). */
+export function atLeastOnceOnly(what: string, expected: Set<string>, actual: Map<string, number>): string[] {
+  const missing = [...expected].filter((id) => !actual.has(id)).length;
+  const unexpected = [...actual.keys()].filter((id) => !expected.has(id)).length;
+  return [...(missing ? [`${what}: ${missing} expected events missing`] : []), ...(unexpected ? [`${what}: ${unexpected} events that should not be there`] : [])];
 }
 
 /** event_id -> how many records of `failedIn` prefix name it in the DLQ topic. */
