@@ -144,6 +144,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const settleStart = Date.now();
     let rawProblems: string[] = ['not checked'];
     let aggregateProblems: string[] = ['not checked'];
+    let lakeProblems: string[] = ['not checked'];
+    const rawTopics = pipeline.eventTypes.map((t) => t.topic);
     while (Date.now() - settleStart < options.settleSeconds * 1000) {
       await platform.reviveDead();
       try {
@@ -152,7 +154,12 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       } catch (error) {
         rawProblems = [`warehouse not readable yet: ${(error as Error).message}`];
       }
-      if (rawProblems.length === 0 && aggregateProblems.length === 0) break;
+      // The lake has its own consumer group and may trail the warehouse.
+      if (rawProblems.length === 0 && aggregateProblems.length === 0) {
+        const lake = await lakeContents(platform.lakeDir, rawTopics).catch((error) => ({ error: error as Error }));
+        lakeProblems = 'error' in lake ? [`lake not readable: ${lake.error.message}`] : atLeastOnceOnly('lake', expectedRaw, lake.ids);
+        if (lakeProblems.length === 0) break;
+      }
       await sleep(2000);
     }
     figures.settleSeconds = Math.round((Date.now() - settleStart) / 1000);
@@ -163,7 +170,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     await apps.ingest.stop();
     await apps.processor.stop();
     await apps.sink.stop();
-    const lake = await lakeContents(platform.lakeDir, pipeline.eventTypes.map((t) => t.topic));
+    const lake = await lakeContents(platform.lakeDir, rawTopics);
     problems.push(...atLeastOnceOnly('lake', expectedRaw, lake.ids));
     if (lake.repeatedRecords > 0) problems.push(`lake: ${lake.repeatedRecords} Kafka records stored more than once`);
     figures.lakeRows = [...lake.ids.values()].reduce((a, b) => a + b, 0);
