@@ -1,27 +1,31 @@
 /**
- * Wires the processor: topics, schemas, reference data, the windowing stage and the validating
- * stage. Returned handle stops it gracefully (in-flight transactions finish, nothing half-written).
+ * Wires the processor: topics, schema catalog, reference tables, then stage A (validate, enrich,
+ * repartition) and stage B (windows), each its own consumer group, in one process.
+ * `startProcessor` is what main.ts and in-process tests call.
  */
-import { Logger } from 'pino';
+import { Admin } from 'kafkajs';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createKafka, ensureTopics, withAdmin } from '@platform/kafka';
-import { health, logger as rootLogger } from '@platform/observability';
-import { withRetry } from '@platform/resilience';
+import { createKafka, ensureTopics, pipelineTopics } from '@platform/kafka';
+import { health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
-import { ReferenceFeed } from './reference-feed';
-import { processorTopicPlans, processorTopics } from './topics';
-import { TransactionalProducers } from './transactional-producers';
-import { ValidateStage } from './validate-stage';
-import { WindowStage } from './windows-stage';
+import { ReferenceStore } from './reference-store';
+import { StageA } from './stage-a/stage-a';
+import { StageB } from './stage-b/stage-b';
+import { internalTopicPlans } from './topology';
+import { TaskProducers } from './transactions';
 
 export interface ProcessorOptions {
   config: ProcessorConfig;
-  logger?: Logger;
+  /** Defaults to the file at config.pipelineConfigPath. */
   pipeline?: PipelineConfig;
+  logger?: Logger;
 }
 
 export interface ProcessorHandle {
+  readonly stageA: StageA;
+  readonly stageB: StageB;
+  /** Graceful: stop consuming, finish the transactions in flight, disconnect. */
   stop(): Promise<void>;
 }
 
@@ -30,43 +34,38 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   const log = options.logger ?? rootLogger();
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-processor-${config.instanceId}` });
-  const topics = processorTopics(pipeline, config.group);
-  await withAdmin(kafka, (admin) => ensureTopics(admin, processorTopicPlans(pipeline, topics), pipeline.replicationFactor));
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], pipeline.replicationFactor);
 
-  const registry = new RegistryClient(config.schemaRegistryUrl);
-  const catalog = new SchemaCatalog(registry, pipeline);
-  await withRetry(() => catalog.registerPipelineSchemas(), {
-    maxAttempts: 30,
-    baseDelayMs: 200,
-    maxDelayMs: 2000,
-    onRetry: (error: unknown) => log.warn({ err: error }, 'schema registry unavailable; retrying'),
-  });
-  health.register('schema-registry', () => registry.ping());
-
-  const reference = new ReferenceFeed(kafka, pipeline, log);
+  const catalog = new SchemaCatalog(new RegistryClient(config.schemaRegistryUrl), pipeline);
+  await catalog.registerPipelineSchemas();
+  const reference = new ReferenceStore(kafka, pipeline, log);
   await reference.start();
-  const producers = new TransactionalProducers(kafka);
-  const stageOptions = {
-    group: config.group,
-    partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    maxBytesPerPartition: config.maxBytesPerPartition,
-  };
-  const windows = new WindowStage(kafka, pipeline, topics, catalog, producers, { ...stageOptions, watermarkTickMs: config.watermarkTickMs, restoreTimeoutMs: config.restoreTimeoutMs }, log);
-  await windows.start();
-  const validate = new ValidateStage(kafka, pipeline, topics, catalog, reference, producers, stageOptions, log);
-  await validate.start();
-  log.info({ group: config.group, topics: pipeline.eventTypes.map((t) => t.topic), repartition: topics.repartition, changelog: topics.changelog }, 'processor started');
 
+  const producers = new TaskProducers(kafka);
+  const deps = { kafka, admin, pipeline, catalog, reference: reference.table, config, producers, log };
+  const stageA = new StageA(deps);
+  const stageB = new StageB(deps);
   let stopped: Promise<void> | undefined;
-  return {
-    stop: () =>
-      (stopped ??= (async () => {
-        await validate.stop();
-        await windows.stop();
-        await reference.stop();
-        await producers.closeAll();
-        log.info('processor stopped');
-      })()),
+  const stop = () => {
+    stopped ??= (async () => {
+      await Promise.all([stageA.stop(), stageB.stop()]);
+      await reference.stop();
+      await producers.closeAll();
+      await admin.disconnect().catch(() => undefined);
+      log.info('processor stopped');
+    })();
+    return stopped;
   };
+  try {
+    await stageB.start();
+    await stageA.start();
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  health.register('processor', async () => !stopped);
+  log.info({ group: config.group, instance: config.instanceId, topics: pipeline.eventTypes.map((t) => t.topic) }, 'processor started');
+  return { stageA, stageB, stop };
 }

@@ -1,12 +1,12 @@
 /**
- * The processor process: validate, enrich, dedupe and aggregate in event-time windows with
- * exactly-once state. Configuration from the environment (config.ts); /metrics and /health on
- * PROCESSOR_OPS_PORT. SIGTERM/SIGINT finish the transactions in flight and exit.
+ * The processor process: validate, enrich and repartition (stage A), then event-time windows with
+ * exactly-once state (stage B). Configuration from the environment (config.ts); /metrics and
+ * /health on PROCESSOR_OPS_PORT. SIGTERM/SIGINT finish the transactions in flight and exit.
  */
 import { ConfigError } from '@platform/config';
 import { createLogger, initMetrics, onShutdown, startOpsServer } from '@platform/observability';
-import { loadProcessorConfig } from './config';
 import { startProcessor } from './bootstrap';
+import { loadProcessorConfig } from './config';
 
 async function main(): Promise<void> {
   let config;
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const processor = await startProcessor({ config, logger: log });
   onShutdown('processor', () => processor.stop());
   onShutdown('ops-server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
-  log.info({ ops_port: config.opsPort, instance: config.instanceId }, 'processor ready');
+  log.info({ ops_port: config.opsPort }, 'processor ready');
 }
 
 main().catch((error) => {

@@ -36,6 +36,8 @@ export interface AggregatedRecord {
   version: number;
   is_final: boolean;
   processed_time: number;
+  /** A session emitted earlier under these bounds no longer exists (a late event merged or moved it). */
+  retracted?: boolean;
 }
 
 /** Kafka key of an aggregate: one compacted slot per window, type and group. */

@@ -1,0 +1,80 @@
+/**
+ * Reads chosen partitions of a topic without joining the work group: kafkajs has no manual
+ * assignment, so a consumer in a private group uses an assigner that hands its one member exactly
+ * those partitions. Used to restore state from the changelog and to follow the reference topic.
+ */
+import { randomUUID } from 'crypto';
+import { AssignerProtocol, Consumer, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
+import { createConsumer, withAdmin } from '@platform/kafka';
+
+function fixedAssigner(topic: string, partitions: number[]): PartitionAssigner {
+  return () => ({
+    name: 'FixedPartitions',
+    version: 1,
+    protocol: ({ topics }) => ({
+      name: 'FixedPartitions',
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+    }),
+    assign: async ({ members }) =>
+      members.map((member, i) => ({
+        memberId: member.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: i === 0 ? { [topic]: partitions } : {}, userData: Buffer.alloc(0) }),
+      })),
+  });
+}
+
+export function partitionConsumer(kafka: Kafka, topic: string, partitions: number[]): Consumer {
+  return createConsumer(kafka, `partition-reader-${randomUUID()}`, { partitionAssigners: [fixedAssigner(topic, partitions)], maxWaitTimeInMs: 50 });
+}
+
+/**
+ * Delivers every committed record of `partitions` up to the end offsets they have now. The caller
+ * must have fenced any transactional writer of them first, so no transaction is left open: then the
+ * last offset is a transaction marker or a record, and both advance the position we track.
+ */
+export async function readPartitionsToEnd(
+  kafka: Kafka,
+  topic: string,
+  partitions: number[],
+  onMessage: (partition: number, message: KafkaMessage) => void,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+  const target = new Map<number, bigint>();
+  for (const o of offsets) if (partitions.includes(o.partition) && BigInt(o.high) > BigInt(o.low)) target.set(o.partition, BigInt(o.high));
+  if (target.size === 0) return;
+  const position = new Map<number, bigint>();
+  const consumer = partitionConsumer(kafka, topic, [...target.keys()]);
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`reading ${topic} ${[...target.keys()].join(',')} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+      const reached = (partition: number, lastOffset: string) => {
+        const next = BigInt(lastOffset) + 1n;
+        if (next > (position.get(partition) ?? 0n)) position.set(partition, next);
+        if ([...target].every(([p, end]) => (position.get(p) ?? 0n) >= end)) {
+          clearTimeout(deadline);
+          resolve();
+        }
+      };
+      // Batches holding only transaction markers or aborted records never reach eachBatch; this event does.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const end = target.get(batch.partition);
+            if (end === undefined) return;
+            for (const message of batch.messages) if (BigInt(message.offset) < end) onMessage(batch.partition, message);
+          },
+        })
+        .catch((error) => {
+          clearTimeout(deadline);
+          reject(error);
+        });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Stage A: validate, enrich, repartition. Consumes every event topic (group `<group>-a`, read
+ * committed) and, per source partition batch, in one transaction: the repartition records (keyed
+ * `<type>|<group key>`), a watermark marker for every repartition partition, the DLQ records and
+ * the consumed offsets.
+ */
+import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { PipelineConfig } from '@platform/config';
+import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
+import { createConsumer, headersToStrings, partitionForKey } from '@platform/kafka';
+import { Logger } from '@platform/observability';
+import { encodeEvent, encodeMarker, MARKER_KEY, ReferenceTable, repartitionKey, sourceName } from '@platform/processing';
+import { SchemaCatalog } from '@platform/schema';
+import { committedOffset } from '../committed-offsets';
+import { ProcessorConfig } from '../config';
+import { processorMetrics } from '../metrics';
+import { repartitionTopic, taskCount } from '../topology';
+import { commitTransaction, OutgoingMessage, TaskProducers } from '../transactions';
+import { RecordValidator } from './validator';
+
+export interface StageDeps {
+  kafka: Kafka;
+  admin: Admin;
+  pipeline: PipelineConfig;
+  catalog: SchemaCatalog;
+  reference: ReferenceTable;
+  config: ProcessorConfig;
+  producers: TaskProducers;
+  log: Logger;
+}
+
+export class StageA {
+  readonly groupId: string;
+  private consumer?: Consumer;
+  private readonly validators = new Map<string, RecordValidator>();
+  /** Tasks whose position was checked against the committed offset since the last group join. */
+  private readonly verified = new Set<string>();
+  private readonly repartition: string;
+  private readonly partitions: number;
+
+  constructor(private readonly deps: StageDeps) {
+    this.groupId = `${deps.config.group}-a`;
+    this.repartition = repartitionTopic(deps.pipeline);
+    this.partitions = taskCount(deps.pipeline);
+    for (const spec of deps.pipeline.eventTypes) this.validators.set(spec.topic, new RecordValidator(spec, deps.catalog, deps.reference));
+  }
+
+  transactionalId(topic: string, partition: number): string {
+    return `${this.deps.config.group}-a-${topic}-${partition}`;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, pipeline, config } = this.deps;
+    const consumer = createConsumer(kafka, this.groupId, { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3) });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => this.verified.clear());
+    await consumer.connect();
+    await consumer.subscribe({ topics: pipeline.eventTypes.map((t) => t.topic), fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: config.concurrency,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    // kafkajs waits for the batches in flight (and so their transactions) before it leaves the group.
+    await this.consumer?.disconnect();
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const txId = this.transactionalId(topic, partition);
+    const producer = await this.deps.producers.get(txId);
+    const task = sourceName(topic, partition);
+    if (!this.verified.has(task)) {
+      const committed = await committedOffset(this.deps.admin, this.groupId, topic, partition);
+      this.verified.add(task);
+      if (committed !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0].offset) < committed) {
+        this.consumer!.seek({ topic, partition, offset: committed.toString() });
+        return;
+      }
+    }
+    const validator = this.validators.get(topic);
+    if (!validator) throw new Error(`no event type for topic ${topic}`);
+    const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
+    processorMetrics.consumerLag.set({ topic, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
+
+    const max = this.deps.config.maxBatchRecords;
+    for (let from = 0; from < batch.messages.length; from += max) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(from, from + max);
+      const out: OutgoingMessage[] = [];
+      let maxEventTime = -Infinity;
+      for (const message of chunk) {
+        const decision = await validator.decide(message.value, task);
+        if (decision.kind === 'event') {
+          const key = repartitionKey(decision.event.eventType, decision.event.groupKey ?? '');
+          const headers: Record<string, string> = { [HEADERS.eventId]: decision.event.eventId };
+          if (decision.traceId) headers[HEADERS.traceId] = decision.traceId;
+          out.push({ topic: this.repartition, partition: partitionForKey(key, this.partitions), key, value: encodeEvent(decision.event), headers });
+          if (decision.event.timestamp > maxEventTime) maxEventTime = decision.event.timestamp;
+        } else {
+          const headers = headersToStrings(message.headers);
+          const record = buildDlqRecord(
+            { topic, partition, offset: message.offset, key: message.key, value: message.value, headers },
+            { type: decision.type, message: decision.message },
+            { failedIn: 'processor', eventId: decision.eventId, traceId: decision.traceId },
+          );
+          out.push({ topic: this.deps.pipeline.topics.dlq.name, ...dlqMessage(record, message.key) });
+          processorMetrics.dlq.inc({ reason: decision.type });
+          this.deps.log.warn({ trace_id: record.trace_id, event_id: record.event_id, error_type: decision.type, source: `${task}@${message.offset}` }, `to DLQ: ${decision.message}`);
+        }
+      }
+      if (maxEventTime > -Infinity) {
+        // Every stage B task tracks this source's clock, including tasks none of its events went to.
+        const value = encodeMarker({ partition: task, eventTime: maxEventTime });
+        for (let p = 0; p < this.partitions; p++) out.push({ topic: this.repartition, partition: p, key: MARKER_KEY, value });
+      }
+      const last = chunk[chunk.length - 1].offset;
+      try {
+        await commitTransaction(producer, 'a', { messages: out, offsets: { groupId: this.groupId, topic, partition, nextOffset: (BigInt(last) + 1n).toString() } });
+      } catch (error) {
+        await this.deps.producers.drop(txId);
+        this.verified.delete(task);
+        throw error;
+      }
+      processorMetrics.recordsIn.inc({ topic }, chunk.length);
+      resolveOffset(last);
+      await heartbeat();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Stage A's decision for one source record: decode it (Confluent framing, schema by registry id),
+ * check it is the topic's event type and passes the pipeline's business rules, enrich it from
+ * the reference tables, and map it to its repartition record; or say why it goes to the DLQ.
+ */
+import { EventTypeSpec } from '@platform/config';
+import { DlqErrorType, EventEnvelope } from '@platform/contracts';
+import { brokenRule, ReferenceTable } from '@platform/processing';
+import { RegistryError, SchemaCatalog, unframe } from '@platform/schema';
+import { WindowEvent } from '@platform/windowing';
+import { RepartitionMapper } from '../records';
+
+export type Decision =
+  | { kind: 'event'; event: WindowEvent; traceId: string | null }
+  | { kind: 'dlq'; type: DlqErrorType; message: string; eventId: string | null; traceId: string | null };
+
+export class RecordValidator {
+  private readonly mapper: RepartitionMapper;
+
+  constructor(
+    private readonly spec: EventTypeSpec,
+    private readonly catalog: SchemaCatalog,
+    private readonly reference: ReferenceTable,
+  ) {
+    this.mapper = new RepartitionMapper(spec);
+  }
+
+  async decide(value: Buffer | null, source: string): Promise<Decision> {
+    if (value === null) return { kind: 'dlq', type: 'DESERIALIZATION', message: 'record has no value', eventId: null, traceId: null };
+    let framed: { schemaId: number; body: Buffer };
+    try {
+      framed = unframe(value);
+    } catch (error) {
+      return { kind: 'dlq', type: 'DESERIALIZATION', message: (error as Error).message, eventId: null, traceId: null };
+    }
+    let type = this.catalog.cachedTypeForId(framed.schemaId);
+    if (!type) {
+      try {
+        type = await this.catalog.typeForId(framed.schemaId);
+      } catch (error) {
+        // An unknown id is the record's fault; a registry that is down is not: fail the batch so it is retried.
+        if (error instanceof RegistryError && error.status >= 400 && error.status < 500) {
+          return { kind: 'dlq', type: 'DESERIALIZATION', message: `schema id ${framed.schemaId} is unknown to the registry`, eventId: null, traceId: null };
+        }
+        throw error;
+      }
+    }
+    let envelope: EventEnvelope;
+    try {
+      envelope = type.fromBuffer(framed.body) as EventEnvelope;
+    } catch (error) {
+      return { kind: 'dlq', type: 'DESERIALIZATION', message: `cannot decode with schema ${framed.schemaId}: ${(error as Error).message}`, eventId: null, traceId: null };
+    }
+    const eventId = typeof envelope.event_id === 'string' ? envelope.event_id : null;
+    const traceId = envelope.trace_id ?? null;
+    if (envelope.event_type !== this.spec.name) {
+      return { kind: 'dlq', type: 'UNKNOWN_EVENT_TYPE', message: `event_type ${JSON.stringify(envelope.event_type)} does not belong on topic ${this.spec.topic} (expects ${this.spec.name})`, eventId, traceId };
+    }
+    if (!Number.isFinite(Number(envelope.timestamp))) {
+      return { kind: 'dlq', type: 'SCHEMA_VALIDATION', message: 'timestamp is not a finite number', eventId, traceId };
+    }
+    const broken = brokenRule(this.spec.rules, envelope.payload, this.reference);
+    if (broken) return { kind: 'dlq', type: 'BUSINESS_RULE', message: broken, eventId, traceId };
+    const enriched: Record<string, unknown> = {};
+    if (this.spec.enrich.length > 0) {
+      const copy = this.reference.enrich(envelope.payload, this.spec.enrich);
+      for (const spec of this.spec.enrich) enriched[spec.into] = copy[spec.into];
+    }
+    return { kind: 'event', event: this.mapper.toWindowEvent(envelope, enriched, source), traceId };
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Stage B: event-time windows. Consumes the repartition topic (group `<group>-b`); each partition
+ * is a task with its own WindowingEngine, restored from its changelog partition when the task is
+ * opened. Per batch, in one transaction: aggregates (Avro) to the aggregated topic, late events to
+ * the late topic, invalid ones to the DLQ, state mutations to the changelog, and the offsets.
+ * A timer re-evaluates each caught-up task's watermark in processing time so idle sources let
+ * windows close.
+ */
+import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
+import { createConsumer, headersToStrings } from '@platform/kafka';
+import { EngineOutput, PartitionTime, StateValue, WindowEvent, WindowingEngine } from '@platform/windowing';
+import { committedOffset } from '../committed-offsets';
+import { processorMetrics } from '../metrics';
+import { readPartitionsToEnd } from '../partition-reader';
+import { toAggregatedRecord } from '../records';
+import { decodeRepartition } from '@platform/processing';
+import { StageDeps } from '../stage-a/stage-a';
+import { changelogTopic, repartitionTopic, sourcePartitions } from '../topology';
+import { commitTransaction, OutgoingMessage } from '../transactions';
+import { mergeOutputs, WindowTask } from './task';
+import { aggregateKey } from '@platform/contracts';
+
+export class StageB {
+  readonly groupId: string;
+  private consumer?: Consumer;
+  private readonly tasks = new Map<number, WindowTask>();
+  private readonly opening = new Map<number, Promise<WindowTask>>();
+  private readonly repartition: string;
+  private readonly changelog: string;
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(private readonly deps: StageDeps) {
+    this.groupId = `${deps.config.group}-b`;
+    this.repartition = repartitionTopic(deps.pipeline);
+    this.changelog = changelogTopic(deps.pipeline);
+  }
+
+  async start(): Promise<void> {
+    const { kafka, config } = this.deps;
+    const consumer = createConsumer(kafka, this.groupId, { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3) });
+    this.consumer = consumer;
+    // After any rebalance another instance may have run a task in between: rebuild from the changelog.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const partition of [...this.tasks.keys()]) this.closeTask(partition);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.repartition, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: config.concurrency,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => void this.tick(), config.timerIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.consumer?.disconnect();
+    await Promise.all([...this.tasks.values()].map((t) => t.run(async () => undefined)));
+  }
+
+  /** The tasks open in this instance (for tests and metrics). */
+  openTasks(): number[] {
+    return [...this.tasks.keys()];
+  }
+
+  private transactionalId(partition: number): string {
+    return `${this.deps.config.group}-b-${partition}`;
+  }
+
+  private closeTask(partition: number): void {
+    const task = this.tasks.get(partition);
+    if (!task) return;
+    this.tasks.delete(partition);
+    void task.run(async () => {
+      task.closed = true;
+    });
+  }
+
+  private task(partition: number): Promise<WindowTask> {
+    const open = this.tasks.get(partition);
+    if (open) return Promise.resolve(open);
+    let pending = this.opening.get(partition);
+    if (!pending) {
+      pending = this.openTask(partition).finally(() => this.opening.delete(partition));
+      this.opening.set(partition, pending);
+    }
+    return pending;
+  }
+
+  /** Fences the previous owner, reads the changelog partition to its end and restores the engine. */
+  private async openTask(partition: number): Promise<WindowTask> {
+    const { pipeline, producers, kafka, log } = this.deps;
+    const txId = this.transactionalId(partition);
+    await producers.get(txId);
+    const state: Array<readonly [string, StateValue | null]> = [];
+    await readPartitionsToEnd(kafka, this.changelog, [partition], (_, m) => {
+      if (m.key) state.push([m.key.toString('utf8'), m.value ? (JSON.parse(m.value.toString('utf8')) as StateValue) : null]);
+    });
+    processorMetrics.restored.inc(state.length);
+    const engine = new WindowingEngine({ ...pipeline.watermark, windows: pipeline.windows, dedupeTtlMs: pipeline.dedupeTtlMs, eventTypes: pipeline.eventTypes });
+    const summary = engine.restore(state);
+    const task = new WindowTask(partition, txId, engine);
+    // Sources that have not reached this task yet hold its watermark until they send or go idle.
+    task.pending.push(engine.assignPartitions(sourcePartitions(pipeline), Date.now()));
+    this.tasks.set(partition, task);
+    log.info({ task: partition, changelog_records: state.length, ...summary }, 'window task restored');
+    return task;
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    const task = await this.task(partition);
+    await task.run(async () => {
+      if (task.closed) return;
+      if (!task.verified) {
+        const committed = await committedOffset(this.deps.admin, this.groupId, this.repartition, partition);
+        task.verified = true;
+        if (committed !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0].offset) < committed) {
+          this.consumer!.seek({ topic: this.repartition, partition, offset: committed.toString() });
+          return;
+        }
+      }
+      const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
+      processorMetrics.consumerLag.set({ topic: this.repartition, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
+      const max = this.deps.config.maxBatchRecords;
+      for (let from = 0; from < batch.messages.length; from += max) {
+        if (!isRunning() || isStale() || task.closed) return;
+        const chunk = batch.messages.slice(from, from + max);
+        const last = chunk[chunk.length - 1].offset;
+        await this.process(task, chunk, last);
+        resolveOffset(last);
+        await heartbeat();
+      }
+      task.caughtUp = lag <= 0n;
+      task.lastBatchAt = Date.now();
+    });
+  }
+
+  private async process(task: WindowTask, chunk: KafkaMessage[], lastOffset: string): Promise<void> {
+    const outputs = task.pending.splice(0);
+    const origin = new Map<WindowEvent, KafkaMessage>();
+    const invalid: Array<{ message: KafkaMessage; reason: string }> = [];
+    // Runs of equal record timestamps share one call, so idleness decisions replay exactly.
+    let run: Array<WindowEvent | PartitionTime> = [];
+    let runTime = NaN;
+    let maxTime = 0;
+    for (const message of chunk) {
+      let input: WindowEvent | PartitionTime;
+      try {
+        if (!message.value) throw new Error('repartition record without a value');
+        input = decodeRepartition(message.value);
+      } catch (error) {
+        invalid.push({ message, reason: (error as Error).message });
+        continue;
+      }
+      const time = Number(message.timestamp);
+      if (time > maxTime) maxTime = time;
+      if (time !== runTime && run.length > 0) {
+        outputs.push(task.engine.processBatch(run, runTime));
+        run = [];
+      }
+      runTime = time;
+      if ('eventId' in input) origin.set(input, message);
+      run.push(input);
+    }
+    if (run.length > 0) outputs.push(task.engine.processBatch(run, runTime));
+    const out = mergeOutputs(outputs);
+    try {
+      await this.commit(task, out, maxTime || Date.now(), origin, invalid, lastOffset);
+    } catch (error) {
+      // The engine is ahead of what Kafka holds: drop it; the task is rebuilt from the changelog.
+      this.closeTaskNow(task);
+      throw error;
+    }
+    processorMetrics.recordsIn.inc({ topic: this.repartition }, chunk.length);
+  }
+
+  private closeTaskNow(task: WindowTask): void {
+    task.closed = true;
+    if (this.tasks.get(task.partition) === task) this.tasks.delete(task.partition);
+    void this.deps.producers.drop(task.transactionalId);
+  }
+
+  private async commit(
+    task: WindowTask,
+    out: EngineOutput,
+    processedTime: number,
+    origin: Map<WindowEvent, KafkaMessage>,
+    invalid: Array<{ message: KafkaMessage; reason: string }>,
+    lastOffset?: string,
+  ): Promise<void> {
+    const { pipeline, catalog, log } = this.deps;
+    const messages: OutgoingMessage[] = [];
+    const aggregated = catalog.aggregated;
+    for (const result of out.results) {
+      const record = toAggregatedRecord(result, processedTime);
+      messages.push({ topic: pipeline.topics.aggregated.name, key: aggregateKey(record), value: catalog.encode(aggregated, record) });
+    }
+    const dead = (message: KafkaMessage | undefined, type: 'LATE' | 'PROCESSING', text: string, eventId: string | null) => {
+      const headers = headersToStrings(message?.headers);
+      const record = buildDlqRecord(
+        { topic: this.repartition, partition: task.partition, offset: message?.offset ?? '-1', key: message?.key ?? null, value: message?.value ?? null, headers },
+        { type, message: text },
+        { failedIn: 'processor', eventId: eventId ?? headers[HEADERS.eventId] ?? null },
+      );
+      log.warn({ trace_id: record.trace_id, event_id: record.event_id, error_type: type }, text);
+      return { record, key: message?.key ?? null };
+    };
+    for (const rejection of out.rejected) {
+      const message = origin.get(rejection.event);
+      if (rejection.reason === 'LATE') {
+        processorMetrics.late.inc();
+        if (rejection.partial) continue;
+        const missed = rejection.missed.map((m) => `${m.windowName}@${m.windowStart}`).join(', ');
+        const { record, key } = dead(message, 'LATE', `event at ${rejection.event.timestamp} is later than the allowed lateness (watermark ${rejection.watermark}); missed ${missed}`, rejection.event.eventId);
+        messages.push({ topic: pipeline.topics.late.name, ...dlqMessage(record, key) });
+      } else {
+        processorMetrics.dlq.inc({ reason: 'PROCESSING' });
+        const { record, key } = dead(message, 'PROCESSING', rejection.message, rejection.event.eventId);
+        messages.push({ topic: pipeline.topics.dlq.name, ...dlqMessage(record, key) });
+      }
+    }
+    for (const { message, reason } of invalid) {
+      processorMetrics.dlq.inc({ reason: 'PROCESSING' });
+      const { record, key } = dead(message, 'PROCESSING', reason, null);
+      messages.push({ topic: pipeline.topics.dlq.name, ...dlqMessage(record, key) });
+    }
+    for (const m of out.mutations) {
+      messages.push({ topic: this.changelog, partition: task.partition, key: m.key, value: m.value === null ? null : JSON.stringify(m.value) });
+    }
+    if (out.duplicates.length > 0) processorMetrics.duplicates.inc(out.duplicates.length);
+    if (messages.length === 0 && lastOffset === undefined) return;
+    const producer = await this.deps.producers.get(task.transactionalId);
+    await commitTransaction(producer, 'b', {
+      messages,
+      offsets: lastOffset === undefined ? undefined : { groupId: this.groupId, topic: this.repartition, partition: task.partition, nextOffset: (BigInt(lastOffset) + 1n).toString() },
+    });
+    this.observe(task);
+  }
+
+  private observe(task: WindowTask): void {
+    const stats = task.engine.stats();
+    const label = { task: String(task.partition) };
+    processorMetrics.openWindows.set(label, stats.openWindows);
+    processorMetrics.stateEntries.set(label, stats.openWindows + stats.dedupeIds);
+    if (stats.watermark > 0) processorMetrics.watermarkLag.set(label, Math.max(0, (Date.now() - stats.watermark) / 1000));
+  }
+
+  /** Processing-time watermark re-evaluation for tasks that are caught up and quiet. */
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    const now = Date.now();
+    for (const task of [...this.tasks.values()]) {
+      if (!task.caughtUp || now - task.lastBatchAt < this.deps.config.timerIntervalMs) continue;
+      await task
+        .run(async () => {
+          if (task.closed || this.stopping) return;
+          const out = mergeOutputs([...task.pending.splice(0), task.engine.advanceWatermark(Date.now())]);
+          if (out.results.length === 0 && out.rejected.length === 0 && out.mutations.length === 0) return;
+          try {
+            await this.commit(task, out, Date.now(), new Map(), []);
+          } catch (error) {
+            this.closeTaskNow(task);
+            this.deps.log.warn({ err: error, task: task.partition }, 'timer transaction failed; task will be restored');
+          }
+        })
+        .catch(() => undefined);
+    }
+  }
+}
