@@ -195,6 +195,38 @@ describe('deploy/compose, deploy/docker and Prometheus agree', () => {
   });
 });
 
+describe('Grafana provisioning', () => {
+  const grafana = join(DEPLOY, 'observability/grafana');
+  const datasources = parse(readFileSync(join(grafana, 'provisioning/datasources/prometheus.yaml'), 'utf8')).datasources;
+  const provider = parse(readFileSync(join(grafana, 'provisioning/dashboards/platform.yaml'), 'utf8')).providers[0];
+  const dashboards = readdirSync(join(grafana, 'dashboards'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ file: f, json: JSON.parse(readFileSync(join(grafana, 'dashboards', f), 'utf8')) }));
+
+  it('provides the four dashboards, each with its own uid, unique panel ids and every query on the provisioned datasource', () => {
+    expect(dashboards.map((d) => d.file).sort()).toEqual(['capacity.json', 'errors.json', 'health.json', 'performance.json']);
+    expect(new Set(dashboards.map((d) => d.json.uid)).size).toBe(4);
+    const uid = datasources.find((d: Obj) => d.type === 'prometheus').uid;
+    for (const { file, json } of dashboards) {
+      const ids = json.panels.map((p: Obj) => p.id);
+      expect({ file, duplicateIds: ids.length - new Set(ids).size }).toEqual({ file, duplicateIds: 0 });
+      const sources = json.panels.flatMap((p: Obj) => [p.datasource, ...p.targets.map((t: Obj) => t.datasource)]);
+      expect({ file, sources: [...new Set(sources.map((d: Obj) => `${d.type}/${d.uid}`))] }).toEqual({
+        file,
+        sources: [`prometheus/${uid}`],
+      });
+    }
+  });
+
+  it('loads dashboards from the directory compose mounts them into', () => {
+    const compose = parse(readFileSync(join(DEPLOY, 'compose/compose.yaml'), 'utf8'), { merge: true });
+    const mount = compose.services.grafana.volumes.find((v: string) => v.startsWith('../observability/grafana/dashboards:'));
+    expect(mount.split(':')[1]).toBe(provider.options.path);
+    expect(compose.services.grafana.environment.PROMETHEUS_URL).toBe('http://prometheus:9090');
+    expect(datasources[0].url).toBe('${PROMETHEUS_URL}');
+  });
+});
+
 describe('the probe paths answer on the running apps', () => {
   let registry: TestRegistry;
   let api: TestApi | undefined;
