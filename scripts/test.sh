@@ -9,6 +9,7 @@ cd "$ROOT"
 mkdir -p reports
 
 [ -d node_modules ] || npm install --no-audit --no-fund || { echo "npm install failed"; exit 1; }
+bash scripts/ensure-promtool.sh || true
 
 started_kafka=0
 started_registry=0

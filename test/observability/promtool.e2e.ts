@@ -1,7 +1,7 @@
 /**
  * The Prometheus assets pass promtool: rule syntax, the scrape config (with the rule files it loads)
  * and the rule unit tests in alerts.test.yml. promtool comes from Debian's `prometheus` package;
- * .ci/run installs it when missing. Also checks that every alert is actionable: a `for:`, a severity,
+ * scripts/ensure-promtool.sh (run by npm test and .ci/run) installs it when missing. Also checks that every alert is actionable: a `for:`, a severity,
  * a summary and description, and a runbook anchor that exists in docs/OPERATIONS.md.
  */
 import { execFile } from 'child_process';
@@ -21,7 +21,7 @@ function promtool(args: string[], cwd = PROMETHEUS_DIR): Promise<Run> {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(
           new Error(
-            'promtool is not installed: apt-get update && apt-get install -y --no-install-recommends prometheus (.ci/run does this)',
+            'promtool is not installed: apt-get update && apt-get install -y --no-install-recommends prometheus (scripts/ensure-promtool.sh does this)',
           ),
         );
         return;
