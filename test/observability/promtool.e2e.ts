@@ -1,8 +1,9 @@
 /**
  * The Prometheus assets pass promtool: rule syntax, the scrape config (with the rule files it loads)
  * and the rule unit tests in alerts.test.yml. promtool comes from Debian's `prometheus` package;
- * scripts/ensure-promtool.sh (run by npm test and .ci/run) installs it when missing. Also checks that every alert is actionable: a `for:`, a severity,
- * a summary and description, and a runbook anchor that exists in docs/OPERATIONS.md.
+ * scripts/ensure-promtool.sh (run by npm test and .ci/run) installs it when missing. Also checks that
+ * every alert is actionable: a `for:`, a severity, a summary and description, and a runbook anchor
+ * that exists in docs/OPERATIONS.md.
  */
 import { execFile } from 'child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'fs';
