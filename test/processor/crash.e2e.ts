@@ -7,7 +7,7 @@
 import { DlqRecord } from '@platform/contracts';
 import { eventually } from '@platform/testing';
 import { ProcessorChild } from './child';
-import { aggregateCollector, AggregateRow, compare, dlqCollector, flushItems, framedItems, latestAggregates, oracle, produce, setUp, Setup, TestEvent, validEvent } from './harness';
+import { aggregateCollector, compare, dlqCollector, flushItems, framedItems, latestAggregates, oracle, produce, setUp, Setup, TestEvent, validEvent } from './harness';
 
 jest.setTimeout(180_000);
 
