@@ -1,0 +1,15 @@
+import { ConfigError } from '@platform/config';
+import { loadProcessorConfig } from './config';
+
+describe('loadProcessorConfig', () => {
+  it('has working defaults', () => {
+    const config = loadProcessorConfig({});
+    expect(config).toMatchObject({ group: 'processor', opsPort: 9101, timerIntervalMs: 1000 });
+  });
+
+  it('fails fast naming the variable', () => {
+    expect(() => loadProcessorConfig({ PROCESSOR_OPS_PORT: 'abc' })).toThrow(/PROCESSOR_OPS_PORT/);
+    expect(() => loadProcessorConfig({ PROCESSOR_TIMER_INTERVAL: 'soon' })).toThrow(ConfigError);
+    expect(() => loadProcessorConfig({ PROCESSOR_MAX_BATCH: '0' })).toThrow(/PROCESSOR_MAX_BATCH/);
+  });
+});
