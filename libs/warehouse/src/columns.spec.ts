@@ -7,9 +7,12 @@ const ROOT = join(__dirname, '../../..');
 const schema = (name: string) => JSON.parse(readFileSync(join(ROOT, 'schemas', name), 'utf8'));
 
 describe('extra columns for newer schema versions', () => {
-  it('the base schemas ask for no extra column', () => {
+  it('the base event schemas ask for no extra column', () => {
     for (const name of ['iot.sensor.avsc', 'clickstream.avsc', 'transaction.avsc']) expect(extraColumnsForSchema(schema(name), 'raw.events')).toEqual([]);
-    expect(extraColumnsForSchema(schema('aggregated.avsc'), 'analytics.aggregated_events')).toEqual([]);
+  });
+
+  it('the aggregated schema\'s later optional field retracted (default false) becomes a nullable boolean column', () => {
+    expect(extraColumnsForSchema(schema('aggregated.avsc'), 'analytics.aggregated_events')).toEqual([{ field: 'retracted', name: 'retracted', type: 'boolean', nullable: true }]);
   });
 
   it('a new optional top-level field becomes a nullable column typed from its Avro type', () => {

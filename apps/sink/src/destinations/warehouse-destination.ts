@@ -13,13 +13,16 @@ const OFFSETS_CACHE_MS = 2000;
 
 export class WarehouseDestination implements Destination {
   readonly name = 'warehouse' as const;
-  readonly commitRequired = false;
+  /** Snowflake stores no offsets: there the Kafka commit after the MERGE is the position and must succeed. */
+  readonly commitRequired: boolean;
   private offsetsCache?: { at: number; offsets: Promise<Map<string, number>> };
 
   constructor(
     private readonly loader: WarehouseLoader,
     readonly groupId: string,
-  ) {}
+  ) {
+    this.commitRequired = !loader.adapter.storesOffsets;
+  }
 
   describe(): string {
     return `warehouse (${this.loader.adapter.kind})`;
