@@ -1,18 +1,23 @@
 /**
  * Ask what landed: runs SQL against the local DuckDB warehouse and the local lake's Parquet files.
  *
- *   node -r ./scripts/register.js scripts/query.ts "SELECT event_type, count(*) FROM raw.events GROUP BY 1"
- *   node -r ./scripts/register.js scripts/query.ts --json "SELECT * FROM lake_events LIMIT 5"
+ *   npm run query -- "SELECT event_type, count(*) FROM raw.events GROUP BY 1"
+ *   npm run query -- --lake "SELECT topic, count(*) FROM lake_events GROUP BY 1"
+ *   npm run query -- --json "SELECT * FROM analytics.aggregated_events LIMIT 5"
+ *   npm run query -- "SELECT count(*) FROM read_parquet('.data/lake/**' || '/*.parquet', hive_partitioning = true)"
  *
  * Tables: raw.events, analytics.aggregated_events, sink_state.offsets (the warehouse file, attached
- * read-only) and the views lake_events / lake_aggregates over <lake>/<topic>/dt=…/hr=…/*.parquet
- * (Hive partitions dt and hr become columns).
+ * READ_ONLY) and the views lake_events / lake_aggregates over <lake>/<topic>/dt=…/hr=…/*.parquet
+ * (Hive partitions dt and hr become columns). `--lake` leaves the warehouse file alone and answers
+ * from the Parquet views only.
  *
- * DuckDB lets one process write a file at a time. The sink opens the warehouse file only while it
- * flushes, so this command retries for a few seconds while a flush holds the lock; while the query
- * runs, the sink's next flush waits (it retries a held lock, it never drops data). Keep queries short
- * while the sink is loading, or point WAREHOUSE_DUCKDB_PATH at a copy.
+ * DuckDB lets one process write a file at a time. By default (WAREHOUSE_DUCKDB_HOLD_OPEN=false) the
+ * sink opens the warehouse file only while it flushes, so this command retries for a few seconds
+ * while a flush holds the lock; while the query runs, the sink's next flush waits (it retries a held
+ * lock, it never drops data). With WAREHOUSE_DUCKDB_HOLD_OPEN=true the sink keeps the file locked:
+ * query the lake with --lake, or stop the sink first.
  *
+ * Options: --json (one JSON object per row), --lake (Parquet only), --db <path> (another DuckDB file).
  * Environment: DATA_DIR (.data), WAREHOUSE_DUCKDB_PATH (${DATA_DIR}/warehouse.duckdb),
  * LAKE_DIR (${DATA_DIR}/lake), PIPELINE_CONFIG (config/pipeline.yaml) for the aggregated topic's name.
  */
@@ -57,7 +62,10 @@ async function attachWarehouse(connection: DuckDBConnection, path: string): Prom
       await connection.run('USE warehouse');
       return true;
     } catch (error) {
-      if (!isLockError(error) || Date.now() > deadline) throw error;
+      if (isLockError(error) && Date.now() > deadline) {
+        throw new Error(`${path} is locked by another process (a sink with WAREHOUSE_DUCKDB_HOLD_OPEN=true?); use --lake to query the Parquet lake, or stop the sink`);
+      }
+      if (!isLockError(error)) throw error;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -100,7 +108,7 @@ function printTable(columns: string[], rows: string[][]): void {
   const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
   const cells = rows.map((r) => r.map(clip));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join(' | ');
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd();
   process.stdout.write(`${line(columns)}\n${widths.map((w) => '-'.repeat(w)).join('-+-')}\n`);
   for (const r of cells) process.stdout.write(`${line(r)}\n`);
   process.stdout.write(`(${rows.length} row${rows.length === 1 ? '' : 's'})\n`);
@@ -109,18 +117,28 @@ function printTable(columns: string[], rows: string[][]): void {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
-  const sql = args.filter((a) => a !== '--json').join(' ').trim();
-  if (!sql) {
-    process.stderr.write('usage: query.ts [--json] "SELECT ..."\n  tables: raw.events, analytics.aggregated_events, sink_state.offsets; views: lake_events, lake_aggregates\n');
+  const lakeOnly = args.includes('--lake');
+  const dbAt = args.indexOf('--db');
+  const dbPath = dbAt >= 0 ? args[dbAt + 1] : undefined;
+  const sql = args
+    .filter((a, i) => a !== '--json' && a !== '--lake' && i !== dbAt && (dbAt < 0 || i !== dbAt + 1))
+    .join(' ')
+    .trim();
+  if (!sql || (dbAt >= 0 && !dbPath)) {
+    process.stderr.write(
+      'usage: query.ts [--json] [--lake] [--db <file.duckdb>] "SELECT ..."\n  tables: raw.events, analytics.aggregated_events, sink_state.offsets; views: lake_events, lake_aggregates\n',
+    );
     return 2;
   }
   const config = settings();
+  if (dbPath) config.duckdbPath = resolve(dbPath);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const attached = await attachWarehouse(connection, config.duckdbPath);
+    const attached = lakeOnly ? false : await attachWarehouse(connection, config.duckdbPath);
     const views = await createLakeViews(connection, config.lakeDir, config.aggregatedTopic);
-    if (!attached && views.length === 0) process.stderr.write(`note: no warehouse at ${config.duckdbPath} and no Parquet under ${config.lakeDir}\n`);
+    if (lakeOnly && views.length === 0) process.stderr.write(`note: no Parquet under ${config.lakeDir}\n`);
+    else if (!attached && views.length === 0) process.stderr.write(`note: no warehouse at ${config.duckdbPath} and no Parquet under ${config.lakeDir}\n`);
     const reader = await connection.runAndReadAll(sql);
     const columns = reader.columnNames();
     if (json) {

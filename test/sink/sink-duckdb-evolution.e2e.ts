@@ -73,7 +73,8 @@ describe('sink: DuckDB warehouse, local lake, schema evolution and the query com
 
     // Version 1 of each schema first.
     const before = await tp.produceEvents(kafka, Array.from({ length: 30 }, (_, i) => makeEvent(i, baseTime, runId)));
-    await tp.produceAggregates(kafka, [aggregate({ group_key: 'g-old', version: 1 })]);
+    // retracted (a later optional field of aggregated.avsc, default false) arrives as a nullable boolean column.
+    await tp.produceAggregates(kafka, [aggregate({ group_key: 'g-old', version: 1 }), aggregate({ group_key: 'g-retracted', version: 2, retracted: true })]);
     await eventually(async () => {
       const [{ n }] = await queryDuckDbFile<{ n: bigint }>(duckdb, 'SELECT count(*) AS n FROM raw.events');
       return Number(n) === before.length;
@@ -109,15 +110,16 @@ describe('sink: DuckDB warehouse, local lake, schema evolution and the query com
     await eventually(async () => {
       const [{ n }] = await queryDuckDbFile<{ n: bigint }>(duckdb, 'SELECT count(*) AS n FROM raw.events');
       const [{ a }] = await queryDuckDbFile<{ a: bigint }>(duckdb, 'SELECT count(*) AS a FROM analytics.aggregated_events');
-      return Number(n) === before.length + newEvents.length && Number(a) === 2;
+      return Number(n) === before.length + newEvents.length && Number(a) === 3;
     }, 'the new-version records in DuckDB', 60_000, 200);
 
     const columns = await queryDuckDbFile<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
       duckdb,
-      `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE column_name IN ('region', 'p95_value') ORDER BY table_name`,
+      `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE column_name IN ('region', 'p95_value', 'retracted') ORDER BY table_name, column_name`,
     );
     expect(columns).toEqual([
       { table_name: 'aggregated_events', column_name: 'p95_value', data_type: 'DOUBLE', is_nullable: 'YES' },
+      { table_name: 'aggregated_events', column_name: 'retracted', data_type: 'BOOLEAN', is_nullable: 'YES' },
       { table_name: 'events', column_name: 'region', data_type: 'VARCHAR', is_nullable: 'YES' },
     ]);
     const regions = await queryDuckDbFile<{ event_id: string; region: string | null; schema_id: number }>(duckdb, 'SELECT event_id, region, schema_id FROM raw.events ORDER BY event_id');
@@ -128,6 +130,13 @@ describe('sink: DuckDB warehouse, local lake, schema evolution and the query com
     expect(p95).toEqual([
       { group_key: 'g-new', p95_value: 42.5 },
       { group_key: 'g-old', p95_value: null },
+      { group_key: 'g-retracted', p95_value: null },
+    ]);
+    const retracted = await queryDuckDbFile<{ group_key: string; retracted: boolean | null }>(duckdb, 'SELECT group_key, retracted FROM analytics.aggregated_events ORDER BY group_key');
+    expect(retracted).toEqual([
+      { group_key: 'g-new', retracted: false },
+      { group_key: 'g-old', retracted: false },
+      { group_key: 'g-retracted', retracted: true },
     ]);
 
     // The lake: the new field is a column of the newer rows' Parquet; older files simply lack it.
