@@ -143,7 +143,7 @@ describe('observability assets against the running apps', () => {
   });
 
   it('the processor, started in-process, exports every processor metric the rules and dashboards use', () => {
-    if (processorError) throw new Error(`the processor could not be started in-process: ${processorError.message}`);
+    if (processorError) throw new Error(`the processor could not be started in-process: ${processorError.stack ?? processorError.message}`);
     const names = [...used.keys()].filter((n) => n.startsWith('processor_'));
     expect(names.length).toBeGreaterThan(5);
     expect(missing(names)).toEqual([]);
