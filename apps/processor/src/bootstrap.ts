@@ -36,12 +36,18 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-processor-${config.instanceId}` });
   const admin: Admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], pipeline.replicationFactor);
-
   const catalog = new SchemaCatalog(new RegistryClient(config.schemaRegistryUrl), pipeline);
-  await catalog.registerPipelineSchemas();
   const reference = new ReferenceStore(kafka, pipeline, log);
-  await reference.start();
+  try {
+    await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], pipeline.replicationFactor);
+    await catalog.registerPipelineSchemas();
+    await reference.start();
+  } catch (error) {
+    // Nothing may stay connected when start fails, or the process (or a test run) cannot exit.
+    await reference.stop().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    throw error;
+  }
 
   const producers = new TaskProducers(kafka);
   const deps = { kafka, admin, pipeline, catalog, reference: reference.table, config, producers, log };

@@ -6,6 +6,7 @@
 import { randomUUID } from 'crypto';
 import { AssignerProtocol, Consumer, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
 import { createConsumer, withAdmin } from '@platform/kafka';
+import { withRetry } from '@platform/resilience';
 
 function fixedAssigner(topic: string, partitions: number[]): PartitionAssigner {
   return () => ({
@@ -39,7 +40,13 @@ export async function readPartitionsToEnd(
   onMessage: (partition: number, message: KafkaMessage) => void,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+  // Right after a topic is created (or a broker restarts) the leader may not be serving yet.
+  const offsets = await withRetry(() => withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic)), {
+    maxAttempts: 20,
+    baseDelayMs: 100,
+    maxDelayMs: 2000,
+    retryable: (error) => (error as { retriable?: boolean }).retriable === true || /leader|does not host/i.test((error as Error).message),
+  });
   const target = new Map<number, bigint>();
   for (const o of offsets) if (partitions.includes(o.partition) && BigInt(o.high) > BigInt(o.low)) target.set(o.partition, BigInt(o.high));
   if (target.size === 0) return;
