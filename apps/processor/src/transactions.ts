@@ -42,9 +42,13 @@ export class TaskProducers {
     return producer;
   }
 
-  /** Forgets a producer after a failure (it may be fenced); the next get() makes a new one. */
-  async drop(transactionalId: string): Promise<void> {
+  /**
+   * Forgets a producer after a failure (it may be fenced); the next get() makes a new one. With
+   * `only`, nothing happens unless that producer is still the current one for the id.
+   */
+  async drop(transactionalId: string, only?: Promise<Producer>): Promise<void> {
     const producer = this.producers.get(transactionalId);
+    if (only && producer !== only) return;
     this.producers.delete(transactionalId);
     if (producer) await (await producer.catch(() => undefined))?.disconnect().catch(() => undefined);
   }

@@ -72,9 +72,14 @@ export class StageA {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const txId = this.transactionalId(topic, partition);
-    const producer = await this.deps.producers.get(txId);
     const task = sourceName(topic, partition);
     if (!this.verified.has(task)) {
+      // First batch since a (re)join: a fresh producer fences any earlier one with this id, also a
+      // batch of this instance still in flight from before the rebalance, so its transaction cannot
+      // commit after we read the committed offset. A position behind that offset would redo
+      // records a committed transaction already covered: seek past them.
+      await this.deps.producers.drop(txId);
+      await this.deps.producers.get(txId);
       const committed = await committedOffset(this.deps.admin, this.groupId, topic, partition);
       this.verified.add(task);
       if (committed !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0].offset) < committed) {
@@ -82,6 +87,8 @@ export class StageA {
         return;
       }
     }
+    const producerRef = this.deps.producers.get(txId);
+    const producer = await producerRef;
     const validator = this.validators.get(topic);
     if (!validator) throw new Error(`no event type for topic ${topic}`);
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
@@ -122,7 +129,7 @@ export class StageA {
       try {
         await commitTransaction(producer, 'a', { messages: out, offsets: { groupId: this.groupId, topic, partition, nextOffset: (BigInt(last) + 1n).toString() } });
       } catch (error) {
-        await this.deps.producers.drop(txId);
+        await this.deps.producers.drop(txId, producerRef);
         this.verified.delete(task);
         throw error;
       }

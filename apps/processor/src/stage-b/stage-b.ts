@@ -97,7 +97,12 @@ export class StageB {
   private async openTask(partition: number): Promise<WindowTask> {
     const { pipeline, producers, kafka, log } = this.deps;
     const txId = this.transactionalId(partition);
-    await producers.get(txId);
+    // Always a fresh producer: its initialisation fences every earlier one with this id, including
+    // a task of this instance closed by a rebalance, and aborts any transaction left open, so the
+    // changelog read below cannot stop short at an open transaction.
+    await producers.drop(txId);
+    const producer = producers.get(txId);
+    await producer;
     const state: Array<readonly [string, StateValue | null]> = [];
     await readPartitionsToEnd(kafka, this.changelog, [partition], (_, m) => {
       if (m.key) state.push([m.key.toString('utf8'), m.value ? (JSON.parse(m.value.toString('utf8')) as StateValue) : null]);
@@ -105,7 +110,7 @@ export class StageB {
     processorMetrics.restored.inc(state.length);
     const engine = new WindowingEngine({ ...pipeline.watermark, windows: pipeline.windows, dedupeTtlMs: pipeline.dedupeTtlMs, eventTypes: pipeline.eventTypes });
     const summary = engine.restore(state);
-    const task = new WindowTask(partition, txId, engine);
+    const task = new WindowTask(partition, txId, engine, producer);
     // Sources that have not reached this task yet hold its watermark until they send or go idle.
     task.pending.push(engine.assignPartitions(sourcePartitions(pipeline), Date.now()));
     this.tasks.set(partition, task);
@@ -184,7 +189,7 @@ export class StageB {
   private closeTaskNow(task: WindowTask): void {
     task.closed = true;
     if (this.tasks.get(task.partition) === task) this.tasks.delete(task.partition);
-    void this.deps.producers.drop(task.transactionalId);
+    void this.deps.producers.drop(task.transactionalId, task.producer);
   }
 
   private async commit(
@@ -236,8 +241,7 @@ export class StageB {
     }
     if (out.duplicates.length > 0) processorMetrics.duplicates.inc(out.duplicates.length);
     if (messages.length === 0 && lastOffset === undefined) return;
-    const producer = await this.deps.producers.get(task.transactionalId);
-    await commitTransaction(producer, 'b', {
+    await commitTransaction(await task.producer, 'b', {
       messages,
       offsets: lastOffset === undefined ? undefined : { groupId: this.groupId, topic: this.repartition, partition: task.partition, nextOffset: (BigInt(lastOffset) + 1n).toString() },
     });

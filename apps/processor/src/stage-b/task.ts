@@ -2,6 +2,7 @@
  * One stage B task: the windowing engine of one repartition partition, its changelog partition
  * and its transactional producer. Work on a task is serialised (batches and timer ticks).
  */
+import { Producer } from 'kafkajs';
 import { compactMutations, EngineOutput, NO_WATERMARK, WindowingEngine } from '@platform/windowing';
 
 export class WindowTask {
@@ -19,6 +20,8 @@ export class WindowTask {
     readonly partition: number,
     readonly transactionalId: string,
     readonly engine: WindowingEngine,
+    /** The producer that fenced the previous owner when this task was opened. */
+    readonly producer: Promise<Producer>,
   ) {}
 
   /** Runs `work` after everything queued on this task. */
