@@ -92,6 +92,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
 
     const started = Date.now();
     const durationMs = options.seconds * 1000;
+    generator.lateEventsFrom = started + Math.min(10_000, durationMs / 5);
     const chaos = runFaults(options, platform, random, started, durationMs, log);
     const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(apps, rss), options.rssSampleSeconds * 1000) : undefined;
     const tickMs = 250;

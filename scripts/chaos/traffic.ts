@@ -57,6 +57,11 @@ export function seededRandom(seed: number): () => number {
 
 export class TrafficGenerator {
   private readonly recent: LedgerEntry[] = [];
+  /**
+   * Late events are only sent once this is set: before every windowing task has heard from every
+   * source, no watermark exists yet and an old event is, correctly, not late.
+   */
+  lateEventsFrom = 0;
 
   constructor(private readonly random: () => number, private readonly disorderMs: number) {}
 
@@ -71,7 +76,8 @@ export class TrafficGenerator {
   /** A new event; its kind is drawn at random unless given (about 2% are not valid). */
   make(type: string, now: number, forcedKind?: EventKind): LedgerEntry {
     const roll = this.random();
-    const kind: EventKind = forcedKind ?? (roll < 0.01 ? 'rule-breaking' : roll < 0.015 ? 'schema-invalid' : roll < 0.02 ? 'late' : 'valid');
+    const drawn: EventKind = roll < 0.01 ? 'rule-breaking' : roll < 0.015 ? 'schema-invalid' : roll < 0.02 ? 'late' : 'valid';
+    const kind: EventKind = forcedKind ?? (drawn === 'late' && now < this.lateEventsFrom ? 'valid' : drawn);
     const timestamp = kind === 'late' ? now - 3 * 3600_000 : forcedKind ? now : this.eventTime(now);
     const base = { event_id: randomUUID(), timestamp, event_type: type, user_id: this.pick(USERS) };
     let event: ChaosEvent;
