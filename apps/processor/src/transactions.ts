@@ -32,7 +32,7 @@ export class TaskProducers {
     let producer = this.producers.get(transactionalId);
     if (!producer) {
       producer = (async () => {
-        const p = createTransactionalProducer(this.kafka, transactionalId, { retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 } });
+        const p = createTransactionalProducer(this.kafka, transactionalId);
         await p.connect();
         return p;
       })();
