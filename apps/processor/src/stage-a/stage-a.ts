@@ -35,6 +35,8 @@ export class StageA {
   private readonly validators = new Map<string, RecordValidator>();
   /** Tasks whose position was checked against the committed offset since the last group join. */
   private readonly verified = new Set<string>();
+  /** Per task, the first offset not yet covered by a committed transaction of this instance. */
+  private readonly nextOffset = new Map<string, bigint>();
   private readonly repartition: string;
   private readonly partitions: number;
 
@@ -82,6 +84,8 @@ export class StageA {
       await this.deps.producers.get(txId);
       const committed = await committedOffset(this.deps.admin, this.groupId, topic, partition);
       this.verified.add(task);
+      if (committed !== undefined) this.nextOffset.set(task, committed);
+      else this.nextOffset.delete(task);
       if (committed !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0].offset) < committed) {
         this.consumer!.seek({ topic, partition, offset: committed.toString() });
         return;
@@ -94,10 +98,13 @@ export class StageA {
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
     processorMetrics.consumerLag.set({ topic, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
 
+    // A batch fetched before a seek took effect may start below what is committed: skip that part.
+    const next = this.nextOffset.get(task);
+    const messages = next === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= next);
     const max = this.deps.config.maxBatchRecords;
-    for (let from = 0; from < batch.messages.length; from += max) {
+    for (let from = 0; from < messages.length; from += max) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(from, from + max);
+      const chunk = messages.slice(from, from + max);
       const out: OutgoingMessage[] = [];
       let maxEventTime = -Infinity;
       for (const message of chunk) {
@@ -133,6 +140,7 @@ export class StageA {
         this.verified.delete(task);
         throw error;
       }
+      this.nextOffset.set(task, BigInt(last) + 1n);
       processorMetrics.recordsIn.inc({ topic }, chunk.length);
       resolveOffset(last);
       await heartbeat();

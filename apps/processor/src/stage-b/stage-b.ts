@@ -41,9 +41,13 @@ export class StageB {
     const { kafka, config } = this.deps;
     const consumer = createConsumer(kafka, this.groupId, { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3) });
     this.consumer = consumer;
-    // After any rebalance another instance may have run a task in between: rebuild from the changelog.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const partition of [...this.tasks.keys()]) this.closeTask(partition);
+    // Tasks that moved away are dropped. A task kept across a rebalance keeps its engine: if another
+    // instance ran it in between, that instance's producer fenced ours, so our next commit fails and
+    // the task is rebuilt from the changelog before anything of the stale engine can be committed.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const kept = new Set(payload.memberAssignment[this.repartition] ?? []);
+      for (const partition of [...this.tasks.keys()]) if (!kept.has(partition)) this.closeTask(partition);
+      for (const task of this.tasks.values()) task.verified = false;
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.repartition, fromBeginning: true });
@@ -120,12 +124,21 @@ export class StageB {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
-    const task = await this.task(partition);
+    // kafkajs heartbeats only between batches or when asked: keep the membership alive while a
+    // task restores from its changelog, or the group would move it away mid-restore.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+    let task: WindowTask;
+    try {
+      task = await this.task(partition);
+    } finally {
+      clearInterval(beat);
+    }
     await task.run(async () => {
       if (task.closed) return;
       if (!task.verified) {
         const committed = await committedOffset(this.deps.admin, this.groupId, this.repartition, partition);
         task.verified = true;
+        task.nextOffset = committed;
         if (committed !== undefined && batch.messages.length > 0 && BigInt(batch.messages[0].offset) < committed) {
           this.consumer!.seek({ topic: this.repartition, partition, offset: committed.toString() });
           return;
@@ -133,12 +146,16 @@ export class StageB {
       }
       const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
       processorMetrics.consumerLag.set({ topic: this.repartition, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
+      // A batch fetched before a seek took effect may start below what is committed: skip that part.
+      const next = task.nextOffset;
+      const messages = next === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= next);
       const max = this.deps.config.maxBatchRecords;
-      for (let from = 0; from < batch.messages.length; from += max) {
+      for (let from = 0; from < messages.length; from += max) {
         if (!isRunning() || isStale() || task.closed) return;
-        const chunk = batch.messages.slice(from, from + max);
+        const chunk = messages.slice(from, from + max);
         const last = chunk[chunk.length - 1].offset;
         await this.process(task, chunk, last);
+        task.nextOffset = BigInt(last) + 1n;
         resolveOffset(last);
         await heartbeat();
       }

@@ -9,6 +9,8 @@ export class WindowTask {
   private chain: Promise<unknown> = Promise.resolve();
   /** Position checked against the committed offset after this task was opened. */
   verified = false;
+  /** The first offset not yet covered by a committed transaction of this task. */
+  nextOffset?: bigint;
   /** The last batch reached the partition's end: processing time may then release idle sources. */
   caughtUp = false;
   lastBatchAt = 0;
