@@ -34,6 +34,9 @@ import { StreamGateway } from './stream/stream.gateway';
 import { HealthController } from './health/health.controller';
 import { IngestHealth } from './health/ingest-health';
 import { IngestLifecycle } from './lifecycle';
+import { DlqAdminController } from './admin/dlq-admin.controller';
+import { DlqAdminService } from './admin/dlq-admin.service';
+import { AdminScopeGuard } from './auth/admin-scope.guard';
 
 export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableAutoPipelining: true });
@@ -64,7 +67,7 @@ export class AppModule {
         }),
         OpsModule,
       ],
-      controllers: [EventsController, HealthController],
+      controllers: [EventsController, HealthController, DlqAdminController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: pipeline },
@@ -73,6 +76,8 @@ export class AppModule {
         { provide: IDEMPOTENCY_STORE, useValue: idempotencyStore },
         ...(memoryThrottle ? [{ provide: MemoryThrottlerStorage, useValue: memoryThrottle }] : []),
         { provide: TopicDirectory, useValue: new TopicDirectory(pipeline) },
+        DlqAdminService,
+        AdminScopeGuard,
         { provide: PartitionTable, useValue: new PartitionTable(pipeline) },
         { provide: TokenVerifier, useValue: new TokenVerifier(config.auth) },
         { provide: SchemaGate, useValue: new SchemaGate(config.schemaRegistryUrl, pipeline, config.registryTimeoutMs) },

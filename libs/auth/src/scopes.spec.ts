@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allows, scopeFor, scopesFromClaims } from './scopes';
+import { allowsAdmin, allows, scopeFor, scopesFromClaims } from './scopes';
 
 describe('scopes', () => {
   const topic = fc.stringMatching(/^[a-z][a-z0-9._-]{0,20}$/);
@@ -38,5 +38,13 @@ describe('scopes', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('allows an admin area only with admin, admin:* or admin:<area>', () => {
+    expect(allowsAdmin(new Set(['admin']), 'dlq')).toBe(true);
+    expect(allowsAdmin(new Set(['admin:*']), 'dlq')).toBe(true);
+    expect(allowsAdmin(new Set(['admin:dlq']), 'dlq')).toBe(true);
+    expect(allowsAdmin(new Set(['admin:schemas', 'events:*', 'events:write:*']), 'dlq')).toBe(false);
+    expect(allowsAdmin(new Set(), 'dlq')).toBe(false);
   });
 });

@@ -35,3 +35,8 @@ export function allows(scopes: ReadonlySet<string>, action: EventAction, names: 
   for (const name of names) if (scopes.has(scopeFor(action, name))) return true;
   return false;
 }
+
+/** True when `scopes` allow the administrative `area` (e.g. `dlq`): `admin`, `admin:*` or `admin:<area>`. */
+export function allowsAdmin(scopes: ReadonlySet<string>, area: string): boolean {
+  return scopes.has(ADMIN_SCOPE) || scopes.has(`${ADMIN_SCOPE}:*`) || scopes.has(`${ADMIN_SCOPE}:${area}`);
+}
