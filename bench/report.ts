@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'os';
 import { resolve } from 'path';
 
 const root = resolve(__dirname, '..');
-const names = ['ingest', 'processor', 'sink', 'websocket', 'end-to-end'];
+const names = ['ingest', 'processor', 'sink', 'websocket', 'end-to-end', 'soak'];
 
 function version(command: string): string {
   try {
@@ -36,12 +36,32 @@ for (const name of names) {
   sections.push(existsSync(md) ? readFileSync(md, 'utf8').trim() : `## ${name}\n\nNot measured in this run.`);
 }
 
+/** One line per target of the brief, from the fragments' JSON (a dash where a benchmark did not run). */
+function summary(): string {
+  const j = all as Record<string, any>;
+  const cell = (value: unknown, unit = '') => (value === undefined || value === null ? '—' : `${value}${unit}`);
+  const pct = (ratio: unknown) => (typeof ratio === 'number' ? `${Math.round(ratio * 100)}%` : '—');
+  const rows = [
+    ['Ingest batch vs kafka-producer-perf-test', '≥ 60%', pct(j.ingest?.batch_vs_perf_test_ratio)],
+    ['Ingest, one event per POST', '≥ 15,000 req/s', cell(j.ingest?.single_req_per_s, ' req/s')],
+    ['Ingest p99 at 5,000 req/s', '< 25 ms', `${cell(j.ingest?.paced_5000_p99_ms, ' ms')} (at ${cell(j.ingest?.paced_achieved_req_per_s, ' req/s')} achieved)`],
+    ['Processor, exactly-once', '≥ 100,000 events/s', `${cell(j.processor?.processor_events_per_sec_median, ' events/s')} (${pct(j.processor?.ratio)} of kafka-consumer-perf-test)`],
+    ['Produce to committed aggregate, beyond window close (p95)', '< 500 ms', cell(j.processor?.latency_beyond_close_ms?.p95, ' ms')],
+    ['WebSocket p99, 1,000 subscribers at 5,000 events/s (keyed)', '< 100 ms', cell(j.websocket?.keyed?.p99_ms, ' ms')],
+    ['POST to warehouse row (p95)', '—', cell(j['end-to-end']?.p95_ms, ' ms')],
+    ['Sink rows/s: DuckDB / PostgreSQL / lake', '—', `${cell(j.sink?.duckdb_rows_per_s)} / ${cell(j.sink?.postgres_rows_per_s)} / ${cell(j.sink?.lake_rows_per_s)}`],
+  ];
+  return `## Against the brief's targets\n\n| measure | target | measured (median) |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
+}
+
 const page = `# Benchmarks
 
 Measured by \`npm run bench\` on one machine with the broker co-located. Absolute figures drift from run to
 run on shared machines; the comparisons are ratios measured in the same run, over medians of repeated runs.
 
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB; Node.js ${machine.node}; ${machine.java}; Kafka ${machine.kafka}.
+
+${summary()}
 
 ${sections.join('\n\n')}
 `;
