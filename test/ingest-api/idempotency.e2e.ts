@@ -1,0 +1,78 @@
+/**
+ * A repeated event_id returns the first result and writes nothing new: in memory for one instance,
+ * and through Redis (REDIS_URL) so that two API instances on the same topics agree.
+ */
+import { randomUUID } from 'crypto';
+import { Kafka } from 'kafkajs';
+import { testKafka } from '@platform/testing';
+import { clickEvent, endOffsets, iotEvent, post, readTopic, startTestApi } from './support';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('ingest API idempotency (real broker, real registry)', () => {
+  let kafka: Kafka;
+  beforeAll(() => {
+    kafka = testKafka('ingest-idempotency-e2e');
+  });
+
+  it('in memory: a repeated event_id answers 200 with the first result and Kafka holds it once', async () => {
+    const t = await startTestApi();
+    try {
+      const topic = t.topic('iot.sensor');
+      const event = iotEvent();
+      const first = await post(t.url, '/api/v1/events/iot.sensor', event);
+      expect(first.status).toBe(201);
+      const before = await endOffsets(kafka, [topic]);
+      // Same id, different body: still the first result (the id is the identity).
+      const again = await post(t.url, '/api/v1/events/iot.sensor', { ...event, payload: { temperature: 99, humidity: 1 } });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ event_id: first.body.event_id, topic, partition: first.body.partition, offset: first.body.offset, timestamp: first.body.timestamp });
+      // A duplicate inside a batch is reported as the first result too.
+      const batch = await post(t.url, '/api/v1/events/iot.sensor/batch', { events: [event] });
+      expect(batch.status).toBeLessThan(300);
+      expect(JSON.stringify(batch.body)).toContain(String(first.body.offset));
+      expect(await endOffsets(kafka, [topic])).toEqual(before);
+      const records = (await readTopic(kafka, t.registry.url, topic)).filter((r) => r.value.event_id === event.event_id);
+      expect(records).toHaveLength(1);
+      expect(records[0].value.payload.temperature).toBe(21.5);
+      expect(records[0].offset).toBe(String(first.body.offset));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with REDIS_URL: two instances on the same topics agree; the second answers the first result and writes nothing', async () => {
+    const prefix = `ingest-e2e-${randomUUID()}:`;
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const a = await startTestApi({ env });
+    const b = await startTestApi({ env, pipelinePath: a.pipelinePath });
+    try {
+      const topic = a.topic('clickstream');
+      const events = Array.from({ length: 5 }, () => clickEvent());
+      const firsts = [];
+      for (const event of events) {
+        const answer = await post(a.url, '/api/v1/events/clickstream', event);
+        expect(answer.status).toBe(201);
+        firsts.push(answer.body);
+      }
+      const before = await endOffsets(kafka, [topic]);
+      for (const [i, event] of events.entries()) {
+        const answer = await post(b.url, '/api/v1/events/clickstream', event);
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ event_id: firsts[i].event_id, partition: firsts[i].partition, offset: firsts[i].offset });
+      }
+      // Concurrent repeats of a fresh id on both instances: exactly one write.
+      const fresh = clickEvent();
+      const answers = await Promise.all([a, b, a, b].map((api) => post(api.url, '/api/v1/events/clickstream', fresh)));
+      expect(answers.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+      expect(new Set(answers.map((r) => `${r.body.partition}:${r.body.offset}`)).size).toBe(1);
+      const after = await endOffsets(kafka, [topic]);
+      const written = Object.keys(after).reduce((n, k) => n + Number(after[k]) - Number(before[k]), 0);
+      expect(written).toBe(1);
+      const records = await readTopic(kafka, a.registry.url, topic);
+      for (const event of [...events, fresh]) expect(records.filter((r) => r.value.event_id === event.event_id)).toHaveLength(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
