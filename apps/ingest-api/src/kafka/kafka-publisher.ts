@@ -56,7 +56,7 @@ export class KafkaPublisher {
 
   private ensureConnected(): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.connecting ??= withRetry(() => this.producer.connect(), { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 })
+    this.connecting ??= withRetry(() => this.producer.connect(), { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, retryable: () => !this.closed })
       .then(() => {
         this.connected = true;
         this.healthy = true;
