@@ -23,6 +23,8 @@ import { MemoryThrottlerStorage } from './throttling/memory-throttler-storage';
 @Injectable()
 export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private topicsReady?: Promise<void>;
+  /** Set at shutdown so the background topic check stops retrying against closed clients. */
+  private stopping = false;
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
@@ -50,15 +52,24 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     try {
       await withRetry(
         async () => {
+          if (this.stopping) throw new Error('shutting down');
           if (this.config.ensureTopics) {
             const plans = this.pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false, retentionMs: this.pipeline.retentionMs }));
             await this.admin.run('ensureTopics', (admin) => ensureTopics(admin, plans, this.pipeline.replicationFactor));
           }
           this.partitions.update(await this.admin.partitionCounts(topics));
         },
-        { maxAttempts: 10, baseDelayMs: 500, maxDelayMs: 10_000 },
+        {
+          maxAttempts: 10,
+          baseDelayMs: 500,
+          maxDelayMs: 10_000,
+          retryable: () => !this.stopping,
+          // An unref'd timer: a pending retry never keeps a stopping process alive.
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+        },
       );
     } catch (error) {
+      if (this.stopping) return;
       logger().warn({ err: (error as Error).message }, 'could not check the event topics; using the configured partition counts');
     }
   }
@@ -79,6 +90,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     this.health.markShuttingDown();
     await this.stream.closeAll();
   }
