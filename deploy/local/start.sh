@@ -67,7 +67,7 @@ PROCESSOR_OPS_PORT=9101 start_app processor apps/processor/src/main.ts "http://1
 SINK_OPS_PORT=9102 start_app sink apps/sink/src/main.ts "http://127.0.0.1:9102/health/live"
 PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
 
-TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:*' 2>/dev/null)"
+TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:*' --ttl 24h 2>/dev/null)"
 cat <<INFO
 
 The platform is running:
