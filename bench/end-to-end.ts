@@ -10,23 +10,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import { Client } from 'pg';
 import { PrivatePlatform } from '../scripts/stack/platform';
+import { median, option, percentile, root, round } from './support';
 
-const root = resolve(__dirname, '..');
-const option = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const seconds = option('seconds', 20);
 const rate = option('rate', 50);
 const runs = option('runs', 3);
 const flushInterval = '200ms';
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number) => Math.round(x * 10) / 10;
 
 async function measure(platform: PrivatePlatform, pg: Client, token: string): Promise<{ latencies: number[]; lost: number }> {
   const sentAt = new Map<string, number>();

@@ -21,13 +21,9 @@ import { createKafka, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 import { AppProcess } from '../scripts/stack/processes';
+import { median, option, root, round } from './support';
 
-const root = resolve(__dirname, '..');
 const run = promisify(execFile);
-const option = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const runs = option('runs', 3);
 const seconds = option('seconds', 10);
 const port = option('port', 3900);
@@ -35,11 +31,6 @@ const batchSize = 500;
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 let sequence = 0;
 function reading(): Record<string, unknown> {

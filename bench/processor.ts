@@ -21,12 +21,8 @@ import { writeTestPipeline } from '@platform/testing';
 import { startProcessor } from '../apps/processor/src/bootstrap';
 import { loadProcessorConfig } from '../apps/processor/src/config';
 import { repartitionTopic } from '../apps/processor/src/topology';
+import { median, option, percentile, root, round } from './support';
 
-const root = resolve(__dirname, '..');
-const option = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const events = option('events', 200_000);
 const runs = option('runs', 3);
 const latencySeconds = option('latency-seconds', 75);
@@ -35,12 +31,6 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
-const round = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Bench {

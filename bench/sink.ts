@@ -19,12 +19,8 @@ import { sinkTopics, startSink } from '../apps/sink/src/bootstrap';
 import { sinkMetrics } from '../apps/sink/src/metrics';
 import { createPgDatabase, makeEvent, TestPipeline, writeSinkPipeline } from '../test/sink/support';
 import { createKafka } from '@platform/kafka';
+import { median, option, root, round } from './support';
 
-const root = resolve(__dirname, '..');
-const option = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const events = option('events', 60_000);
 const runs = option('runs', 3);
 const flushMaxRecords = 10_000;
@@ -42,11 +38,6 @@ interface RunResult {
   parquet_objects?: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function parquetFiles(dir: string): { bytes: number; objects: number } {
   let bytes = 0;

@@ -18,12 +18,8 @@ import { signToken } from '@platform/auth';
 import { loadPipelineConfig } from '@platform/config';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 import { AppProcess } from '../scripts/stack/processes';
+import { median, option, percentile, root } from './support';
 
-const root = resolve(__dirname, '..');
-const option = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const seconds = option('seconds', 10);
 const runs = option('runs', 3);
 const subscribers = option('subscribers', 1000);
@@ -31,11 +27,6 @@ const port = option('port', 3910);
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 interface Scenario {
   name: 'keyed' | 'broadcast';
