@@ -11,6 +11,7 @@ import { createLogger, initMetrics, logger } from '@platform/observability';
 import { IngestConfig, loadIngestConfig } from './config';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { handleClientError } from './http/client-error';
 import { installHttpHooks } from './http/http-hooks';
 import { requestIdFrom } from './http/request-context';
 import { buildOpenApi, serveDocs } from './http/docs';
@@ -71,6 +72,7 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: handleClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, pipeline), adapter, {
     logger: new PinoNestLogger(),

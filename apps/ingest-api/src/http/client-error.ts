@@ -1,0 +1,31 @@
+/**
+ * Requests Node's HTTP parser refuses before any route runs (headers too large, malformed request
+ * line) still get the platform's error format and a request id, then the connection closes.
+ */
+import { STATUS_CODES } from 'http';
+import type { Socket } from 'net';
+import { errorBody } from '@platform/contracts';
+import { newRequestId } from './request-context';
+
+export function clientErrorResponse(error: { code?: string }): string {
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const requestId = newRequestId();
+  const body = JSON.stringify(
+    errorBody(tooLarge ? { errorCode: 'HEADERS_TOO_LARGE', message: 'request headers are too large' } : { errorCode: 'BAD_REQUEST', message: 'malformed HTTP request' }, requestId),
+  );
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${requestId}`,
+    'connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (socket.writable) socket.end(clientErrorResponse(error));
+  else socket.destroy();
+}
