@@ -156,6 +156,7 @@ export function oracle(pipeline: PipelineConfig, events: TestEvent[]): Map<strin
 /** Follows a topic from the beginning (read committed) with a private group. */
 export class TopicCollector<T> {
   readonly records: T[] = [];
+  private readonly seen = new Set<string>();
   private consumer?: Consumer;
 
   constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly decode: (value: Buffer, key: string | null) => Promise<T> | T) {}
@@ -167,7 +168,14 @@ export class TopicCollector<T> {
     await this.consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) if (m.value) this.records.push(await this.decode(m.value, m.key ? m.key.toString() : null));
+        for (const m of batch.messages) {
+          // A reader may be handed a record again (its consumer restarted without committed
+          // offsets); a record is its position, so each position counts once.
+          const position = `${batch.partition}:${m.offset}`;
+          if (!m.value || this.seen.has(position)) continue;
+          this.seen.add(position);
+          this.records.push(await this.decode(m.value, m.key ? m.key.toString() : null));
+        }
       },
     });
     return this;
