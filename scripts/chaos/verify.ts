@@ -142,16 +142,10 @@ export function atLeastOnceOnly(what: string, expected: Set<string>, actual: Map
 /** event_id -> how many records of `failedIn` prefix name it in the DLQ topic. */
 export async function dlqEventIds(kafka: Kafka, topic: string, failedInPrefix: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  const seen = new Set<string>();
   for (const { message } of await readTopicToEnd(kafka, topic)) {
     try {
       const record = decodeDlqRecord(message.value ?? Buffer.alloc(0));
       if (!record.failed_in.startsWith(failedInPrefix) || !record.event_id) continue;
-      // A repeat of the same source position is the same failure (known gap: stage A can write it
-      // twice after a SIGKILL); two positions for one event would be two failures.
-      const position = `${record.source_topic}/${record.source_partition}/${record.source_offset}`;
-      if (seen.has(position)) continue;
-      seen.add(position);
       counts.set(record.event_id, (counts.get(record.event_id) ?? 0) + 1);
     } catch {
       // not a DLQ record: reported by the count mismatch
