@@ -5,6 +5,11 @@
 import { PipelineConfig } from '@platform/config';
 import { TopicPlan } from '@platform/kafka';
 
+/** Each stage is its own consumer group: `<group>-a` (validate, repartition), `<group>-b` (windows). */
+export function stageGroupId(config: { group: string }, stage: 'a' | 'b'): string {
+  return `${config.group}-${stage}`;
+}
+
 export function repartitionTopic(pipeline: PipelineConfig): string {
   return `${pipeline.topics.aggregated.name}-repartition`;
 }

@@ -214,6 +214,15 @@ export class WindowingEngine {
     return this.flush();
   }
 
+  /**
+   * Names the input partitions whose upstream still holds undelivered input (replacing the earlier
+   * set). They count as active however long they have been quiet; the next watermark evaluation
+   * uses the new set. Live knowledge, not part of the state.
+   */
+  setPendingPartitions(partitions: Iterable<string>): void {
+    this.tracker.setPending(partitions);
+  }
+
   /** Registers newly assigned input partitions so they hold the watermark until they deliver or go idle. */
   assignPartitions(partitions: Iterable<string>, nowMs: number): EngineOutput {
     for (const p of partitions) {

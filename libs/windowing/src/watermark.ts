@@ -3,7 +3,10 @@
  * watermark: the minimum over partitions, so a slow partition holds event time back rather than
  * having its records judged late. A partition with no records for `idleTimeoutMs` of processing
  * time (the caller's `nowMs`; there is no clock in here) is left out of the minimum so a quiet
- * partition cannot stall every window; when all are idle the furthest one leads. The operator
+ * partition cannot stall every window; when all are idle the furthest one leads. Quiet is not
+ * the same as idle when the caller knows a partition's input is still on its way (its upstream is
+ * behind, e.g. after a restart): such a partition is "pending" and holds the watermark however long
+ * it has been quiet, so its backlog cannot be overtaken by the others and judged late. The operator
  * watermark never goes backwards.
  *
  * Meaning: watermark W says events with timestamp < W are not expected any more; a window
@@ -29,6 +32,8 @@ export interface WatermarkOptions {
 
 export class WatermarkTracker {
   private readonly clocks = new Map<string, PartitionClock>();
+  /** Partitions with input known to be on its way; live knowledge from the caller, not persisted. */
+  private pending = new Set<string>();
   private watermark = NO_WATERMARK;
   private readonly outOfOrderness: number;
   private readonly idleTimeout: number;
@@ -86,9 +91,14 @@ export class WatermarkTracker {
     return clock ? this.clockWatermark(clock) : NO_WATERMARK;
   }
 
+  /** Replaces the set of pending partitions (input on its way: never idle). */
+  setPending(partitions: Iterable<string>): void {
+    this.pending = new Set(partitions);
+  }
+
   isIdle(partition: string, nowMs: number): boolean {
     const clock = this.clocks.get(partition);
-    return clock !== undefined && nowMs - clock.lastSeenMs >= this.idleTimeout;
+    return clock !== undefined && this.quietTooLong(partition, clock, nowMs);
   }
 
   /** What the watermark would be from the partitions alone (before the never-backwards rule). */
@@ -96,9 +106,9 @@ export class WatermarkTracker {
     let activeMin = Infinity;
     let idleMax = NO_WATERMARK;
     let active = 0;
-    for (const clock of this.clocks.values()) {
+    for (const [partition, clock] of this.clocks) {
       const w = this.clockWatermark(clock);
-      if (nowMs - clock.lastSeenMs >= this.idleTimeout) {
+      if (this.quietTooLong(partition, clock, nowMs)) {
         if (w > idleMax) idleMax = w;
       } else {
         active++;
@@ -137,6 +147,10 @@ export class WatermarkTracker {
 
   restoreWatermark(watermark: number): void {
     this.watermark = watermark;
+  }
+
+  private quietTooLong(partition: string, clock: PartitionClock, nowMs: number): boolean {
+    return nowMs - clock.lastSeenMs >= this.idleTimeout && !this.pending.has(partition);
   }
 
   private clockWatermark(clock: PartitionClock): number {

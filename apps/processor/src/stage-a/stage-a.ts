@@ -14,7 +14,7 @@ import { SchemaCatalog } from '@platform/schema';
 import { committedOffset } from '../committed-offsets';
 import { ProcessorConfig } from '../config';
 import { processorMetrics } from '../metrics';
-import { repartitionTopic, taskCount } from '../topology';
+import { repartitionTopic, stageGroupId, taskCount } from '../topology';
 import { commitTransaction, OutgoingMessage, TaskProducers } from '../transactions';
 import { RecordValidator } from './validator';
 
@@ -41,7 +41,7 @@ export class StageA {
   private readonly partitions: number;
 
   constructor(private readonly deps: StageDeps) {
-    this.groupId = `${deps.config.group}-a`;
+    this.groupId = stageGroupId(deps.config, 'a');
     this.repartition = repartitionTopic(deps.pipeline);
     this.partitions = taskCount(deps.pipeline);
     for (const spec of deps.pipeline.eventTypes) this.validators.set(spec.topic, new RecordValidator(spec, deps.catalog, deps.reference));

@@ -4,7 +4,8 @@
  * opened. Per batch, in one transaction: aggregates (Avro) to the aggregated topic, late events to
  * the late topic, invalid ones to the DLQ, state mutations to the changelog, and the offsets.
  * A timer re-evaluates each caught-up task's watermark in processing time so idle sources let
- * windows close.
+ * windows close, and refreshes which sources stage A has not consumed to their end yet: those are
+ * pending, never idle (see source-backlog.ts).
  */
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
@@ -16,9 +17,10 @@ import { readPartitionsToEnd } from '../partition-reader';
 import { toAggregatedRecord } from '../records';
 import { decodeRepartition } from '@platform/processing';
 import { StageDeps } from '../stage-a/stage-a';
-import { changelogTopic, repartitionTopic, sourcePartitions } from '../topology';
+import { changelogTopic, repartitionTopic, sourcePartitions, stageGroupId } from '../topology';
 import { commitTransaction, OutgoingMessage } from '../transactions';
 import { mergeOutputs, WindowTask } from './task';
+import { sourcesWithBacklog } from './source-backlog';
 import { aggregateKey } from '@platform/contracts';
 
 export class StageB {
@@ -30,11 +32,15 @@ export class StageB {
   private readonly changelog: string;
   private timer?: NodeJS.Timeout;
   private stopping = false;
+  /** Sources whose input stage A has not consumed to the end; all of them until known. */
+  private pendingSources: Set<string>;
+  private refreshing = false;
 
   constructor(private readonly deps: StageDeps) {
-    this.groupId = `${deps.config.group}-b`;
+    this.groupId = stageGroupId(deps.config, 'b');
     this.repartition = repartitionTopic(deps.pipeline);
     this.changelog = changelogTopic(deps.pipeline);
+    this.pendingSources = new Set(sourcePartitions(deps.pipeline));
   }
 
   async start(): Promise<void> {
@@ -49,6 +55,7 @@ export class StageB {
       for (const partition of [...this.tasks.keys()]) if (!kept.has(partition)) this.closeTask(partition);
       for (const task of this.tasks.values()) task.verified = false;
     });
+    await this.refreshPendingSources();
     await consumer.connect();
     await consumer.subscribe({ topic: this.repartition, fromBeginning: true });
     await consumer.run({
@@ -117,6 +124,7 @@ export class StageB {
     const task = new WindowTask(partition, txId, engine, producer);
     // Sources that have not reached this task yet hold its watermark until they send or go idle.
     task.pending.push(engine.assignPartitions(sourcePartitions(pipeline), Date.now()));
+    engine.setPendingPartitions(this.pendingSources);
     this.tasks.set(partition, task);
     log.info({ task: partition, changelog_records: state.length, ...summary }, 'window task restored');
     return task;
@@ -273,8 +281,29 @@ export class StageB {
     if (stats.watermark > 0) processorMetrics.watermarkLag.set(label, Math.max(0, (Date.now() - stats.watermark) / 1000));
   }
 
+  /**
+   * Reads which sources stage A has not consumed to their end and hands them to every engine. When
+   * that cannot be read (broker unreachable), every source counts as pending: not knowing whether
+   * input is on its way must hold the watermark, never release it.
+   */
+  private async refreshPendingSources(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      this.pendingSources = await sourcesWithBacklog(this.deps.admin, stageGroupId(this.deps.config, 'a'), this.deps.pipeline.eventTypes.map((t) => t.topic));
+    } catch (error) {
+      this.pendingSources = new Set(sourcePartitions(this.deps.pipeline));
+      this.deps.log.warn({ err: error }, 'could not read stage A backlog; holding every source');
+    } finally {
+      this.refreshing = false;
+    }
+    for (const task of this.tasks.values()) task.engine.setPendingPartitions(this.pendingSources);
+  }
+
   /** Processing-time watermark re-evaluation for tasks that are caught up and quiet. */
   private async tick(): Promise<void> {
+    if (this.stopping) return;
+    await this.refreshPendingSources();
     if (this.stopping) return;
     const now = Date.now();
     for (const task of [...this.tasks.values()]) {
