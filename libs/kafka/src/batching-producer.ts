@@ -21,10 +21,24 @@ export interface RecordAck {
   offset: string;
 }
 
+/** The records of one sendMany call: settled together, one promise for all of them. */
+interface Group {
+  results: Array<RecordAck | Error | undefined>;
+  remaining: number;
+  done: () => void;
+}
+
 interface Pending {
   record: OutgoingRecord;
-  resolve: (ack: RecordAck) => void;
-  reject: (error: Error) => void;
+  group: Group;
+  index: number;
+}
+
+function settle(item: Pending, outcome: RecordAck | Error): void {
+  const group = item.group;
+  if (group.results[item.index] !== undefined) return;
+  group.results[item.index] = outcome;
+  if (--group.remaining === 0) group.done();
 }
 
 export interface BatchingProducerOptions {
@@ -44,10 +58,27 @@ export class BatchingProducer {
   constructor(private readonly producer: Producer, private readonly options: BatchingProducerOptions = {}) {}
 
   send(record: OutgoingRecord): Promise<RecordAck> {
+    return this.sendMany([record]).then(([outcome]) => {
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    });
+  }
+
+  /**
+   * Queues many records at once and resolves when every one of them is acknowledged or failed:
+   * one promise for the lot, each slot an ack or the error that record met. `results` may be
+   * passed in to see the acks that already arrived while others are still outstanding.
+   */
+  sendMany(records: readonly OutgoingRecord[], results: Array<RecordAck | Error | undefined> = new Array(records.length)): Promise<Array<RecordAck | Error>> {
     if (this.closed) return Promise.reject(new Error('producer is closed'));
-    return new Promise<RecordAck>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      this.queuedBytes += record.value.length;
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise<Array<RecordAck | Error>>((resolve) => {
+      const group: Group = { results, remaining: records.length, done: () => resolve(results as Array<RecordAck | Error>) };
+      for (let index = 0; index < records.length; index++) {
+        const record = records[index];
+        this.queue.push({ record, group, index });
+        this.queuedBytes += record.value.length;
+      }
       this.pump();
     });
   }
@@ -97,32 +128,42 @@ export class BatchingProducer {
       if (!list) partitions.set(item.record.partition, (list = []));
       list.push(item);
     }
-    const topicMessages = [...byTopic].map(([topic, partitions]) => ({
-      topic,
-      messages: [...partitions.values()].flat().map(
-        ({ record }): Message => ({
-          key: record.key,
-          value: record.value,
-          partition: record.partition,
-          headers: record.headers,
-          timestamp: record.timestamp !== undefined ? String(record.timestamp) : undefined,
-        }),
-      ),
-    }));
+    const topicMessages = [...byTopic].map(([topic, partitions]) => {
+      const messages: Message[] = [];
+      for (const list of partitions.values()) {
+        for (const { record } of list) {
+          messages.push({
+            key: record.key,
+            value: record.value,
+            partition: record.partition,
+            headers: record.headers,
+            timestamp: record.timestamp !== undefined ? String(record.timestamp) : undefined,
+          });
+        }
+      }
+      return { topic, messages };
+    });
     try {
       const results = await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.options.compression });
       for (const result of results) {
         const list = byTopic.get(result.topicName)?.get(result.partition) ?? [];
-        const base = BigInt(result.baseOffset ?? '0');
-        list.forEach((item, index) => item.resolve({ topic: result.topicName, partition: result.partition, offset: (base + BigInt(index)).toString() }));
+        const base = result.baseOffset ?? '0';
+        const baseNumber = Number(base);
+        // Offsets stay exact as plain numbers up to 2^53; beyond that, BigInt.
+        const exact = Number.isSafeInteger(baseNumber + list.length);
+        const bigBase = exact ? 0n : BigInt(base);
+        for (let index = 0; index < list.length; index++) {
+          const offset = exact ? String(baseNumber + index) : (bigBase + BigInt(index)).toString();
+          settle(list[index], { topic: result.topicName, partition: result.partition, offset });
+        }
         byTopic.get(result.topicName)?.delete(result.partition);
       }
       // Anything without a result was not acknowledged: fail it rather than claim success.
-      for (const partitions of byTopic.values()) for (const list of partitions.values()) for (const item of list) item.reject(new Error('no acknowledgement from broker'));
+      for (const partitions of byTopic.values()) for (const list of partitions.values()) for (const item of list) settle(item, new Error('no acknowledgement from broker'));
       this.options.onBatch?.(batch.length, bytes, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      for (const item of batch) item.reject(failure);
+      for (const item of batch) settle(item, failure);
     }
   }
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import * as avro from 'avsc';
 import { EventTypeSpec, PipelineConfig } from '@platform/config';
-import { frame, unframe } from './framing';
+import { frame, frameMany, unframe } from './framing';
 import { parseAvroSchema } from './validation';
 import { RegistryClient } from './registry-client';
 
@@ -55,6 +55,11 @@ export class SchemaCatalog {
 
   encode(schema: RegisteredSchema, value: unknown): Buffer {
     return frame(schema.id, schema.type.toBuffer(value));
+  }
+
+  /** `encode` for many values of one schema, into one shared buffer (see frameMany). */
+  encodeMany(schema: RegisteredSchema, values: readonly unknown[]): Buffer[] {
+    return frameMany(schema.id, schema.type, values);
   }
 
   /** The type for a schema id, fetched from the registry once and cached (ids never change meaning). */

@@ -18,6 +18,26 @@ function typeName(type: avro.Type): string {
   return (type as any).typeName ?? type.constructor.name;
 }
 
+// Per-type facts looked up on every value, computed once per type (schema() builds a new object each call).
+const fieldNames = new WeakMap<avro.Type, ReadonlySet<string>>();
+const logicalTypes = new WeakMap<avro.Type, string | undefined>();
+
+function knownFields(record: avro.types.RecordType): ReadonlySet<string> {
+  let known = fieldNames.get(record);
+  if (!known) {
+    known = new Set(record.fields.map((f) => f.name));
+    fieldNames.set(record, known);
+  }
+  return known;
+}
+
+function logicalTypeOf(type: avro.Type): string | undefined {
+  if (logicalTypes.has(type)) return logicalTypes.get(type);
+  const logical = (type as any).schema?.()?.logicalType ?? (type as any)._logicalType;
+  logicalTypes.set(type, logical);
+  return logical;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
@@ -39,7 +59,7 @@ function coerce(type: avro.Type, value: unknown, path: string, problems: Validat
     const record = type as avro.types.RecordType;
     const input = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    const known = new Set(record.fields.map((f) => f.name));
+    const known = knownFields(record);
     for (const key of Object.keys(input)) {
       if (!known.has(key)) problems.push({ path: path ? `${path}.${key}` : key, message: 'unknown field' });
     }
@@ -89,7 +109,7 @@ function coerce(type: avro.Type, value: unknown, path: string, problems: Validat
     return out;
   }
   if (kind === 'long' || kind === 'int') {
-    const logical = (type as any).schema?.()?.logicalType ?? (type as any)._logicalType;
+    const logical = logicalTypeOf(type);
     let candidate = value;
     // Timestamps may arrive as ISO-8601 strings; Avro carries epoch milliseconds.
     if (typeof value === 'string' && (logical === 'timestamp-millis' || path.endsWith('timestamp'))) {
@@ -111,10 +131,13 @@ function coerce(type: avro.Type, value: unknown, path: string, problems: Validat
   return value;
 }
 
+/**
+ * One pass: coerce checks every leaf with the type's own isValid and every record's fields and
+ * unions' branches itself, so a value without problems is valid and is not checked a second time.
+ */
 export function validateAgainst<T = Record<string, unknown>>(type: avro.Type, input: unknown): ValidationResult<T> {
   const problems: ValidationProblem[] = [];
   const value = coerce(type, input, '', problems, 0);
-  if (problems.length === 0 && !type.isValid(value)) problems.push({ path: '', message: 'does not match the schema' });
   return problems.length === 0 ? { ok: true, value: value as T } : { ok: false, problems };
 }
 

@@ -7,13 +7,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Type } from 'avsc';
 import { EventTypeSpec } from '@platform/config';
 import { HEADERS, PlatformError } from '@platform/contracts';
-import { frame, FramingError, unframe } from '@platform/schema';
+import type { OutgoingRecord, RecordAck } from '@platform/kafka';
+import { frame, FramingError, RegisteredSchema, unframe } from '@platform/schema';
 import { INGEST_CONFIG } from '../tokens';
 import { IngestConfig } from '../config';
 import { KafkaPublisher } from '../kafka/kafka-publisher';
 import { PartitionTable } from '../kafka/partition-table';
 import { SchemaGate } from '../schema/schema-gate';
-import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
+import { IdempotencyService, IdempotentOutcome, isFailure } from '../idempotency/idempotency.service';
 import { StoredResult } from '../idempotency/idempotency-store';
 import { newTraceId } from '../http/request-context';
 import { ingestMetrics } from '../metrics';
@@ -86,57 +87,65 @@ export class EventsService {
     return this.write(type, prepared, () => outgoing);
   }
 
+  /**
+   * Batch-level work: one validation pass, then one idempotency claim, one encoding pass into a
+   * shared buffer and one producer call for every event claimed, so an event costs array slots
+   * rather than its own chain of promises and timers.
+   */
   async publishBatch(type: EventTypeSpec, events: unknown[], headerTraceId: string | undefined): Promise<BatchOutcome> {
     if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
     const schema = this.schemas.schemaFor(type);
     const partitions = this.partitions.count(type.topic);
     ingestMetrics.requestBatchEvents.observe(events.length);
-    const pending = events.map(async (input, index): Promise<BatchItemResult> => {
-      const preparation: Preparation = prepareJsonEvent(type, schema.type, input, partitions, () => headerTraceId ?? newTraceId());
-      if (!preparation.ok) {
+    const traceId = () => headerTraceId ?? newTraceId();
+    const results: BatchItemResult[] = new Array(events.length);
+    const valid: PreparedEvent[] = [];
+    const positions: number[] = [];
+    let rejected = 0;
+    for (let index = 0; index < events.length; index++) {
+      const preparation = prepareJsonEvent(type, schema.type, events[index], partitions, traceId);
+      if (preparation.ok) {
+        valid.push(preparation.event);
+        positions.push(index);
+      } else {
         ingestMetrics.rejected.inc({ reason: preparation.error.errorCode });
-        const eventId = (input as { event_id?: unknown } | null)?.event_id;
-        return {
-          index,
-          status: 'rejected',
-          event_id: typeof eventId === 'string' ? eventId.slice(0, 256) : null,
-          error_code: preparation.error.errorCode,
-          message: preparation.error.message,
-          details: preparation.error.details,
-        };
+        results[index] = failedItem(index, events[index], preparation.error);
+        rejected++;
       }
-      const event = preparation.event;
-      const outcome = await this.write(type, event, () => this.schemas.catalog.encode(schema, event.value));
-      return outcome.duplicate ? { index, ...outcome.result, duplicate: true } : { index, ...outcome.result };
-    });
-    const settled = await Promise.allSettled(pending);
-    const results: BatchItemResult[] = [];
-    let failure: PlatformError | undefined;
+    }
     let accepted = 0;
     let duplicates = 0;
-    let rejected = 0;
-    settled.forEach((item, index) => {
-      if (item.status === 'fulfilled') {
-        const result = item.value;
-        results.push(result);
-        if (result.status === 'rejected') rejected++;
-        else if ('duplicate' in result && result.duplicate) duplicates++;
-        else accepted++;
-        return;
+    let failure: PlatformError | undefined;
+    if (valid.length > 0) {
+      const keys = valid.map((event) => idempotencyKey(type, event.eventId));
+      const outcomes = await this.idempotency.runMany(keys, (indices) => this.writeMany(type, schema, valid, indices));
+      for (let n = 0; n < outcomes.length; n++) {
+        const outcome = outcomes[n];
+        const index = positions[n];
+        if (isFailure(outcome)) {
+          const error = outcome.error instanceof PlatformError ? outcome.error : new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the event was not written', null, 1);
+          failure ??= error;
+          results[index] = failedItem(index, events[index], error);
+        } else if (outcome.duplicate) {
+          duplicates++;
+          results[index] = { index, ...outcome.result, duplicate: true };
+        } else {
+          accepted++;
+          results[index] = { index, ...outcome.result };
+        }
       }
-      const error = item.reason instanceof PlatformError ? item.reason : new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the event was not written', null, 1);
-      failure ??= error;
-      const eventId = (events[index] as { event_id?: unknown } | null)?.event_id;
-      results.push({
-        index,
-        status: 'rejected',
-        event_id: typeof eventId === 'string' ? eventId.slice(0, 256) : null,
-        error_code: error.errorCode,
-        message: error.message,
-        details: error.details,
-      });
-    });
+    }
+    if (accepted > 0) ingestMetrics.published.inc({ topic: type.topic }, accepted);
+    if (duplicates > 0) ingestMetrics.duplicates.inc({ topic: type.topic }, duplicates);
     return { results, accepted, duplicates, rejected, failure };
+  }
+
+  /** Encodes and sends `valid[indices]`; one stored result or error per index, in order. */
+  private async writeMany(type: EventTypeSpec, schema: RegisteredSchema, valid: PreparedEvent[], indices: number[]): Promise<Array<StoredResult | { error: unknown }>> {
+    const values = this.schemas.catalog.encodeMany(schema, indices.map((i) => valid[i].value));
+    const records = indices.map((i, n) => outgoing(type, valid[i], values[n]));
+    const acks = await this.publisher.sendMany(records);
+    return acks.map((ack, n) => (ack instanceof PlatformError ? { error: ack } : storedResult(valid[indices[n]], ack)));
   }
 
   private accept(preparation: Preparation): PreparedEvent {
@@ -150,23 +159,7 @@ export class EventsService {
   }
 
   private async write(type: EventTypeSpec, event: PreparedEvent, encode: () => Buffer): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.run(`${type.topic}\u0000${event.eventId}`, async () => {
-      const ack = await this.publisher.send({
-        topic: type.topic,
-        partition: event.partition,
-        key: event.key,
-        value: encode(),
-        headers: { [HEADERS.traceId]: event.traceId, [HEADERS.eventId]: event.eventId, [HEADERS.eventType]: event.eventType },
-      });
-      return {
-        status: 'published',
-        event_id: event.eventId,
-        topic: ack.topic,
-        partition: ack.partition,
-        offset: Number(ack.offset),
-        timestamp: new Date(event.timestampMs).toISOString(),
-      };
-    });
+    const outcome = await this.idempotency.run(idempotencyKey(type, event.eventId), async () => storedResult(event, await this.publisher.send(outgoing(type, event, encode()))));
     if (outcome.duplicate) ingestMetrics.duplicates.inc({ topic: type.topic });
     else ingestMetrics.published.inc({ topic: type.topic });
     return outcome;
@@ -175,4 +168,42 @@ export class EventsService {
   get batchLimits(): { maxEvents: number; maxBytes: number } {
     return { maxEvents: this.config.batchMaxEvents, maxBytes: this.config.batchMaxBytes };
   }
+}
+
+function idempotencyKey(type: EventTypeSpec, eventId: string): string {
+  return `${type.topic}\u0000${eventId}`;
+}
+
+function outgoing(type: EventTypeSpec, event: PreparedEvent, value: Buffer): OutgoingRecord {
+  return {
+    topic: type.topic,
+    partition: event.partition,
+    key: event.key,
+    value,
+    headers: { [HEADERS.traceId]: event.traceId, [HEADERS.eventId]: event.eventId, [HEADERS.eventType]: event.eventType },
+  };
+}
+
+function storedResult(event: PreparedEvent, ack: RecordAck): StoredResult {
+  return {
+    status: 'published',
+    event_id: event.eventId,
+    topic: ack.topic,
+    partition: ack.partition,
+    offset: Number(ack.offset),
+    timestamp: new Date(event.timestampMs).toISOString(),
+  };
+}
+
+/** A batch slot for an event that was not written; the event id is echoed when it is a string. */
+function failedItem(index: number, input: unknown, error: PlatformError): BatchItemResult {
+  const eventId = (input as { event_id?: unknown } | null)?.event_id;
+  return {
+    index,
+    status: 'rejected',
+    event_id: typeof eventId === 'string' ? eventId.slice(0, 256) : null,
+    error_code: error.errorCode,
+    message: error.message,
+    details: error.details,
+  };
 }

@@ -18,8 +18,12 @@ export type PeekOutcome = { state: 'absent' } | { state: 'pending' } | { state: 
 
 export interface IdempotencyStore {
   claim(key: string): Promise<ClaimOutcome>;
+  /** `claim` for many keys in one call (one round trip where the store allows), outcomes in order. */
+  claimMany(keys: readonly string[]): Promise<ClaimOutcome[]>;
   complete(key: string, result: StoredResult): Promise<void>;
+  completeMany(items: ReadonlyArray<readonly [string, StoredResult]>): Promise<void>;
   release(key: string): Promise<void>;
+  releaseMany(keys: readonly string[]): Promise<void>;
   peek(key: string): Promise<PeekOutcome>;
   close(): Promise<void>;
 }

@@ -1,7 +1,11 @@
 /**
- * Runs a write at most once per key within the window. Concurrent requests for the same key in
- * this instance share one promise; across instances the store's atomic claim decides, and a
- * request that finds another instance's claim waits (bounded) for its result.
+ * Runs writes at most once per key within the window. Concurrent requests for the same key in
+ * this instance share one result; across instances the store's atomic claim decides, and a request
+ * that finds another instance's claim waits (bounded) for its result.
+ *
+ * Work is done per batch of keys: one claim call, one write call for every key claimed, one
+ * completion call, and one shared promise per batch for concurrent requests to wait on, so the
+ * cost per event is a few array slots rather than a chain of promises.
  */
 import { PlatformError } from '@platform/contracts';
 import { IdempotencyStore, StoredResult } from './idempotency-store';
@@ -11,34 +15,142 @@ export interface IdempotentOutcome {
   duplicate: boolean;
 }
 
+/** One key's outcome in a batch: the write's (or the first write's) result, or why it failed. */
+export type BatchItemOutcome = IdempotentOutcome | { error: unknown };
+
+/** Writes the records at `indices` (positions in the batch); one result or error per index, in order. */
+export type BatchWrite = (indices: number[]) => Promise<Array<StoredResult | { error: unknown }>>;
+
+interface InFlight {
+  batch: Promise<BatchItemOutcome[]>;
+  index: number;
+}
+
+export function isFailure(outcome: BatchItemOutcome): outcome is { error: unknown } {
+  return 'error' in outcome;
+}
+
 export class IdempotencyService {
-  private readonly inFlight = new Map<string, Promise<StoredResult>>();
+  private readonly inFlight = new Map<string, InFlight>();
 
   constructor(private readonly store: IdempotencyStore, private readonly pendingWaitMs: number, private readonly pollMs = 50) {}
 
   async run(key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
-    const local = this.inFlight.get(key);
-    if (local) return { result: await local, duplicate: true };
-    const outcome = this.claimAndRun(key, write);
-    const shared = outcome.then((o) => o.result);
-    shared.catch(() => undefined);
-    this.inFlight.set(key, shared);
-    try {
-      return await outcome;
-    } finally {
-      this.inFlight.delete(key);
-    }
+    const [outcome] = await this.runMany([key], async () => [await write().catch((error: unknown) => ({ error }))]);
+    if (isFailure(outcome)) throw outcome.error;
+    return outcome;
   }
 
-  private async claimAndRun(key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
+  /**
+   * `keys[i]` identifies record i. A key seen earlier in the same batch, or being written by a
+   * concurrent request, gets that write's outcome as a duplicate. Never rejects: failures are per key.
+   */
+  runMany(keys: readonly string[], write: BatchWrite): Promise<BatchItemOutcome[]> {
+    const mine: number[] = [];
+    // Slots answered by another slot of this batch (`earlier`) or by a concurrent request's batch (`other`).
+    const waits: Array<{ index: number; earlier?: number; other?: InFlight }> = [];
+    const firstInBatch = new Map<string, number>();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const earlier = firstInBatch.get(key);
+      if (earlier !== undefined) {
+        waits.push({ index: i, earlier });
+        continue;
+      }
+      firstInBatch.set(key, i);
+      const other = this.inFlight.get(key);
+      if (other) waits.push({ index: i, other });
+      else mine.push(i);
+    }
+    const batch = this.claimAndWrite(keys, mine, write);
+    // Registered before the first await, so a concurrent request for the same key waits on this batch.
+    for (const index of mine) this.inFlight.set(keys[index], { batch, index });
+    const done =
+      waits.length === 0
+        ? batch
+        : batch.then(async (own) => {
+            for (const { index, earlier, other } of waits) {
+              const first = other ? (await other.batch)[other.index] : own[earlier!];
+              own[index] = isFailure(first) ? first : { result: first.result, duplicate: true };
+            }
+            return own;
+          });
+    return done.finally(() => {
+      for (const index of mine) if (this.inFlight.get(keys[index])?.batch === batch) this.inFlight.delete(keys[index]);
+    });
+  }
+
+  /** Claims `mine`, writes what was claimed, records the results; other slots are filled by the caller. */
+  private async claimAndWrite(keys: readonly string[], mine: number[], write: BatchWrite): Promise<BatchItemOutcome[]> {
+    const outcomes: BatchItemOutcome[] = new Array(keys.length);
+    if (mine.length === 0) return outcomes;
+    let claims;
+    try {
+      claims = await this.store.claimMany(mine.map((i) => keys[i]));
+    } catch {
+      for (const i of mine) outcomes[i] = { error: storeUnavailable() };
+      return outcomes;
+    }
+    const claimed: number[] = [];
+    const elsewhere: Array<Promise<void>> = [];
+    claims.forEach((claim, n) => {
+      const index = mine[n];
+      if (claim.state === 'done') outcomes[index] = { result: claim.result, duplicate: true };
+      else if (claim.state === 'claimed') claimed.push(index);
+      else {
+        // Another instance is writing this event: wait for its result, or for its claim to go away.
+        elsewhere.push(
+          this.claimAfterOther(keys[index], () => this.writeOne(write, index)).then(
+            (outcome) => void (outcomes[index] = outcome),
+            (error: unknown) => void (outcomes[index] = { error }),
+          ),
+        );
+      }
+    });
+    if (claimed.length > 0) {
+      let results: Array<StoredResult | { error: unknown }>;
+      try {
+        results = await write(claimed);
+      } catch (error) {
+        results = claimed.map(() => ({ error }));
+      }
+      const completed: Array<readonly [string, StoredResult]> = [];
+      const released: string[] = [];
+      results.forEach((result, n) => {
+        const index = claimed[n];
+        if ('error' in result) {
+          outcomes[index] = result;
+          released.push(keys[index]);
+        } else {
+          outcomes[index] = { result, duplicate: false };
+          completed.push([keys[index], result]);
+        }
+      });
+      // The events are in Kafka: a failure to remember them only weakens deduplication, so the answers stand.
+      await Promise.all([
+        released.length > 0 ? this.store.releaseMany(released).catch(() => undefined) : undefined,
+        completed.length > 0 ? this.store.completeMany(completed).catch(() => undefined) : undefined,
+      ]);
+    }
+    if (elsewhere.length > 0) await Promise.all(elsewhere);
+    return outcomes;
+  }
+
+  private async writeOne(write: BatchWrite, index: number): Promise<StoredResult> {
+    const [result] = await write([index]);
+    if ('error' in result) throw result.error;
+    return result;
+  }
+
+  /** The slow path for a key another instance holds: wait, claim again, write if it becomes ours. */
+  private async claimAfterOther(key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
     const deadline = Date.now() + this.pendingWaitMs;
     for (;;) {
+      const waited = await this.waitForOther(key, deadline);
+      if (waited) return { result: waited, duplicate: true };
       const claim = await this.storeCall(() => this.store.claim(key));
       if (claim.state === 'done') return { result: claim.result, duplicate: true };
       if (claim.state === 'claimed') break;
-      // Another instance is writing this event: wait for its result, or for its claim to go away.
-      const waited = await this.waitForOther(key, deadline);
-      if (waited) return { result: waited, duplicate: true };
     }
     let result: StoredResult;
     try {
@@ -47,7 +159,6 @@ export class IdempotencyService {
       await this.store.release(key).catch(() => undefined);
       throw error;
     }
-    // The event is in Kafka: a failure to remember it only weakens deduplication, so the answer stands.
     await this.store.complete(key, result).catch(() => undefined);
     return { result, duplicate: false };
   }
@@ -66,7 +177,11 @@ export class IdempotencyService {
     try {
       return await call();
     } catch {
-      throw new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the idempotency store is unavailable', null, 1);
+      throw storeUnavailable();
     }
   }
+}
+
+function storeUnavailable(): PlatformError {
+  return new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the idempotency store is unavailable', null, 1);
 }

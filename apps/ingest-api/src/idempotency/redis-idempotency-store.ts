@@ -39,6 +39,19 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return { state: 'pending' };
   }
 
+  // The connection pipelines commands issued in the same tick (enableAutoPipelining), so these are one round trip.
+  claimMany(keys: readonly string[]): Promise<ClaimOutcome[]> {
+    return Promise.all(keys.map((key) => this.claim(key)));
+  }
+
+  async completeMany(items: ReadonlyArray<readonly [string, StoredResult]>): Promise<void> {
+    await Promise.all(items.map(([key, result]) => this.complete(key, result)));
+  }
+
+  async releaseMany(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.release(key)));
+  }
+
   async complete(key: string, result: StoredResult): Promise<void> {
     await this.redis.set(this.key(key), JSON.stringify(result), 'PX', this.window.ttlMs);
   }

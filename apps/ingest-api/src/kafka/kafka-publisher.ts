@@ -66,27 +66,66 @@ export class KafkaPublisher {
   }
 
   async send(record: OutgoingRecord): Promise<RecordAck> {
-    if (this.closed) throw unavailable('the API is shutting down');
-    if (record.value.length > (this.options.maxRecordBytes ?? 900 * 1024)) {
-      throw new PlatformError(413, 'PAYLOAD_TOO_LARGE', 'the encoded event is larger than a Kafka record may be');
-    }
-    if (this.batching.pendingCount >= this.options.maxPendingRecords) throw unavailable('too many events waiting for Kafka');
-    const timeout = this.options.produceTimeoutMs;
-    try {
-      const ack = await withTimeout(this.sendConnected(record), timeout, `Kafka did not acknowledge within ${timeout} ms`);
-      this.healthy = true;
-      return ack;
-    } catch (error) {
-      if (error instanceof PlatformError) throw error;
-      this.healthy = false;
-      logger().warn({ err: (error as Error).message, topic: record.topic }, 'produce failed');
-      throw unavailable('Kafka is unavailable; the event was not written');
-    }
+    const [outcome] = await this.sendMany([record]);
+    if (outcome instanceof PlatformError) throw outcome;
+    return outcome;
   }
 
-  private async sendConnected(record: OutgoingRecord): Promise<RecordAck> {
+  /**
+   * Sends many records under one timeout and one promise; each slot is the record's ack or the
+   * PlatformError it met (413 too large, 503 queue full, Kafka unavailable or too slow). A record
+   * acknowledged before the timeout keeps its ack even when others in the call time out.
+   */
+  async sendMany(records: readonly OutgoingRecord[]): Promise<Array<RecordAck | PlatformError>> {
+    const out: Array<RecordAck | PlatformError> = new Array(records.length);
+    if (this.closed) return out.fill(unavailable('the API is shutting down'));
+    const maxRecordBytes = this.options.maxRecordBytes ?? 900 * 1024;
+    let room = this.options.maxPendingRecords - this.batching.pendingCount;
+    const accepted: OutgoingRecord[] = [];
+    const positions: number[] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (records[i].value.length > maxRecordBytes) {
+        out[i] = new PlatformError(413, 'PAYLOAD_TOO_LARGE', 'the encoded event is larger than a Kafka record may be');
+      } else if (room <= 0) {
+        out[i] = unavailable('too many events waiting for Kafka');
+      } else {
+        room--;
+        accepted.push(records[i]);
+        positions.push(i);
+      }
+    }
+    if (accepted.length === 0) return out;
+    const acks: Array<RecordAck | Error | undefined> = new Array(accepted.length);
+    const timeout = this.options.produceTimeoutMs;
+    let failure: unknown;
+    try {
+      await withTimeout(this.sendConnected(accepted, acks), timeout, `Kafka did not acknowledge within ${timeout} ms`);
+    } catch (error) {
+      failure = error;
+    }
+    let written = 0;
+    for (let n = 0; n < acks.length; n++) {
+      const ack = acks[n];
+      if (ack === undefined || ack instanceof Error) {
+        failure ??= ack;
+        out[positions[n]] = unavailable('Kafka is unavailable; the event was not written');
+      } else {
+        out[positions[n]] = ack;
+        written++;
+      }
+    }
+    if (written === acks.length) {
+      this.healthy = true;
+    } else {
+      this.healthy = false;
+      logger().warn({ err: failure instanceof Error ? failure.message : String(failure), topic: accepted[0].topic, failed: acks.length - written }, 'produce failed');
+    }
+    return out;
+  }
+
+  private async sendConnected(records: readonly OutgoingRecord[], acks: Array<RecordAck | Error | undefined>): Promise<void> {
     if (!this.connected) await this.ensureConnected();
-    return this.batching.send(record);
+    await this.batching.sendMany(records, acks);
   }
 
   /** Stops accepting, waits for everything queued to be acknowledged, disconnects. */

@@ -1,0 +1,118 @@
+import { PlatformError } from '@platform/contracts';
+import { IdempotencyService, isFailure } from './idempotency.service';
+import { MemoryIdempotencyStore } from './memory-idempotency-store';
+import { StoredResult } from './idempotency-store';
+
+const stored = (id: string, offset: number): StoredResult => ({ status: 'published', event_id: id, topic: 't', partition: 0, offset, timestamp: '2024-01-01T00:00:00.000Z' });
+
+function setup() {
+  const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 1_000);
+  const service = new IdempotencyService(store, 200, 5);
+  const written: string[] = [];
+  let offset = 0;
+  /** Writes the keys at the given indices, failing those named in `fail`. */
+  const writer = (keys: string[], fail: Set<string> = new Set()) => async (indices: number[]) =>
+    indices.map((i) => {
+      if (fail.has(keys[i])) return { error: new PlatformError(503, 'SERVICE_UNAVAILABLE', 'down') };
+      written.push(keys[i]);
+      return stored(keys[i], offset++);
+    });
+  return { store, service, written, writer };
+}
+
+describe('IdempotencyService.runMany', () => {
+  it('writes each new key once and answers in order', async () => {
+    const { service, written, writer } = setup();
+    const keys = ['a', 'b', 'c'];
+    const outcomes = await service.runMany(keys, writer(keys));
+    expect(written).toEqual(['a', 'b', 'c']);
+    expect(outcomes).toEqual([
+      { result: stored('a', 0), duplicate: false },
+      { result: stored('b', 1), duplicate: false },
+      { result: stored('c', 2), duplicate: false },
+    ]);
+  });
+
+  it('answers a key repeated in the same batch with the first write, as a duplicate', async () => {
+    const { service, written, writer } = setup();
+    const keys = ['a', 'b', 'a', 'a'];
+    const outcomes = await service.runMany(keys, writer(keys));
+    expect(written).toEqual(['a', 'b']);
+    expect(outcomes[2]).toEqual({ result: stored('a', 0), duplicate: true });
+    expect(outcomes[3]).toEqual({ result: stored('a', 0), duplicate: true });
+  });
+
+  it('answers a retried key with the first result, without writing again', async () => {
+    const { service, written, writer } = setup();
+    await service.runMany(['a'], writer(['a']));
+    const keys = ['b', 'a'];
+    const outcomes = await service.runMany(keys, writer(keys));
+    expect(written).toEqual(['a', 'b']);
+    expect(outcomes[1]).toEqual({ result: stored('a', 0), duplicate: true });
+  });
+
+  it('lets concurrent batches share one write per key', async () => {
+    const { service, written, writer } = setup();
+    const first = ['a', 'b'];
+    const second = ['b', 'c'];
+    const [one, two] = await Promise.all([service.runMany(first, writer(first)), service.runMany(second, writer(second))]);
+    expect(written.sort()).toEqual(['a', 'b', 'c']);
+    expect(one[1]).toEqual({ result: stored('b', 1), duplicate: false });
+    expect(two[0]).toEqual({ result: stored('b', 1), duplicate: true });
+  });
+
+  it('fails only the keys whose write failed, and lets a retry write them', async () => {
+    const { service, written, writer } = setup();
+    const keys = ['a', 'b', 'b'];
+    const outcomes = await service.runMany(keys, writer(keys, new Set(['b'])));
+    expect(isFailure(outcomes[0])).toBe(false);
+    expect(isFailure(outcomes[1]) && (outcomes[1].error as PlatformError).status).toBe(503);
+    expect(isFailure(outcomes[2])).toBe(true);
+    const retry = await service.runMany(['b'], writer(['b']));
+    expect(retry[0]).toEqual({ result: stored('b', 1), duplicate: false });
+    expect(written).toEqual(['a', 'b']);
+  });
+
+  it('fails every key of a write that throws, and releases their claims', async () => {
+    const { service, store } = setup();
+    const outcomes = await service.runMany(['a', 'b'], async () => {
+      throw new Error('broken');
+    });
+    expect(outcomes.every(isFailure)).toBe(true);
+    expect(await store.peek('a')).toEqual({ state: 'absent' });
+  });
+
+  it('waits for a claim held elsewhere and returns its result as a duplicate', async () => {
+    const { service, store, written, writer } = setup();
+    await store.claim('a'); // another instance is writing a
+    setTimeout(() => void store.complete('a', stored('a', 99)), 20);
+    const keys = ['a', 'b'];
+    const outcomes = await service.runMany(keys, writer(keys));
+    expect(outcomes[0]).toEqual({ result: stored('a', 99), duplicate: true });
+    expect(written).toEqual(['b']);
+  });
+
+  it('answers 409 when a claim held elsewhere outlasts the wait', async () => {
+    const { service, store, writer } = setup();
+    await store.claim('a');
+    const [outcome] = await service.runMany(['a'], writer(['a']));
+    expect(isFailure(outcome) && (outcome.error as PlatformError).status).toBe(409);
+  });
+});
+
+describe('IdempotencyService.run', () => {
+  it('writes once and returns the first answer to a retry', async () => {
+    const { service } = setup();
+    let calls = 0;
+    const write = async () => stored('a', calls++);
+    expect(await service.run('a', write)).toEqual({ result: stored('a', 0), duplicate: false });
+    expect(await service.run('a', write)).toEqual({ result: stored('a', 0), duplicate: true });
+    expect(calls).toBe(1);
+  });
+
+  it('rethrows the write error and lets a retry write', async () => {
+    const { service } = setup();
+    await expect(service.run('a', async () => Promise.reject(new PlatformError(503, 'SERVICE_UNAVAILABLE', 'down')))).rejects.toMatchObject({ status: 503 });
+    expect(await service.run('a', async () => stored('a', 5))).toEqual({ result: stored('a', 5), duplicate: false });
+  });
+});

@@ -1,0 +1,87 @@
+import { MemoryIdempotencyStore } from './memory-idempotency-store';
+import { StoredResult } from './idempotency-store';
+
+const result = (id: string, offset = 0): StoredResult => ({ status: 'published', event_id: id, topic: 't', partition: 0, offset, timestamp: '2024-01-01T00:00:00.000Z' });
+
+describe('MemoryIdempotencyStore', () => {
+  it('claims a key once, answers pending while claimed and done after completion', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 1_000 }, 100);
+    expect(await store.claim('a')).toEqual({ state: 'claimed' });
+    expect(await store.claim('a')).toEqual({ state: 'pending' });
+    await store.complete('a', result('a', 7));
+    expect(await store.claim('a')).toEqual({ state: 'done', result: result('a', 7) });
+    expect(await store.peek('a')).toEqual({ state: 'done', result: result('a', 7) });
+  });
+
+  it('claims many keys in order, a repeated key in the same call being pending', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 1_000 }, 100);
+    await store.completeMany([['done', result('done')]]);
+    expect(await store.claimMany(['x', 'done', 'x'])).toEqual([{ state: 'claimed' }, { state: 'done', result: result('done') }, { state: 'pending' }]);
+    await store.releaseMany(['x', 'done']);
+    expect(await store.peek('x')).toEqual({ state: 'absent' });
+    expect((await store.peek('done')).state).toBe('done');
+  });
+
+  it('never holds more than its bound, dropping the oldest entries first', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 1_000 }, 5);
+    for (let i = 0; i < 50; i++) {
+      await store.claim(`k${i}`);
+      if (i % 3 === 0) await store.release(`k${i}`);
+      else await store.complete(`k${i}`, result(`k${i}`, i));
+      expect(store.size).toBeLessThanOrEqual(5);
+    }
+    expect((await store.peek('k49')).state).toBe('done');
+    expect((await store.peek('k47')).state).toBe('done');
+    expect(await store.peek('k10')).toEqual({ state: 'absent' });
+  });
+
+  it('keeps an entry that was completed after it was claimed in the order of its completion', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 1_000 }, 3);
+    await store.claim('old');
+    await store.claim('b');
+    await store.complete('b', result('b'));
+    await store.complete('old', result('old'));
+    await store.claim('c');
+    await store.claim('d'); // the bound is 3: the oldest by last write is b
+    expect(await store.peek('b')).toEqual({ state: 'absent' });
+    expect((await store.peek('old')).state).toBe('done');
+  });
+
+  it('expires claims and results after their time to live', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore({ ttlMs: 10_000, claimTtlMs: 100 }, 100, () => now);
+    await store.claim('claim');
+    await store.claim('result');
+    await store.complete('result', result('result'));
+    now = 100;
+    expect(await store.claim('claim')).toEqual({ state: 'claimed' });
+    expect((await store.peek('result')).state).toBe('done');
+    now = 10_000;
+    expect(await store.peek('result')).toEqual({ state: 'absent' });
+  });
+
+  it('drops expired entries on later writes, so idle keys do not accumulate', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore({ ttlMs: 1_000, claimTtlMs: 100 }, 10_000, () => now);
+    for (let i = 0; i < 100; i++) {
+      await store.claim(`old${i}`);
+      await store.complete(`old${i}`, result(`old${i}`));
+    }
+    now = 2_000;
+    for (let i = 0; i < 20; i++) await store.claim(`new${i}`);
+    expect(store.size).toBe(20);
+  });
+
+  it('stays correct through many released claims (an outage) and keeps serving results', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 100);
+    await store.claim('kept');
+    await store.complete('kept', result('kept', 1));
+    for (let i = 0; i < 20_000; i++) {
+      expect(await store.claim(`failed${i}`)).toEqual({ state: 'claimed' });
+      await store.release(`failed${i}`);
+    }
+    expect(store.size).toBe(1);
+    expect(await store.claim('kept')).toEqual({ state: 'done', result: result('kept', 1) });
+    expect(await store.claim('failed0')).toEqual({ state: 'claimed' });
+  });
+});
