@@ -37,17 +37,14 @@ export function murmur2(key: string | Buffer): number {
     h = Math.imul(h, M);
     h ^= k;
   }
+  // The last one to three bytes, as Java's switch with fall-through does it.
   const tail = length & ~3;
-  switch (length % 4) {
-    case 3:
-      h ^= byteAt(data, tail + 2) << 16;
-    // falls through
-    case 2:
-      h ^= byteAt(data, tail + 1) << 8;
-    // falls through
-    case 1:
-      h ^= byteAt(data, tail);
-      h = Math.imul(h, M);
+  const rest = length & 3;
+  if (rest === 3) h ^= byteAt(data, tail + 2) << 16;
+  if (rest >= 2) h ^= byteAt(data, tail + 1) << 8;
+  if (rest >= 1) {
+    h ^= byteAt(data, tail);
+    h = Math.imul(h, M);
   }
   h ^= h >>> 13;
   h = Math.imul(h, M);
