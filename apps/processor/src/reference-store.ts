@@ -5,10 +5,9 @@
  */
 import { Consumer, Kafka } from 'kafkajs';
 import { PipelineConfig } from '@platform/config';
-import { createIdempotentProducer } from '@platform/kafka';
+import { createIdempotentProducer, partitionConsumer, readPartitionsToEnd } from '@platform/kafka';
 import { Logger } from '@platform/observability';
 import { ReferenceTable } from '@platform/processing';
-import { partitionConsumer, readPartitionsToEnd } from './partition-reader';
 
 export class ReferenceStore {
   readonly table = new ReferenceTable();
