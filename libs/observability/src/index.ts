@@ -4,3 +4,4 @@ export * from './health';
 export * from './http-server';
 export * from './shutdown';
 export * from './nest/ops.module';
+export * from './run-service';

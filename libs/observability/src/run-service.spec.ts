@@ -1,0 +1,162 @@
+import { Server } from 'http';
+import { createServer } from 'net';
+import type * as ConfigModule from '@platform/config';
+import type * as RunServiceModule from './run-service';
+import type * as ShutdownModule from './shutdown';
+
+interface Loaded {
+  ConfigError: typeof ConfigModule.ConfigError;
+  runService: typeof RunServiceModule.runService;
+  shutdown: typeof ShutdownModule.shutdown;
+}
+
+// Ops servers left listening when a start fails (the real process exits), closed after each test.
+const opsServers: Server[] = [];
+
+// The shutdown steps and the "stopping" flag are process-wide; each test gets its own copy.
+function load(): Loaded {
+  let loaded: Loaded | undefined;
+  jest.isolateModules(() => {
+    jest.doMock('./http-server', () => {
+      const actual = jest.requireActual('./http-server');
+      return { ...actual, startOpsServer: async (port: number) => opsServers[opsServers.push(await actual.startOpsServer(port)) - 1] };
+    });
+    loaded = {
+      ConfigError: require('@platform/config').ConfigError,
+      runService: require('./run-service').runService,
+      shutdown: require('./shutdown').shutdown,
+    };
+  });
+  return loaded!;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function opsAnswers(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/health/live`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+describe('runService, with a fake service', () => {
+  let exits: number[];
+  let exited: Promise<number>;
+  let stderr: string;
+  let signalListeners: Record<'SIGINT' | 'SIGTERM', NodeJS.SignalsListener[]>;
+  const logLevel = process.env.LOG_LEVEL;
+
+  beforeEach(() => {
+    exits = [];
+    stderr = '';
+    signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    let onExit: (code: number) => void;
+    exited = new Promise((resolve) => (onExit = resolve));
+    jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      exits.push(code ?? 0);
+      onExit(code ?? 0);
+    }) as never);
+    jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      stderr += chunk.toString();
+      return true;
+    }) as never);
+    process.env.LOG_LEVEL = 'silent';
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    if (logLevel === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = logLevel;
+    await Promise.all(opsServers.splice(0).map((s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve(undefined)))));
+    // onShutdown installs SIGINT/SIGTERM handlers; leave the test process's own as they were.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
+    }
+  });
+
+  it('a ConfigError: its message on stderr, exit status 2, and the fake service is never started', async () => {
+    const { ConfigError, runService } = load();
+    const start = jest.fn();
+    await runService({
+      name: 'fake',
+      loadConfig: () => {
+        throw new ConfigError(['FAKE_PORT is required (a port)']);
+      },
+      start,
+    });
+    expect(exits).toEqual([2]);
+    expect(stderr).toBe('Invalid configuration:\n  - FAKE_PORT is required (a port)\n');
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('any other loader error, or a failing fake service: exit status 1', async () => {
+    const { runService } = load();
+    await runService({
+      name: 'fake',
+      loadConfig: () => {
+        throw new Error('unreadable');
+      },
+      start: jest.fn(),
+    });
+    const port = await freePort();
+    await runService({ name: 'fake', loadConfig: () => ({ logLevel: 'silent', opsPort: port }), start: () => Promise.reject(new Error('cannot connect')) });
+    expect(exits).toEqual([1, 1]);
+    expect(stderr).toBe('');
+  });
+
+  it('starts the fake service after the ops server, and on shutdown stops it before the ops server', async () => {
+    const { runService, shutdown } = load();
+    const port = await freePort();
+    const events: string[] = [];
+    await runService({
+      name: 'fake',
+      loadConfig: () => ({ logLevel: 'silent', opsPort: port, extra: 'x' }),
+      start: async ({ config, logger }) => {
+        events.push(`start ${config.extra} ops=${await opsAnswers(port)} logger=${typeof logger.info}`);
+        return {
+          stop: async () => {
+            events.push(`stop ops=${await opsAnswers(port)}`);
+          },
+        };
+      },
+    });
+    expect(exits).toEqual([]);
+    expect(await opsAnswers(port)).toBe(true);
+
+    await shutdown('test');
+    expect(events).toEqual(['start x ops=true logger=function', 'stop ops=true']);
+    expect(await opsAnswers(port)).toBe(false);
+    expect(exits).toEqual([0]);
+  });
+
+  it("the fake service's onFatal shuts down with exit status 1", async () => {
+    const { runService } = load();
+    const port = await freePort();
+    const stop = jest.fn(async () => undefined);
+    let fatal: (() => void) | undefined;
+    await runService({
+      name: 'fake',
+      fatalReason: 'destination failed',
+      loadConfig: () => ({ logLevel: 'silent', opsPort: port }),
+      start: async ({ onFatal }) => {
+        fatal = onFatal;
+        return { stop };
+      },
+    });
+    expect(exits).toEqual([]);
+    fatal!();
+    expect(await exited).toBe(1);
+    expect(stop).toHaveBeenCalledTimes(1);
+    expect(await opsAnswers(port)).toBe(false);
+  });
+});
