@@ -9,11 +9,10 @@
  */
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
-import { createConsumer, headersToStrings } from '@platform/kafka';
+import { createConsumer, headersToStrings, readPartitionsToEnd } from '@platform/kafka';
 import { EngineOutput, PartitionTime, StateValue, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { committedOffset } from '../committed-offsets';
 import { processorMetrics } from '../metrics';
-import { readPartitionsToEnd } from '../partition-reader';
 import { toAggregatedRecord } from '../records';
 import { decodeRepartition } from '@platform/processing';
 import { StageDeps } from '../stage-a/stage-a';

@@ -1,1 +1,0 @@
-export { partitionConsumer, readPartitionsToEnd } from '@platform/kafka';
