@@ -116,3 +116,25 @@ describe('IdempotencyService.run', () => {
     expect(await service.run('a', async () => stored('a', 5))).toEqual({ result: stored('a', 5), duplicate: false });
   });
 });
+
+describe('IdempotencyService with a failing store', () => {
+  it('answers 503 for every key, writes nothing and releases what was claimed before the failure', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 1_000);
+    // The store claims the first key, then fails (as a store reached over the network can).
+    const failing = Object.assign(Object.create(store) as MemoryIdempotencyStore, {
+      claimMany: async (keys: readonly string[]) => {
+        await store.claim(keys[0]);
+        throw new Error('connection lost');
+      },
+    });
+    const service = new IdempotencyService(failing, 200, 5);
+    let writes = 0;
+    const outcomes = await service.runMany(['a', 'b'], async (indices) => {
+      writes += indices.length;
+      return indices.map((i) => stored(String(i), i));
+    });
+    expect(writes).toBe(0);
+    expect(outcomes.map((o) => isFailure(o) && (o.error as PlatformError).status)).toEqual([503, 503]);
+    expect(await store.peek('a')).toEqual({ state: 'absent' });
+  });
+});

@@ -84,10 +84,13 @@ export class IdempotencyService {
   private async claimAndWrite(keys: readonly string[], mine: number[], write: BatchWrite): Promise<BatchItemOutcome[]> {
     const outcomes: BatchItemOutcome[] = new Array(keys.length);
     if (mine.length === 0) return outcomes;
+    const claimKeys = mine.map((i) => keys[i]);
     let claims;
     try {
-      claims = await this.store.claimMany(mine.map((i) => keys[i]));
+      claims = await this.store.claimMany(claimKeys);
     } catch {
+      // Some keys may have been claimed before the store failed: let a retry claim them again.
+      await this.store.releaseMany(claimKeys).catch(() => undefined);
       for (const i of mine) outcomes[i] = { error: storeUnavailable() };
       return outcomes;
     }

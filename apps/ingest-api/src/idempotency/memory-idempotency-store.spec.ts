@@ -35,16 +35,29 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.peek('k10')).toEqual({ state: 'absent' });
   });
 
-  it('keeps an entry that was completed after it was claimed in the order of its completion', async () => {
+  it('evicts in the order of the claims, whenever each was completed', async () => {
     const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 1_000 }, 3);
     await store.claim('old');
     await store.claim('b');
     await store.complete('b', result('b'));
     await store.complete('old', result('old'));
     await store.claim('c');
-    await store.claim('d'); // the bound is 3: the oldest by last write is b
+    await store.claim('d'); // the bound is 3: the oldest claim is old
+    expect(await store.peek('old')).toEqual({ state: 'absent' });
+    expect(await store.peek('b')).toEqual({ state: 'done', result: result('b') });
+    await store.claim('e');
     expect(await store.peek('b')).toEqual({ state: 'absent' });
-    expect((await store.peek('old')).state).toBe('done');
+    expect((await store.peek('c')).state).toBe('pending');
+  });
+
+  it('keeps a completed result for the full time to live, not the claim time', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore({ ttlMs: 10_000, claimTtlMs: 100 }, 100, () => now);
+    await store.claim('a');
+    await store.complete('a', result('a'));
+    now = 5_000;
+    await store.claim('other');
+    expect((await store.peek('a')).state).toBe('done');
   });
 
   it('expires claims and results after their time to live', async () => {

@@ -6,10 +6,13 @@
  *
  * Eviction order is kept in a FIFO of (key, entry) pairs beside the Map rather than by iterating
  * the Map: V8 leaves deleted slots in a Map's table until it rehashes, so iterating from the front
- * of a Map that is constantly trimmed walks over every hole and costs O(holes) per write. A FIFO
- * item whose entry was replaced (completed) or removed (released) is stale and skipped. Stale items
- * behind a live one wait until it leaves; when they outnumber the live entries (many released
- * claims during an outage) the FIFO is rebuilt from the Map, whose order is the same.
+ * of a Map that is constantly trimmed walks over every hole and costs O(holes) per write. Order is
+ * that of the claims (a completed claim keeps its place; its expiry moves to the full TTL, so an
+ * entry may outlive its expiry until the entries claimed before it are gone or the bound evicts
+ * it, which only keeps a result a little longer). A FIFO item whose entry was replaced or removed
+ * (released) is stale and skipped. Stale items behind a live one wait until it leaves; when they
+ * outnumber the live entries (many released claims during an outage) the FIFO is rebuilt from the
+ * Map, whose order is the same.
  */
 import { ClaimOutcome, IdempotencyStore, IdempotencyWindow, PeekOutcome, StoredResult } from './idempotency-store';
 
@@ -88,11 +91,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   private completeAt(key: string, result: StoredResult, now: number): void {
+    const entry = this.entries.get(key);
+    if (entry && !entry.result) {
+      // The claim's entry becomes the result and keeps its place: the oldest claims go first.
+      entry.result = result;
+      entry.expiresAt = now + this.window.ttlMs;
+      return;
+    }
     this.insert(key, { expiresAt: now + this.window.ttlMs, result });
   }
 
   private insert(key: string, entry: Entry): void {
-    // Deleting first moves the key to the young end, matching its place in the FIFO.
+    // Deleting first moves the key to the young end, matching its place in the FIFO (rebuilt from the Map's order).
     this.entries.delete(key);
     this.entries.set(key, entry);
     this.orderKeys.push(key);
