@@ -55,6 +55,9 @@ export class StageB {
       for (const task of this.tasks.values()) task.verified = false;
     });
     await this.refreshPendingSources();
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0 && payload.topic === this.repartition && payload.firstOffset !== null) void this.commitSkipped(payload.partition, payload.firstOffset, payload.lastOffset);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.repartition, fromBeginning: true });
     await consumer.run({
@@ -160,7 +163,9 @@ export class StageB {
       for (let from = 0; from < messages.length; from += max) {
         if (!isRunning() || isStale() || task.closed) return;
         const chunk = messages.slice(from, from + max);
-        const last = chunk[chunk.length - 1].offset;
+        // The fetch may end in transaction markers after the last record: the final chunk covers
+        // them too, so the committed position reaches the partition's end.
+        const last = from + max >= messages.length ? batch.lastOffset() : chunk[chunk.length - 1].offset;
         await this.process(task, chunk, last);
         task.nextOffset = BigInt(last) + 1n;
         resolveOffset(last);
@@ -208,6 +213,29 @@ export class StageB {
       throw error;
     }
     processorMetrics.recordsIn.inc({ topic: this.repartition }, chunk.length);
+  }
+
+  /**
+   * A fetch holding only transaction markers (or aborted records) never reaches eachBatch, so the
+   * commit markers that end stage A's last transactions would stay ahead of the group's position
+   * for good (lag that never drains). When such a run starts right where the task's committed
+   * position is, it is committed on its own: everything before it was processed and committed.
+   */
+  private async commitSkipped(partition: number, firstOffset: string, lastOffset: string): Promise<void> {
+    const task = this.tasks.get(partition);
+    if (!task) return;
+    await task.run(async () => {
+      if (task.closed || !task.verified || task.nextOffset === undefined) return;
+      if (BigInt(firstOffset) !== task.nextOffset) return;
+      const next = BigInt(lastOffset) + 1n;
+      try {
+        await commitTransaction(await task.producer, 'b', { messages: [], offsets: { groupId: this.groupId, topic: this.repartition, partition, nextOffset: next.toString() } });
+        task.nextOffset = next;
+      } catch (error) {
+        this.closeTaskNow(task);
+        this.deps.log.warn({ err: error, task: partition }, 'committing past transaction markers failed; task will be restored');
+      }
+    });
   }
 
   private closeTaskNow(task: WindowTask): void {
