@@ -180,10 +180,10 @@ The API, the load generator and the broker share the machine's two cores, so the
 by CPU on this machine; the batch ratio is the comparison that transfers.
 
 A CPU profile of the API under the batch load shows the API's one Node.js thread as the bottleneck (the broker and
-the load generator use well under a core): about 45% of it goes to kafkajs building produce requests (a new
-zero-filled Buffer for every record and every header, and a per-partition grouping that copies its list per
-message), 15% to garbage collection, about 12% to idempotency bookkeeping, 7% to Avro validation and 5% to JSON
-parsing. The batch path already works per POST: one validation pass, one idempotency claim, one encoding pass into a
+the load generator use well under a core): about 45% of it goes to kafkajs building produce requests (encoders
+for every record and every header, each starting with a new zero-filled Buffer), 15% to garbage collection,
+about 12% to idempotency bookkeeping, 7% to Avro validation and 5% to JSON parsing.
+The batch path already works per POST: one validation pass, one idempotency claim, one encoding pass into a
 shared buffer and one producer call with one timeout. What is left is kafkajs's per-record cost (its encoder taking
 buffers from Node's pool instead of zero-filled ones gave 6-24% more on this machine) and more API processes, which
 need the Redis idempotency store (the in-memory one is per process; two workers with Redis matched one process with
