@@ -36,6 +36,10 @@ export class StreamConnection implements FeedSubscriber {
     private readonly onClosed: (connection: StreamConnection) => void,
   ) {}
 
+  get keyFilter(): string | undefined {
+    return this.filters.key;
+  }
+
   /** Must be set right after joining the feed, before any record can arrive. */
   startLiveAt(liveFrom: Map<number, bigint>, start: Map<number, bigint>): void {
     this.liveFrom = liveFrom;

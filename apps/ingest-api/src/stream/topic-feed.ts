@@ -9,6 +9,7 @@
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { logger } from '@platform/observability';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
+import { KeyedSubscriber, SubscriberIndex } from './subscriber-index';
 
 export interface FeedRecord {
   partition: number;
@@ -19,14 +20,14 @@ export interface FeedRecord {
   json: string;
 }
 
-export interface FeedSubscriber {
+export interface FeedSubscriber extends KeyedSubscriber {
   onRecord(record: FeedRecord): void;
 }
 
 export type RecordDecoder = (value: Buffer) => Promise<Record<string, unknown> | undefined>;
 
 export class TopicFeed {
-  private readonly subscribers = new Set<FeedSubscriber>();
+  private readonly subscribers = new SubscriberIndex<FeedSubscriber>();
   /** Next offset this feed delivers, per partition. */
   private readonly positions = new Map<number, bigint>();
   private consumer?: Consumer;
@@ -79,7 +80,7 @@ export class TopicFeed {
   }
 
   leave(subscriber: FeedSubscriber): void {
-    this.subscribers.delete(subscriber);
+    this.subscribers.remove(subscriber);
   }
 
   get subscriberCount(): number {
@@ -91,15 +92,16 @@ export class TopicFeed {
     const expected = this.positions.get(partition);
     if (expected !== undefined && offset < expected) return;
     this.positions.set(partition, offset + 1n);
-    if (this.subscribers.size === 0 || !message.value) return;
+    if (!message.value) return;
     const key = message.key ? message.key.toString('utf8') : null;
+    if (!this.subscribers.wants(key)) return;
     const event = await this.decode(message.value).catch(() => undefined);
     if (!event) {
       logger().debug({ topic: this.topic, partition, offset: message.offset }, 'record skipped on the stream: not decodable');
       return;
     }
     const record = toFeedRecord(this.topic, partition, offset, key, event);
-    for (const subscriber of this.subscribers) subscriber.onRecord(record);
+    this.subscribers.forRecord(key, (subscriber) => subscriber.onRecord(record));
   }
 
   async stop(): Promise<void> {
