@@ -28,6 +28,8 @@ export interface ChaosOptions {
   keepWorkDir: boolean;
   /** When > 0, each app's RSS is sampled this often (seconds) and its growth reported. */
   rssSampleSeconds: number;
+  /** Overrides the pipeline's dedupe TTL (the soak shortens it so state reaches its steady size early). */
+  dedupeTtl?: string;
   log: (line: string) => void;
 }
 
@@ -63,6 +65,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const platform = new PrivatePlatform({
     basePort: options.basePort,
     watermark: { idle_timeout: '3s' },
+    dedupeTtl: options.dedupeTtl,
     ingestEnv: { IDEMPOTENCY_TTL: '2s' },
     sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
   });

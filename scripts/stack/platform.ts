@@ -18,6 +18,8 @@ export interface PlatformOptions {
   basePort: number;
   /** Pipeline overrides: watermark settings merged into the copy of config/pipeline.yaml. */
   watermark?: Record<string, string>;
+  /** Pipeline override: how long event ids are remembered for deduplication (e.g. '2m'). */
+  dedupeTtl?: string;
   ingestEnv?: Record<string, string>;
   sinkEnv?: Record<string, string>;
   processorEnv?: Record<string, string>;
@@ -40,9 +42,10 @@ export class PrivatePlatform {
 
   constructor(private readonly options: PlatformOptions) {
     this.pipelinePath = writeTestPipeline({ dir: this.workDir, suffix: this.suffix, partitions: 6 });
-    if (options.watermark) {
+    if (options.watermark || options.dedupeTtl) {
       const doc = parse(readFileSync(this.pipelinePath, 'utf8'));
-      doc.watermark = { ...doc.watermark, ...options.watermark };
+      if (options.watermark) doc.watermark = { ...doc.watermark, ...options.watermark };
+      if (options.dedupeTtl) doc.dedupe = { ...doc.dedupe, ttl: options.dedupeTtl };
       writeFileSync(this.pipelinePath, stringify(doc));
     }
     this.pipeline = loadPipelineConfig(this.pipelinePath);
