@@ -36,6 +36,13 @@ for (const name of names) {
   sections.push(existsSync(md) ? readFileSync(md, 'utf8').trim() : `## ${name}\n\nNot measured in this run.`);
 }
 
+/** The app whose RSS grew most in the soak (`npm run soak`, written to docs/benchmarks/soak.json). */
+function soakGrowth(soak: { minutes?: number; rate?: number; rows?: Array<{ app: string; growthPct: number }> } | undefined): string {
+  if (!soak?.rows?.length) return '—';
+  const worst = soak.rows.reduce((a, b) => (b.growthPct > a.growthPct ? b : a));
+  return `${worst.growthPct}% (${worst.app}; ${soak.minutes} min at ${soak.rate} events/s)`;
+}
+
 /** One line per target of the brief, from the fragments' JSON (a dash where a benchmark did not run). */
 function summary(): string {
   const j = all as Record<string, any>;
@@ -50,6 +57,7 @@ function summary(): string {
     ['WebSocket p99, 1,000 subscribers at 5,000 events/s (keyed)', '< 100 ms', cell(j.websocket?.keyed?.p99_ms, ' ms')],
     ['POST to warehouse row (p95)', '—', cell(j['end-to-end']?.p95_ms, ' ms')],
     ['Sink rows/s: DuckDB / PostgreSQL / lake', '—', `${cell(j.sink?.duckdb_rows_per_s)} / ${cell(j.sink?.postgres_rows_per_s)} / ${cell(j.sink?.lake_rows_per_s)}`],
+    ['RSS growth over the soak, worst app', '< 10%', soakGrowth(j.soak)],
   ];
   return `## Against the brief's targets\n\n| measure | target | measured (median) |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
 }
