@@ -23,3 +23,22 @@ export async function sourcesWithBacklog(admin: Admin, stageAGroupId: string, to
   });
   return backlog;
 }
+
+/** A repartition partition's offsets, read right after stage A's committed offsets. */
+export interface PartitionRange {
+  low: bigint;
+  high: bigint;
+}
+
+/**
+ * The sources a task must not judge idle: every source while the task has not read its partition
+ * up to the end it had when the backlog was read (records stage A already passed on may still be
+ * ahead of the task), else those with a stage A backlog. The end is one past a commit marker,
+ * which a caught-up task's position may stop short of. `position` is the task's next offset.
+ */
+export function sourcesToHold<T>(range: PartitionRange | undefined, position: bigint | undefined, backlog: T, all: T): { hold: T; behind: boolean } {
+  if (!range) return { hold: backlog, behind: false };
+  const from = position === undefined || position < range.low ? range.low : position;
+  const behind = range.high - from > 1n;
+  return { hold: behind ? all : backlog, behind };
+}

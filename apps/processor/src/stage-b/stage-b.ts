@@ -5,7 +5,9 @@
  * the late topic, invalid ones to the DLQ, state mutations to the changelog, and the offsets.
  * A timer re-evaluates each caught-up task's watermark in processing time so idle sources let
  * windows close, and refreshes which sources stage A has not consumed to their end yet: those are
- * pending, never idle (see source-backlog.ts).
+ * pending, never idle (see source-backlog.ts). Until a task has read its partition up to where it
+ * stood at that refresh, every source is pending for it: what stage A has already passed on may
+ * still be ahead of the task, and judging a source idle then would make its records late.
  */
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
@@ -19,7 +21,7 @@ import { StageDeps } from '../stage-a/stage-a';
 import { changelogTopic, repartitionTopic, sourcePartitions, stageGroupId } from '../topology';
 import { commitTransaction, OutgoingMessage } from '../transactions';
 import { mergeOutputs, WindowTask } from './task';
-import { sourcesWithBacklog } from './source-backlog';
+import { PartitionRange, sourcesToHold, sourcesWithBacklog } from './source-backlog';
 import { aggregateKey } from '@platform/contracts';
 
 export class StageB {
@@ -33,13 +35,17 @@ export class StageB {
   private stopping = false;
   /** Sources whose input stage A has not consumed to the end; all of them until known. */
   private pendingSources: Set<string>;
+  private readonly allSources: Set<string>;
+  /** Per repartition partition, its [low, high) offsets read right after stage A's offsets. */
+  private repartitionRange = new Map<number, PartitionRange>();
   private refreshing = false;
 
   constructor(private readonly deps: StageDeps) {
     this.groupId = stageGroupId(deps.config, 'b');
     this.repartition = repartitionTopic(deps.pipeline);
     this.changelog = changelogTopic(deps.pipeline);
-    this.pendingSources = new Set(sourcePartitions(deps.pipeline));
+    this.allSources = new Set(sourcePartitions(deps.pipeline));
+    this.pendingSources = this.allSources;
   }
 
   async start(): Promise<void> {
@@ -126,8 +132,8 @@ export class StageB {
     const task = new WindowTask(partition, txId, engine, producer);
     // Sources that have not reached this task yet hold its watermark until they send or go idle.
     task.pending.push(engine.assignPartitions(sourcePartitions(pipeline), Date.now()));
-    engine.setPendingPartitions(this.pendingSources);
     this.tasks.set(partition, task);
+    this.holdSources(task);
     log.info({ task: partition, changelog_records: state.length, ...summary }, 'window task restored');
     return task;
   }
@@ -168,6 +174,7 @@ export class StageB {
         const last = from + max >= messages.length ? batch.lastOffset() : chunk[chunk.length - 1].offset;
         await this.process(task, chunk, last);
         task.nextOffset = BigInt(last) + 1n;
+        if (task.behindRefresh) this.holdSources(task);
         resolveOffset(last);
         await heartbeat();
       }
@@ -231,6 +238,7 @@ export class StageB {
       try {
         await commitTransaction(await task.producer, 'b', { messages: [], offsets: { groupId: this.groupId, topic: this.repartition, partition, nextOffset: next.toString() } });
         task.nextOffset = next;
+        if (task.behindRefresh) this.holdSources(task);
       } catch (error) {
         this.closeTaskNow(task);
         this.deps.log.warn({ err: error, task: partition }, 'committing past transaction markers failed; task will be restored');
@@ -317,14 +325,25 @@ export class StageB {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      this.pendingSources = await sourcesWithBacklog(this.deps.admin, stageGroupId(this.deps.config, 'a'), this.deps.pipeline.eventTypes.map((t) => t.topic));
+      const backlog = await sourcesWithBacklog(this.deps.admin, stageGroupId(this.deps.config, 'a'), this.deps.pipeline.eventTypes.map((t) => t.topic));
+      // Read after stage A's offsets, so it covers everything stage A had passed on by then.
+      const ends = await this.deps.admin.fetchTopicOffsets(this.repartition);
+      this.pendingSources = backlog;
+      this.repartitionRange = new Map(ends.map((e) => [e.partition, { low: BigInt(e.low), high: BigInt(e.high) }]));
     } catch (error) {
-      this.pendingSources = new Set(sourcePartitions(this.deps.pipeline));
+      this.pendingSources = this.allSources;
       this.deps.log.warn({ err: error }, 'could not read stage A backlog; holding every source');
     } finally {
       this.refreshing = false;
     }
-    for (const task of this.tasks.values()) task.engine.setPendingPartitions(this.pendingSources);
+    for (const task of this.tasks.values()) this.holdSources(task);
+  }
+
+  /** Hands the task the sources it must not judge idle (see sourcesToHold). */
+  private holdSources(task: WindowTask): void {
+    const { hold, behind } = sourcesToHold(this.repartitionRange.get(task.partition), task.nextOffset, this.pendingSources, this.allSources);
+    task.behindRefresh = behind;
+    task.engine.setPendingPartitions(hold);
   }
 
   /** Processing-time watermark re-evaluation for tasks that are caught up and quiet. */

@@ -13,6 +13,8 @@ export class WindowTask {
   nextOffset?: bigint;
   /** The last batch reached the partition's end: processing time may then release idle sources. */
   caughtUp = false;
+  /** Not yet at the partition end read by the last refresh: every source is held pending. */
+  behindRefresh = false;
   lastBatchAt = 0;
   /** Outputs not yet committed (e.g. the assignment of source partitions at open). */
   pending: EngineOutput[] = [];
