@@ -21,6 +21,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.NOTHING]: 'debug',
 };
 
+const ROUTINE_RETRIES = /The group is rebalancing|not the correct coordinator|There is no leader for this topic-partition|another concurrent operation on the same transaction/;
+
 export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId: settings.clientId,
@@ -31,8 +33,9 @@ export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaCon
     logLevel: logLevel.WARN,
     logCreator: () => ({ namespace, level, log }) => {
       const { message, ...extra } = log;
-      // kafkajs reports routine group rebalances at ERROR; they are expected and retried.
-      const quiet = /The group is rebalancing|not the correct coordinator|There is no leader for this topic-partition/.test(String(message));
+      // kafkajs reports routine group rebalances, and a transaction started while the previous one's
+      // markers are still being written, at ERROR; they are expected and retried.
+      const quiet = ROUTINE_RETRIES.test(String(message)) || ROUTINE_RETRIES.test(String((extra as { error?: unknown }).error ?? ''));
       logger()[quiet ? 'debug' : LEVELS[level] ?? 'info']({ kafka: namespace, ...extra }, String(message));
     },
     ...overrides,
