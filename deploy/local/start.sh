@@ -28,6 +28,8 @@ exit_code=0
 pids=()
 stop_all() {
   trap - INT TERM EXIT
+  # Output may go to a pipe whose reader died with the same Ctrl-C: finish stopping regardless.
+  trap '' PIPE
   echo
   echo "Stopping the platform..."
   # Reverse start order: the front door first, so nothing new arrives while the rest drains.
