@@ -10,26 +10,22 @@
  * Writes docs/benchmarks/ingest.{md,json}. Needs the broker and the registry (bench/run-all.sh starts them).
  */
 import { execFile } from 'child_process';
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import { promisify } from 'util';
 import autocannon from 'autocannon';
-import { signToken } from '@platform/auth';
 import { loadPipelineConfig } from '@platform/config';
 import { createKafka, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
-import { AppProcess } from '../scripts/stack/processes';
-import { median, option, root, round } from './support';
+import { brokers, median, option, registryUrl, root, round, startBenchApi } from './support';
 
 const run = promisify(execFile);
 const runs = option('runs', 3);
 const seconds = option('seconds', 10);
 const port = option('port', 3900);
 const batchSize = 500;
-const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
 
 let sequence = 0;
@@ -92,16 +88,8 @@ async function main(): Promise<void> {
   await catalog.registerPipelineSchemas();
   const recordSize = catalog.encode(catalog.forEventType('iot.sensor'), reading()).length;
 
-  const secret = randomBytes(24).toString('hex');
-  const api = new AppProcess(
-    'ingest-api',
-    'apps/ingest-api/src/main.ts',
-    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn' },
-    dir,
-    `http://127.0.0.1:${port}/api/v1/health/ready`,
-  );
-  await api.start();
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${signToken(secret, { subject: 'bench', scopes: ['events:*'], expiresInSeconds: 3600 })}` };
+  const api = await startBenchApi(pipelinePath, port, dir);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token('bench')}` };
   const single = { method: 'POST' as const, path: `/api/v1/events/${topic}`, headers, setupRequest: (req: any) => ({ ...req, body: JSON.stringify(reading()) }) };
   const batch = {
     method: 'POST' as const,
@@ -109,7 +97,7 @@ async function main(): Promise<void> {
     headers,
     setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: batchSize }, reading) }) }),
   };
-  const url = `http://127.0.0.1:${port}`;
+  const url = api.url;
   const results: Array<Record<string, number>> = [];
   try {
     await cannon({ url, connections: 20, duration: 3, requests: [single] }); // warm-up
@@ -135,7 +123,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await api.stop();
-    api.close();
   }
   const med = (key: string) => median(results.map((r) => r[key]));
   const summary = {

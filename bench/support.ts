@@ -1,5 +1,8 @@
-/** What every benchmark shares: command-line numbers, medians, percentiles and rounding. */
+/** What every benchmark shares: command-line numbers, medians, percentiles, rounding, the broker and registry, and an ingest API process. */
+import { randomBytes } from 'crypto';
 import { resolve } from 'path';
+import { signToken } from '@platform/auth';
+import { AppProcess } from '../scripts/stack/processes';
 
 export const root = resolve(__dirname, '..');
 
@@ -22,4 +25,35 @@ export function percentile(sorted: number[], p: number): number {
 
 export function round(x: number, digits = 1): number {
   return Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
+export const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+
+export interface BenchApi {
+  url: string;
+  /** A bearer token for `events:*`, valid for an hour. */
+  token(subject: string): string;
+  stop(): Promise<void>;
+}
+
+/** The ingest API as its own process on `port`, with throttling out of the way; resolves once it is ready. */
+export async function startBenchApi(pipelinePath: string, port: number, dir: string): Promise<BenchApi> {
+  const secret = randomBytes(24).toString('hex');
+  const api = new AppProcess(
+    'ingest-api',
+    'apps/ingest-api/src/main.ts',
+    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn' },
+    dir,
+    `http://127.0.0.1:${port}/api/v1/health/ready`,
+  );
+  await api.start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token: (subject) => signToken(secret, { subject, scopes: ['events:*'], expiresInSeconds: 3600 }),
+    stop: async () => {
+      await api.stop();
+      api.close();
+    },
+  };
 }

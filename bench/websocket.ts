@@ -10,22 +10,18 @@
  *   node -r ./scripts/register.js bench/websocket.ts [--seconds 10 --runs 3]
  * Writes docs/benchmarks/websocket.{md,json}. Needs the broker and the registry.
  */
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import WebSocket from 'ws';
-import { signToken } from '@platform/auth';
 import { loadPipelineConfig } from '@platform/config';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
-import { AppProcess } from '../scripts/stack/processes';
-import { median, option, percentile, root } from './support';
+import { median, option, percentile, root, startBenchApi } from './support';
 
 const seconds = option('seconds', 10);
 const runs = option('runs', 3);
 const subscribers = option('subscribers', 1000);
 const port = option('port', 3910);
-const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
 
 interface Scenario {
@@ -98,17 +94,9 @@ async function main(): Promise<void> {
   const suffix = uniqueName('ws').replace(/[^a-z0-9]/gi, '');
   const pipelinePath = writeTestPipeline({ dir, suffix });
   const topic = loadPipelineConfig(pipelinePath).eventTypes.find((t) => t.name === 'iot.sensor')!.topic;
-  const secret = randomBytes(24).toString('hex');
-  const api = new AppProcess(
-    'ingest-api',
-    'apps/ingest-api/src/main.ts',
-    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn' },
-    dir,
-    `http://127.0.0.1:${port}/api/v1/health/ready`,
-  );
-  await api.start();
-  const token = signToken(secret, { subject: 'bench-ws', scopes: ['events:*'], expiresInSeconds: 3600 });
-  const apiUrl = `http://127.0.0.1:${port}`;
+  const api = await startBenchApi(pipelinePath, port, dir);
+  const token = api.token('bench-ws');
+  const apiUrl = api.url;
   const scenarios: Scenario[] = [
     { name: 'keyed', rate: 5000 },
     { name: 'broadcast', rate: 50 },
@@ -124,7 +112,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await api.stop();
-    api.close();
   }
   const summary = Object.fromEntries(
     scenarios.map((s) => {
