@@ -5,9 +5,17 @@
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { testKafka } from '@platform/testing';
-import { clickEvent, endOffsets, iotEvent, post, readTopic, startTestApi } from './support';
+import { clickEvent, endOffsets, iotEvent, post, readTopic, startTestApi, TestApi } from './support';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Two API instances on the same topics and the same Redis key prefix (fresh per test). */
+async function twoInstancesSharingRedis(): Promise<[TestApi, TestApi]> {
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: `ingest-e2e-${randomUUID()}:` };
+  const a = await startTestApi({ env });
+  const b = await startTestApi({ env, pipelinePath: a.pipelinePath });
+  return [a, b];
+}
 
 describe('ingest API idempotency (real broker, real registry)', () => {
   let kafka: Kafka;
@@ -42,10 +50,7 @@ describe('ingest API idempotency (real broker, real registry)', () => {
   });
 
   it('with REDIS_URL: two instances on the same topics agree; the second answers the first result and writes nothing', async () => {
-    const prefix = `ingest-e2e-${randomUUID()}:`;
-    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    const a = await startTestApi({ env });
-    const b = await startTestApi({ env, pipelinePath: a.pipelinePath });
+    const [a, b] = await twoInstancesSharingRedis();
     try {
       const topic = a.topic('clickstream');
       const events = Array.from({ length: 5 }, () => clickEvent());
@@ -77,10 +82,7 @@ describe('ingest API idempotency (real broker, real registry)', () => {
   });
 
   it('with REDIS_URL, batches: repeats inside a batch, the same batch on the other instance and overlapping concurrent batches each write an event once', async () => {
-    const prefix = `ingest-e2e-${randomUUID()}:`;
-    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    const a = await startTestApi({ env });
-    const b = await startTestApi({ env, pipelinePath: a.pipelinePath });
+    const [a, b] = await twoInstancesSharingRedis();
     try {
       const topic = a.topic('iot.sensor');
       const path = '/api/v1/events/iot.sensor/batch';
