@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 mkdir -p reports
 
-[ -d node_modules ] || npm install --no-audit --no-fund || { echo "npm install failed"; exit 1; }
+[ -d node_modules ] || npm ci --no-audit --no-fund || { echo "npm ci failed"; exit 1; }
 bash scripts/ensure-promtool.sh || true
 
 started_kafka=0

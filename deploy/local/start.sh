@@ -8,7 +8,7 @@ cd "$ROOT"
 RUN="$ROOT/.data/run"
 mkdir -p "$RUN"
 
-[ -d node_modules ] || { echo "Installing dependencies..."; npm install --no-audit --no-fund || exit 1; }
+[ -d node_modules ] || { echo "Installing dependencies..."; npm ci --no-audit --no-fund || exit 1; }
 
 # A development signing secret, generated once and kept under .data (git-ignored), unless one is given.
 if [ -z "${JWT_SECRET:-}" ]; then

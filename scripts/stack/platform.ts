@@ -1,6 +1,6 @@
 /**
- * A private copy of the whole platform for chaos runs, soaks and end-to-end benchmarks: its own
- * broker (ports basePort+92/+93), registry (+81), ingest API (+0), processor (ops +101) and sink
+ * A private copy of the whole platform for chaos runs, soaks, end-to-end benchmarks and the production
+ * build's test: its own broker (ports basePort+92/+93; or a shared one, on private topics), registry (+81), ingest API (+0), processor (ops +101) and sink
  * (ops +102) into a private PostgreSQL database and a local lake, on a private pipeline copy.
  * Nothing it does touches the development stack on the standard ports.
  */
@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { signToken } from '@platform/auth';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
+import { createKafka, withAdmin } from '@platform/kafka';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 import { AppProcess, PrivateBroker } from './processes';
 
@@ -23,6 +24,10 @@ export interface PlatformOptions {
   ingestEnv?: Record<string, string>;
   sinkEnv?: Record<string, string>;
   processorEnv?: Record<string, string>;
+  /** Use this running broker (host:port list) instead of starting a private one. */
+  sharedBrokers?: string;
+  /** Run the compiled apps of this production tree (scripts/stage-production.sh) instead of the sources. */
+  productionTree?: string;
 }
 
 export type AppName = 'registry' | 'processor' | 'sink' | 'ingest';
@@ -36,6 +41,7 @@ export class PrivatePlatform {
   readonly broker: PrivateBroker;
   readonly apps: Record<AppName, AppProcess>;
   readonly lakeDir = join(this.workDir, 'lake');
+  readonly schemasTopic: string;
   private readonly secret = randomBytes(24).toString('hex');
   private readonly admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
   private databaseCreated = false;
@@ -51,16 +57,20 @@ export class PrivatePlatform {
     this.pipeline = loadPipelineConfig(this.pipelinePath);
     const port = (offset: number) => String(options.basePort + offset);
     this.broker = new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
-    const common = { KAFKA_BROKERS: this.broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: this.pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: this.workDir };
+    // On a shared broker every topic of this copy carries the suffix, the registry's schemas topic too.
+    this.schemasTopic = options.sharedBrokers ? `_schemas.${this.suffix}` : '_schemas';
+    const launch = options.productionTree ? { production: { tree: options.productionTree } } : {};
+    const common = { KAFKA_BROKERS: options.sharedBrokers ?? this.broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: this.pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: this.workDir };
     const dir = this.workDir;
     this.apps = {
-      registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: port(81) }, dir, `http://127.0.0.1:${port(81)}/subjects`),
+      registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: port(81), SCHEMAS_TOPIC: this.schemasTopic }, dir, `http://127.0.0.1:${port(81)}/subjects`, launch),
       processor: new AppProcess(
         'processor',
         'apps/processor/src/main.ts',
         { ...common, PROCESSOR_GROUP: `${this.suffix}-processor`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
         dir,
         `http://127.0.0.1:${port(101)}/health/live`,
+        launch,
       ),
       sink: new AppProcess(
         'sink',
@@ -77,6 +87,7 @@ export class PrivatePlatform {
         },
         dir,
         `http://127.0.0.1:${port(102)}/health/live`,
+        launch,
       ),
       ingest: new AppProcess(
         'ingest-api',
@@ -84,6 +95,7 @@ export class PrivatePlatform {
         { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
         dir,
         `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
+        launch,
       ),
     };
   }
@@ -101,7 +113,7 @@ export class PrivatePlatform {
   }
 
   async start(): Promise<void> {
-    await this.broker.start();
+    if (!this.options.sharedBrokers) await this.broker.start();
     await this.admin.connect();
     await this.admin.query(`CREATE DATABASE ${this.database}`);
     this.databaseCreated = true;
@@ -119,13 +131,23 @@ export class PrivatePlatform {
     return Object.values(this.apps).reduce((n, app) => n + app.unexpectedExits, 0);
   }
 
+  /** On a shared broker: deletes the topics of this copy (each name carries its suffix). */
+  private async deleteOwnTopics(): Promise<void> {
+    const kafka = createKafka({ clientId: `${this.suffix}-cleanup`, brokers: this.options.sharedBrokers!.split(',') });
+    await withAdmin(kafka, async (admin) => {
+      const topics = (await admin.listTopics()).filter((topic) => topic.includes(this.suffix));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+    });
+  }
+
   /** Graceful stop of everything; drops the database only when asked (keep it to inspect a failure). */
   async stop(dropDatabase: boolean): Promise<void> {
     for (const name of ['ingest', 'processor', 'sink', 'registry'] as const) {
       await this.apps[name].stop().catch(() => undefined);
       this.apps[name].close();
     }
-    await this.broker.stop().catch(() => undefined);
+    if (this.options.sharedBrokers) await this.deleteOwnTopics().catch(() => undefined);
+    else await this.broker.stop().catch(() => undefined);
     if (this.databaseCreated && dropDatabase) await this.admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
     await this.admin.end().catch(() => undefined);
   }

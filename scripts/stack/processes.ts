@@ -7,6 +7,15 @@ import { promisify } from 'util';
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
 
+/**
+ * How an app is started: by default its TypeScript entry from the sources (`node -r scripts/register.js
+ * <entry>`); with `production`, the image's entrypoint (deploy/docker/entrypoint.sh <app>) on a
+ * production tree staged by scripts/stage-production.sh, which runs the compiled output.
+ */
+export interface Launch {
+  production?: { tree: string };
+}
+
 export class AppProcess {
   private child?: ChildProcess;
   private log?: WriteStream;
@@ -21,6 +30,7 @@ export class AppProcess {
     private readonly env: Record<string, string>,
     private readonly logDir: string,
     private readonly readyUrl: string,
+    private readonly launch: Launch = {},
   ) {}
 
   get pid(): number | undefined {
@@ -31,9 +41,13 @@ export class AppProcess {
     this.log ??= createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
     this.log.write(`\n=== start ${new Date().toISOString()}\n`);
     this.expectedExit = false;
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, this.entry)], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env },
+    const tree = this.launch.production?.tree;
+    const [command, args] = tree
+      ? ['sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), this.name]]
+      : [process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, this.entry)]];
+    const child = spawn(command, args, {
+      cwd: tree ?? ROOT,
+      env: { ...process.env, ...(tree ? { PLATFORM_HOME: tree, NODE_ENV: 'production' } : {}), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(this.log, { end: false });

@@ -3,7 +3,8 @@
  * deploy/ parses; each Kubernetes object is well formed; every app has a Deployment and Service with
  * liveness/readiness probes on its real health paths (answered by the running apps here) and resource
  * requests and limits; no secret value is committed; the pipeline ConfigMaps equal config/ and
- * schemas/; compose and Prometheus agree on service names and ports; the image starts each app.
+ * schemas/; compose and Prometheus agree on service names and ports; the image runs each app's
+ * compiled entry from a production tree, and compose and Kubernetes use that image.
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'fs';
 import { Server } from 'http';
@@ -185,13 +186,50 @@ describe('deploy/compose, deploy/docker and Prometheus agree', () => {
     expect(targets).toEqual(Object.fromEntries(Object.entries(APPS).map(([name, app]) => [name, [`${name}:${app.port}`]])));
   });
 
-  it('the image entrypoint starts each app from its main.ts', () => {
+  it('the image entrypoint starts each app from its compiled entry, where nest-cli.json and npm run build put it', () => {
     const entrypoint = readFileSync(join(DEPLOY, 'docker/entrypoint.sh'), 'utf8');
     expect(entrypoint).toContain('ingest-api|schema-registry|processor|sink)');
-    expect(entrypoint).toContain('exec node -r ./scripts/register.js "apps/$app/src/main.ts"');
-    for (const name of Object.keys(APPS)) expect(existsSync(join(ROOT, 'apps', name, 'src/main.ts'))).toBe(true);
+    expect(entrypoint).toContain('exec node --enable-source-maps "dist/apps/$app/src/main.js"');
+    expect(entrypoint).not.toContain('register.js');
+    const nest = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8'));
+    const tsconfigBuild = JSON.parse(readFileSync(join(ROOT, nest.compilerOptions.tsConfigPath), 'utf8'));
+    expect(tsconfigBuild.extends).toBe('./tsconfig.json');
+    const outDir = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')).compilerOptions.outDir;
+    for (const name of Object.keys(APPS)) {
+      const project = nest.projects[name];
+      expect(existsSync(join(ROOT, project.sourceRoot, `${project.entryFile}.ts`))).toBe(true);
+      // The Nest CLI runs <outDir>/<sourceRoot>/<entryFile>.js: the path the entrypoint runs.
+      expect(`${outDir}/${project.sourceRoot}/${project.entryFile}.js`).toBe(`dist/apps/${name}/src/main.js`);
+    }
+  });
+
+  it('the Dockerfile builds in one stage and runs the staged production tree as a non-root user with a health check', () => {
     const dockerfile = readFileSync(join(DEPLOY, 'docker/Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20/m);
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages.map((stage) => stage.split('\n')[0])).toEqual(['node:20-bookworm-slim AS build', 'node:20-bookworm-slim AS runtime']);
+    const [build, runtime] = stages;
+    expect(build).toMatch(/^RUN npm ci --no-audit --no-fund$/m);
+    expect(build).toContain('npm run build');
+    expect(build).toContain('bash scripts/stage-production.sh /prod');
+    const staging = readFileSync(join(ROOT, 'scripts/stage-production.sh'), 'utf8');
+    expect(staging).toContain('npm ci --omit=dev');
+    expect(staging).toContain('patch-package');
+    expect(runtime).toContain('COPY --from=build /prod /app');
+    expect(runtime).not.toMatch(/npm (ci|install)/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*CMD \["\/usr\/local\/bin\/platform", "healthcheck"\]$/m);
+    expect(readFileSync(join(DEPLOY, 'docker/entrypoint.sh'), 'utf8')).toContain('  healthcheck)');
+  });
+
+  it('compose and Kubernetes run the image the Dockerfile builds, tagged with the version in package.json', () => {
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    for (const name of Object.keys(APPS)) {
+      expect({ name, image: compose.services[name].image }).toEqual({ name, image: `event-platform:${version}` });
+      expect({ name, image: container(name).image }).toEqual({ name, image: `event-platform:${version}` });
+      expect(compose.services[name].build.args).toEqual({ BUILD_COMMIT: '${BUILD_COMMIT:-}' });
+    }
+    const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8'));
+    expect(kustomization.images).toEqual([{ name: 'event-platform', newTag: version }]);
   });
 });
 

@@ -1,4 +1,6 @@
-/** Readiness checks: each component registers a named probe; /health reports them all. */
+/** Readiness checks: each component registers a named probe; /health reports them all, and the build. */
+import { BuildInfo, buildInfo } from './build-info';
+
 export type Probe = () => Promise<boolean>;
 
 export interface HealthReport {
@@ -7,6 +9,7 @@ export interface HealthReport {
   ready: boolean;
   uptime_seconds: number;
   checks: Record<string, boolean>;
+  build: BuildInfo;
 }
 
 const startedAt = Date.now();
@@ -34,7 +37,7 @@ export class HealthRegistry {
       }),
     );
     const ready = !this.shuttingDown && Object.values(checks).every(Boolean);
-    return { status: ready ? 'ok' : 'degraded', live: true, ready, uptime_seconds: (Date.now() - startedAt) / 1000, checks };
+    return { status: ready ? 'ok' : 'degraded', live: true, ready, uptime_seconds: (Date.now() - startedAt) / 1000, checks, build: buildInfo() };
   }
 }
 

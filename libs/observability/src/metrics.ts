@@ -1,8 +1,10 @@
 /**
  * The one metrics registry per process. Every app registers its instruments here and serves it on
- * GET /metrics; default Node.js process metrics are included.
+ * GET /metrics; default Node.js process metrics are included, and `build_info` (the version, commit
+ * and Node.js version of the running build as labels, value 1).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { buildInfo } from './build-info';
 
 export const registry = new Registry();
 let defaultsCollected = false;
@@ -13,6 +15,9 @@ export function initMetrics(app: string): Registry {
     collectDefaultMetrics({ register: registry });
     defaultsCollected = true;
   }
+  const build = buildInfo();
+  gauge('build_info', 'The running build: version, commit and Node.js version as labels; always 1', ['version', 'commit', 'node_version'])
+    .set({ version: build.version, commit: build.commit, node_version: build.node_version }, 1);
   return registry;
 }
 

@@ -1,5 +1,6 @@
-/** This instance's health: Kafka producer connected, schemas registered and the registry answering. */
+/** This instance's health: Kafka producer connected, schemas registered and the registry answering; and its build. */
 import { Injectable } from '@nestjs/common';
+import { BuildInfo, buildInfo } from '@platform/observability';
 import { KafkaPublisher } from '../kafka/kafka-publisher';
 import { SchemaGate } from '../schema/schema-gate';
 import { StreamService } from '../stream/stream.service';
@@ -13,6 +14,7 @@ export interface IngestHealthReport {
   uptime_seconds: number;
   pending_records: number;
   open_streams: number;
+  build: BuildInfo;
 }
 
 @Injectable()
@@ -48,6 +50,7 @@ export class IngestHealth {
       uptime_seconds: (Date.now() - this.startedAt) / 1000,
       pending_records: this.publisher.pendingCount,
       open_streams: this.stream.openConnections,
+      build: buildInfo(),
     };
   }
 }
