@@ -1,4 +1,4 @@
-// The production build (`npm run build`): compiles the apps, the libraries and the operator commands
+// The production build (`npm run build`): deletes dist/, compiles the apps, the libraries and the operator commands
 // to JavaScript in dist/ once, as nest-cli.json describes (tsc builder, tsconfig.build.json, so each
 // app's entry is dist/apps/<app>/src/main.js), then:
 //   - rewrites the @platform/* path aliases into relative requires (tsc-alias), as the Nest CLI's tsc
