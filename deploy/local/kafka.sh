@@ -60,9 +60,9 @@ fetch() {
   local tmp="$LIB.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
   echo "kafka.sh: fetching Apache Kafka $VERSION jars into $LIB" >&2
-  if ! mvn -q -B -Dstyle.color=never -f "$ROOT/deploy/local/pom.xml" dependency:copy-dependencies \
+  if ! mvn -q -B -f "$ROOT/deploy/local/pom.xml" dependency:copy-dependencies \
     -Dkafka.version="$VERSION" -Dkafka.logging="$LOGGING" -DoutputDirectory="$tmp" -DincludeScope=runtime >&2; then
-    rm -rf "$tmp"
+    rm -rf "$tmp"; rmdir "$CACHE/$VERSION" 2>/dev/null || true
     die "could not fetch Apache Kafka $VERSION from Maven Central (is KAFKA_VERSION a released version?)"
   fi
   index_classes "$tmp"
