@@ -87,6 +87,7 @@ log_opts() {
 # The first of the given class names that this version's jars contain (tools moved between 3.x and 4.x).
 find_class() {
   local cls
+  [ -f "$LIB/.classes" ] || index_classes "$LIB"
   for cls in "$@"; do
     if grep -qxF "$cls" "$LIB/.classes"; then echo "$cls"; return 0; fi
   done
