@@ -24,7 +24,8 @@ const machine = {
   memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
   node: process.version,
   java: version('java -version 2>&1'),
-  kafka: '3.9.1 (single node, KRaft, co-located)',
+  // the broker version deploy/local/kafka.sh runs (KAFKA_VERSION, 4.4.0 by default)
+  kafka: `${version(`bash ${resolve(root, 'deploy/local/kafka.sh')} version`)} (single node, KRaft, co-located)`,
 };
 
 const sections: string[] = [];

@@ -160,7 +160,7 @@ describe('deploy/compose, deploy/docker and Prometheus agree', () => {
       'schema-registry',
       'sink',
     ]);
-    expect(compose.services.kafka.image).toMatch(/^apache\/kafka:3\.9\./);
+    expect(compose.services.kafka.image).toMatch(/^apache\/kafka:4\./);
     expect(compose.services.kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     for (const [name, app] of Object.entries(APPS)) {
       const service = compose.services[name];
