@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Producer } from 'kafkajs';
 import Redis from 'ioredis';
+import WebSocket from 'ws';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
 import { createTransactionalProducer, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
@@ -79,6 +80,41 @@ async function get(api: TestApi, path: string, scopes = ['aggregates:read:iot.se
 async function appliedTotal(): Promise<number> {
   return (await servingMetrics.applied.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
+
+interface LiveClient {
+  ws: WebSocket;
+  from: Record<string, number>;
+  records: Array<{ partition: number; offset: number; event: AggregatedRecord }>;
+}
+
+function liveUrl(api: TestApi, query: Record<string, string>, scopes = ['aggregates:read:iot.sensor']): string {
+  return `${api.url.replace('http', 'ws')}/api/v1/stream/aggregates?${new URLSearchParams({ access_token: token(scopes), ...query })}`;
+}
+
+function live(url: string): Promise<LiveClient> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const client: LiveClient = { ws, from: {}, records: [] };
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'subscribed') {
+        client.from = message.from;
+        resolve(client);
+      } else client.records.push(message);
+    });
+    ws.on('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.on('error', reject);
+  });
+}
+
+/** Where a client resumes: after the last record it got per partition, else where it started. */
+function resumeFrom(client: LiveClient): string {
+  const next = new Map(Object.entries(client.from).map(([p, o]) => [Number(p), o]));
+  for (const r of client.records) next.set(r.partition, r.offset + 1);
+  return [...next].map(([p, o]) => `${p}:${o}`).join(',');
+}
+
+const versions = (client: LiveClient) => client.records.map((r) => `${r.event.group_key}@${r.event.window_start - T0}v${r.event.version}${r.event.retracted ? 'R' : ''}`);
 
 describe('online aggregate lookups (real broker, registry, Redis)', () => {
   const apis: TestApi[] = [];
@@ -216,5 +252,42 @@ describe('online aggregate lookups (real broker, registry, Redis)', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('streams the aggregates of chosen keys and one window name live, every committed version in order, with resume', async () => {
+    const { path, pipeline } = writeIngestPipeline();
+    const feed = await aggregatedFeed(pipeline);
+    feeds.push(feed);
+    const api = await startTestApi({ pipelinePath: path, env: { SERVING_STORE: 'memory', DATA_DIR: mkdtempSync(join(tmpdir(), 'serving-live-')) } });
+    apis.push(api);
+    const query = { event_type: 'iot.sensor', group_key: 'k1,k2', window: 'tumbling_1m' };
+    const refused = async (url: string) => live(url).then((c) => (c.ws.close(), 101), (e: { status?: number }) => e.status);
+    expect(await refused(liveUrl(api, query, ['aggregates:read:clickstream']))).toBe(403);
+    expect(await refused(liveUrl(api, { group_key: 'k1' }))).toBe(400);
+    expect(await refused(`${api.url.replace('http', 'ws')}/api/v1/stream/iot.sensor?${new URLSearchParams({ access_token: token(['events:read:*']), group_key: 'k1' })}`)).toBe(400);
+
+    const client = await live(liveUrl(api, query));
+    const t = (name: string, key: string, minute: number, version: number, extra: Partial<AggregatedRecord> = {}) =>
+      agg({ window_name: name, group_key: key, window_start: T0 + minute * MIN, version, ...extra });
+    await feed.write([t('tumbling_1m', 'k1', 0, 1), t('tumbling_1m', 'k3', 0, 1), t('tumbling_5m', 'k1', 0, 1), t('tumbling_1m', 'k2', 1, 1)]);
+    await feed.write([t('tumbling_1m', 'k1', 0, 2)]);
+    await feed.write([t('tumbling_1m', 'k1', 0, 3)], true);
+    await feed.write([t('tumbling_1m', 'k2', 1, 2, { is_final: true })]);
+    await eventually(async () => client.records.length >= 4, 'four live aggregates', 30_000);
+    // Per window, versions in commit order; the aborted version 3 and other keys or windows never arrive.
+    expect(versions(client).filter((v) => v.startsWith('k1'))).toEqual(['k1@0v1', 'k1@0v2']);
+    expect(versions(client).filter((v) => v.startsWith('k2'))).toEqual([`k2@${MIN}v1`, `k2@${MIN}v2`]);
+    expect(client.records).toHaveLength(4);
+
+    // Disconnect, miss some versions, resume: exactly the missed ones, in order.
+    client.ws.close();
+    const from = resumeFrom(client);
+    await feed.write([t('tumbling_1m', 'k1', 0, 4), t('tumbling_1m', 'k9', 0, 1)]);
+    await feed.write([t('tumbling_1m', 'k1', 0, 5, { is_final: true })]);
+    const resumed = await live(liveUrl(api, { ...query, from }));
+    await eventually(async () => resumed.records.length >= 2, 'the missed versions after resume', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(versions(resumed)).toEqual(['k1@0v4', 'k1@0v5']);
+    resumed.ws.close();
   });
 });
