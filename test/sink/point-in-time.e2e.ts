@@ -6,9 +6,12 @@
  * as_of (if the window had ended by then and that version is not a retraction), per window name the
  * latest such window.
  */
-import { join } from 'path';
+import { execFile } from 'child_process';
+import { readFileSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { promisify } from 'util';
 import { DuckDbAdapter, LoadRecord, PostgresAdapter, pointInTimeSql, WarehouseLoader } from '@platform/warehouse';
-import { createPgDatabase, queryDuckDbFile, tempDir } from './support';
+import { createPgDatabase, queryDuckDbFile, queryParquet, tempDir } from './support';
 
 const MIN = 60_000;
 const T0 = 1_767_225_600_000;
@@ -127,6 +130,34 @@ describe('point-in-time aggregates (real DuckDB and PostgreSQL)', () => {
       expect(got).toEqual(want);
     });
   }
+
+  it('npm run features writes the same answers as CSV and Parquet from an entity file (ISO and epoch ms times)', async () => {
+    const { versions, entities } = generate(11);
+    const dir = tempDir('pit-command');
+    const path = join(dir, 'warehouse.duckdb');
+    const loader = new WarehouseLoader(new DuckDbAdapter({ path, holdOpen: true }));
+    await loader.start();
+    await load(loader, versions, 11);
+    await loader.close();
+    const csv = ['event_type,group_key,as_of', ...entities.map((e, i) => `${e.event_type},${e.group_key},${i % 2 ? new Date(e.as_of).toISOString() : e.as_of}`)].join('\n');
+    writeFileSync(join(dir, 'rows.csv'), `${csv}\n`);
+    const root = resolve(__dirname, '../..');
+    const run = (out: string) =>
+      promisify(execFile)(process.execPath, ['-r', join(root, 'scripts/register.js'), join(root, 'scripts/features.ts'), '--entities', join(dir, 'rows.csv'), '--out', join(dir, out), '--db', path], { cwd: root });
+    const want = expected(versions, entities);
+    const printed = await run('training.csv');
+    expect(printed.stdout).toContain(`${want.length} rows written`);
+    const lines = readFileSync(join(dir, 'training.csv'), 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    expect(header.slice(0, 5)).toEqual(['entity_row', 'event_type', 'group_key', 'as_of', 'window_name']);
+    const col = (name: string) => header.indexOf(name);
+    expect(lines.slice(1).map((l) => l.split(',')).map((c) => `${c[col('entity_row')]}|${c[col('window_name')]}|${c[col('count')]}`)).toEqual(want);
+    await run('training.parquet');
+    const parquet = await queryParquet<{ entity_row: bigint; window_name: string; count: bigint }>((source) => `SELECT * FROM ${source} ORDER BY entity_row, window_name`, [join(dir, 'training.parquet')]);
+    expect(parquet.map((row) => `${Number(row.entity_row)}|${row.window_name}|${Number(row.count)}`)).toEqual(want);
+    // A missing entity file is a clear error that writes nothing.
+    await expect(promisify(execFile)(process.execPath, ['-r', join(root, 'scripts/register.js'), join(root, 'scripts/features.ts'), '--entities', join(dir, 'nope.csv'), '--out', join(dir, 'x.csv'), '--db', path], { cwd: root })).rejects.toMatchObject({ code: 2 });
+  });
 
   it('PostgreSQL gives the same answers', async () => {
     const { versions, entities } = generate(7);
