@@ -20,6 +20,7 @@ import { servingMetrics } from '../../apps/ingest-api/src/serving/serving-metric
 import { registry, startTestApi, TestApi, token, writeIngestPipeline } from './support';
 
 const MIN = 60_000;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const T0 = Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000;
 
 function agg(over: Partial<AggregatedRecord> & Pick<AggregatedRecord, 'window_name' | 'group_key' | 'window_start' | 'version'>): AggregatedRecord {
@@ -204,7 +205,7 @@ describe('online aggregate lookups (real broker, registry, Redis)', () => {
     const feed = await aggregatedFeed(pipeline);
     feeds.push(feed);
     const prefix = `serving-e2e-${randomUUID().slice(0, 8)}:`;
-    const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
     const records: AggregatedRecord[] = [];
     for (let d = 0; d < 20; d++) {
       for (let w = 0; w < 5; w++) {
@@ -234,7 +235,7 @@ describe('online aggregate lookups (real broker, registry, Redis)', () => {
       expect(fromA[2 * d + 1] === null).toBe(d % 2 === 0);
     }
     // The store holds the hash per (key, window name), with a TTL.
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const redis = new Redis(REDIS_URL);
     try {
       const keys = await redis.keys(`${prefix}agg:*`);
       expect(keys.length).toBeGreaterThan(0);
