@@ -17,6 +17,7 @@ import { createTransactionalProducer, ensureTopics, withAdmin } from '@platform/
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { eventually, testKafka } from '@platform/testing';
 import { servingMetrics } from '../../apps/ingest-api/src/serving/serving-metrics';
+import { AggregateMaterializer } from '../../apps/ingest-api/src/serving/aggregate-materializer';
 import { registry, startTestApi, TestApi, token, writeIngestPipeline } from './support';
 
 const MIN = 60_000;
@@ -223,11 +224,10 @@ describe('online aggregate lookups (real broker, registry, Redis)', () => {
       for (let d = 0; d < 20; d++) out.push((await get(api, `/api/v1/aggregates/iot.sensor/d${d}/windows/tumbling_1m?limit=10`)).body.windows, (await get(api, `/api/v1/aggregates/iot.sensor/d${d}`)).body.windows.session_30m);
       return out;
     };
-    const fromA = await eventually(async () => {
-      const got = (await answers(a)) as Array<Array<{ version: number }> | null>;
-      return got[38] && (got[38] as Array<unknown>).length === 5 ? got : undefined;
-    }, 'instance A caught up', 30_000);
-    await b.api.app.get((await import('../../apps/ingest-api/src/serving/aggregate-materializer')).AggregateMaterializer).ready(30_000);
+    // Both caught up with everything written before they started: then they must answer alike.
+    await a.api.app.get(AggregateMaterializer).ready(30_000);
+    await b.api.app.get(AggregateMaterializer).ready(30_000);
+    const fromA = await answers(a);
     expect(await answers(b)).toEqual(fromA);
     for (let d = 0; d < 20; d++) {
       const windows = fromA[2 * d] as Array<{ window_start: number; version: number }>;
@@ -246,7 +246,7 @@ describe('online aggregate lookups (real broker, registry, Redis)', () => {
       const before = await appliedTotal();
       const c = await startTestApi({ pipelinePath: path, env });
       apis.push(c);
-      await c.api.app.get((await import('../../apps/ingest-api/src/serving/aggregate-materializer')).AggregateMaterializer).ready(30_000);
+      await c.api.app.get(AggregateMaterializer).ready(30_000);
       expect(await answers(c)).toEqual(fromA);
       expect(await appliedTotal() - before).toBe(0);
       await redis.del(...(await redis.keys(`${prefix}*`)));
