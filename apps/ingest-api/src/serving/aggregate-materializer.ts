@@ -123,6 +123,14 @@ export class AggregateMaterializer {
     this.consumer = consumer;
     // Batches of transaction markers or aborted records never reach eachBatch; this event does.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.advance(payload.partition, BigInt(payload.lastOffset) + 1n));
+    // A crash kafkajs does not recover from itself: start over from the store's offsets (lookups wait meanwhile).
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping || this.consumer !== consumer) return;
+      logger().error({ err: payload.error?.message, topic: this.topic }, 'aggregate serving consumer crashed; restarting');
+      this.status = 'starting';
+      this.consumer = undefined;
+      void consumer.disconnect().catch(() => undefined).then(() => this.start());
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await consumer.run({

@@ -15,6 +15,7 @@ export class MemoryAggregateStore implements AggregateStore {
   private state: ServingState;
   private timer?: NodeJS.Timeout;
   private dirty = false;
+  private opened = false;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -26,6 +27,9 @@ export class MemoryAggregateStore implements AggregateStore {
   }
 
   async open(): Promise<Map<number, bigint>> {
+    // Opened again (the consumer restarted): the state in memory is the newest there is.
+    if (this.opened) return this.state.offsets();
+    this.opened = true;
     if (this.snapshotPath) {
       try {
         const text = await fs.readFile(this.snapshotPath, 'utf8');
@@ -36,7 +40,6 @@ export class MemoryAggregateStore implements AggregateStore {
           logger().warn({ err: (error as Error).message, path: this.snapshotPath }, 'serving snapshot unreadable; rebuilding from the aggregated topic');
         }
       }
-      if (this.timer) clearInterval(this.timer);
       this.timer = setInterval(() => void this.snapshot(), this.snapshotIntervalMs);
       this.timer.unref();
     }
