@@ -47,7 +47,14 @@ export async function startBenchApi(pipelinePath: string, port: number, dir: str
     dir,
     `http://127.0.0.1:${port}/api/v1/health/ready`,
   );
-  await api.start();
+  try {
+    await api.start();
+  } catch (error) {
+    // A process that never became ready must not keep the port for the next attempt.
+    await api.kill9();
+    api.close();
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     token: (subject) => signToken(secret, { subject, scopes: ['events:*'], expiresInSeconds: 3600 }),
