@@ -184,6 +184,8 @@ describe('online aggregate lookups (real broker, registry, Redis)', () => {
     }
     const unauthenticated = await fetch(`${api.url}/api/v1/aggregates/iot.sensor/${encoded}`);
     expect(unauthenticated.status).toBe(401);
+    const docs = (await (await fetch(`${api.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/v1/aggregates/{topic}/{key}', '/api/v1/aggregates/{topic}/{key}/windows/{window}']));
 
     // Restart on the same data directory: the snapshot is loaded, only newer records are read.
     await new Promise((resolve) => setTimeout(resolve, 300));
