@@ -41,6 +41,7 @@ export class AggregateMaterializer {
   private readonly readyWaiters: Array<() => void> = [];
   private stopping = false;
   private starting?: Promise<void>;
+  private wake?: () => void;
 
   constructor(
     private readonly topic: string,
@@ -72,7 +73,16 @@ export class AggregateMaterializer {
       baseDelayMs: 500,
       maxDelayMs: 5_000,
       retryable: () => !this.stopping,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+      // Cut short by stop(), so shutting down never waits out a retry delay.
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          timer.unref();
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }),
       onRetry: (error) => logger().warn({ err: (error as Error).message, topic: this.topic }, 'aggregate serving not started yet; retrying'),
     }).catch((error) => {
       if (!this.stopping) logger().error({ err: (error as Error).message }, 'aggregate serving stopped');
@@ -197,8 +207,9 @@ export class AggregateMaterializer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.status = 'stopped';
-    await this.consumer?.disconnect().catch(() => undefined);
+    this.wake?.();
     await this.starting;
+    await this.consumer?.disconnect().catch(() => undefined);
     await this.store.close();
     if (this.groupId) await this.admin.deleteGroups([this.groupId]);
   }
