@@ -83,7 +83,8 @@ export class AggregateMaterializer {
             resolve();
           };
         }),
-      onRetry: (error) => logger().warn({ err: (error as Error).message, topic: this.topic }, 'aggregate serving not started yet; retrying'),
+      // Until the processor has created the topic this is expected: a warning every tenth attempt only.
+      onRetry: (error, attempt) => logger()[attempt % 10 === 0 ? 'warn' : 'debug']({ err: (error as Error).message, topic: this.topic, attempt }, 'aggregate serving not started yet; retrying'),
     }).catch((error) => {
       if (!this.stopping) logger().error({ err: (error as Error).message }, 'aggregate serving stopped');
     });
