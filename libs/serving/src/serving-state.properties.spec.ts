@@ -207,5 +207,6 @@ describe('serving state against an offline recomputation', () => {
     // The generator must really exercise merges and corrections, or the property proves little.
     expect(seen.retractions).toBeGreaterThan(0);
     expect(seen.corrections).toBeGreaterThan(0);
-  });
+    // 300 generated streams take a few seconds; more on a loaded machine.
+  }, 60_000);
 });
