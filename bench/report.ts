@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'os';
 import { resolve } from 'path';
 
 const root = resolve(__dirname, '..');
-const names = ['ingest', 'processor', 'sink', 'websocket', 'end-to-end', 'soak'];
+const names = ['ingest', 'processor', 'sink', 'websocket', 'serving', 'end-to-end', 'soak'];
 
 function version(command: string): string {
   try {
@@ -56,6 +56,8 @@ function summary(): string {
     ['Processor, exactly-once', '≥ 100,000 events/s', `${cell(j.processor?.processor_events_per_sec_median, ' events/s')} (${pct(j.processor?.ratio)} of kafka-consumer-perf-test)`],
     ['Produce to committed aggregate, beyond window close (p95)', '< 500 ms', cell(j.processor?.latency_beyond_close_ms?.p95, ' ms')],
     ['WebSocket p99, 1,000 subscribers at 5,000 events/s (keyed)', '< 100 ms', cell(j.websocket?.keyed?.p99_ms, ' ms')],
+    ['Online aggregate lookup p99 at 2,000/s, with JWT (embedded / Redis store)', '< 10 ms', `${cell(j.serving?.memory?.api_p99_ms, ' ms')} / ${cell(j.serving?.redis?.api_p99_ms, ' ms')}`],
+    ['Aggregate commit to servable (p95, embedded / Redis)', '< 1 s', `${cell(j.serving?.memory?.freshness_p95_ms, ' ms')} / ${cell(j.serving?.redis?.freshness_p95_ms, ' ms')}`],
     ['POST to warehouse row (p95)', '—', cell(j['end-to-end']?.p95_ms, ' ms')],
     ['Sink rows/s: DuckDB / PostgreSQL / lake', '—', `${cell(j.sink?.duckdb_rows_per_s)} / ${cell(j.sink?.postgres_rows_per_s)} / ${cell(j.sink?.lake_rows_per_s)}`],
     ['RSS growth over the soak, worst app', '< 10%', soakGrowth(j.soak)],

@@ -8,7 +8,7 @@ if ! bash deploy/local/kafka.sh status >/dev/null 2>&1; then bash deploy/local/k
 reg_started=0
 if ! bash deploy/local/registry.sh status >/dev/null 2>&1; then bash deploy/local/registry.sh start || exit 1; reg_started=1; fi
 status=0
-for name in ingest processor sink websocket end-to-end; do
+for name in ingest processor sink websocket serving end-to-end; do
   if [ -f "bench/$name.ts" ]; then
     echo "== bench: $name"
     LOG_LEVEL=warn node -r ./scripts/register.js "bench/$name.ts" || { echo "bench $name failed"; status=1; }

@@ -38,16 +38,23 @@ export interface BenchApi {
 }
 
 /** The ingest API as its own process on `port`, with throttling out of the way; resolves once it is ready. */
-export async function startBenchApi(pipelinePath: string, port: number, dir: string): Promise<BenchApi> {
+export async function startBenchApi(pipelinePath: string, port: number, dir: string, env: Record<string, string> = {}): Promise<BenchApi> {
   const secret = randomBytes(24).toString('hex');
   const api = new AppProcess(
     'ingest-api',
     'apps/ingest-api/src/main.ts',
-    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn' },
+    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn', ...env },
     dir,
     `http://127.0.0.1:${port}/api/v1/health/ready`,
   );
-  await api.start();
+  try {
+    await api.start();
+  } catch (error) {
+    // A process that never became ready must not keep the port for the next attempt.
+    await api.kill9();
+    api.close();
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     token: (subject) => signToken(secret, { subject, scopes: ['events:*'], expiresInSeconds: 3600 }),

@@ -118,6 +118,10 @@ describe('sink: DuckDB warehouse, local lake, schema evolution and the query com
       `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE column_name IN ('region', 'p95_value', 'retracted') ORDER BY table_name, column_name`,
     );
     expect(columns).toEqual([
+      // The timeline view names retracted; the version history has it fixed and gains p95_value like the current table.
+      { table_name: 'aggregate_timeline', column_name: 'retracted', data_type: 'BOOLEAN', is_nullable: 'YES' },
+      { table_name: 'aggregated_event_versions', column_name: 'p95_value', data_type: 'DOUBLE', is_nullable: 'YES' },
+      { table_name: 'aggregated_event_versions', column_name: 'retracted', data_type: 'BOOLEAN', is_nullable: 'YES' },
       { table_name: 'aggregated_events', column_name: 'p95_value', data_type: 'DOUBLE', is_nullable: 'YES' },
       { table_name: 'aggregated_events', column_name: 'retracted', data_type: 'BOOLEAN', is_nullable: 'YES' },
       { table_name: 'events', column_name: 'region', data_type: 'VARCHAR', is_nullable: 'YES' },

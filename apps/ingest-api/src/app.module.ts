@@ -37,6 +37,7 @@ import { IngestLifecycle } from './lifecycle';
 import { DlqAdminController } from './admin/dlq-admin.controller';
 import { DlqAdminService } from './admin/dlq-admin.service';
 import { AdminScopeGuard } from './auth/admin-scope.guard';
+import { servingParts } from './serving/serving.providers';
 
 export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableAutoPipelining: true });
@@ -56,6 +57,7 @@ export class AppModule {
       : new MemoryIdempotencyStore(window, config.idempotencyMaxEntries);
     const memoryThrottle = redis ? undefined : new MemoryThrottlerStorage();
     const throttlerStorage: ThrottlerStorage = redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : memoryThrottle!;
+    const serving = servingParts(config, pipeline, kafka, redis);
 
     return {
       module: AppModule,
@@ -67,7 +69,7 @@ export class AppModule {
         }),
         OpsModule,
       ],
-      controllers: [EventsController, HealthController, DlqAdminController],
+      controllers: [EventsController, HealthController, DlqAdminController, ...serving.controllers],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: pipeline },
@@ -105,6 +107,7 @@ export class AppModule {
         StreamGateway,
         IngestHealth,
         IngestLifecycle,
+        ...serving.providers,
       ],
     };
   }

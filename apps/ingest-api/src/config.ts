@@ -3,6 +3,7 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { commonEnv, env, loadEnv } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
+import { loadServingConfig, ServingConfig } from './serving/serving-config';
 
 export const ingestEnv = {
   ...commonEnv,
@@ -37,6 +38,7 @@ export interface IngestConfig {
   schemaRegistryUrl: string;
   pipelineConfigPath: string;
   logLevel: string;
+  dataDir: string;
   port: number;
   host: string;
   instanceId: string;
@@ -61,6 +63,7 @@ export interface IngestConfig {
   ensureTopics: boolean;
   docs: boolean;
   auth: AuthSettings;
+  serving: ServingConfig;
 }
 
 export function loadIngestConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -69,5 +72,6 @@ export function loadIngestConfig(source: Record<string, string | undefined> = pr
     ...raw,
     instanceId: raw.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     auth: authSettingsFromEnv(source),
+    serving: loadServingConfig(source),
   };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allowsAdmin, allows, scopeFor, scopesFromClaims } from './scopes';
+import { allowsAdmin, allows, allowsAggregates, scopeFor, scopesFromClaims } from './scopes';
 
 describe('scopes', () => {
   const topic = fc.stringMatching(/^[a-z][a-z0-9._-]{0,20}$/);
@@ -46,5 +46,19 @@ describe('scopes', () => {
     expect(allowsAdmin(new Set(['admin:dlq']), 'dlq')).toBe(true);
     expect(allowsAdmin(new Set(['admin:schemas', 'events:*', 'events:write:*']), 'dlq')).toBe(false);
     expect(allowsAdmin(new Set(), 'dlq')).toBe(false);
+  });
+});
+
+describe('aggregate read scopes', () => {
+  const names = ['events.iot.sensor', 'iot.sensor'];
+  it('allow the type by topic or name, the aggregate wildcards, and any scope that reads the topic', () => {
+    for (const scope of ['aggregates:read:iot.sensor', 'aggregates:read:events.iot.sensor', 'aggregates:read:*', 'aggregates:*', 'events:read:iot.sensor', 'events:read:*', 'events:*', 'admin']) {
+      expect(allowsAggregates(new Set([scope]), names)).toBe(true);
+    }
+  });
+  it('refuse other types, write scopes and unrelated scopes', () => {
+    for (const scope of ['aggregates:read:clickstream', 'events:write:iot.sensor', 'aggregates:write:iot.sensor', 'admin:dlq', '']) {
+      expect(allowsAggregates(new Set([scope]), names)).toBe(false);
+    }
   });
 });

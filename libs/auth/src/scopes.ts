@@ -40,3 +40,18 @@ export function allows(scopes: ReadonlySet<string>, action: EventAction, names: 
 export function allowsAdmin(scopes: ReadonlySet<string>, area: string): boolean {
   return scopes.has(ADMIN_SCOPE) || scopes.has(`${ADMIN_SCOPE}:*`) || scopes.has(`${ADMIN_SCOPE}:${area}`);
 }
+
+/**
+ * True when `scopes` allow reading the served aggregates of an event type known by any of `names`:
+ * `aggregates:read:<name>`, `aggregates:read:*`, `aggregates:*`, or anything that allows reading the
+ * topic itself (reading the events implies reading what is computed from them).
+ */
+export function allowsAggregates(scopes: ReadonlySet<string>, names: readonly string[]): boolean {
+  if (allows(scopes, 'read', names) || scopes.has('aggregates:*') || scopes.has('aggregates:read:*')) return true;
+  for (const name of names) if (scopes.has(aggregateScopeFor(name))) return true;
+  return false;
+}
+
+export function aggregateScopeFor(name: string): string {
+  return `aggregates:read:${name}`;
+}

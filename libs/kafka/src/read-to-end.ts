@@ -30,8 +30,9 @@ function fixedAssigner(topic: string, partitions: number[]): PartitionAssigner {
   });
 }
 
-export function partitionConsumer(kafka: Kafka, topic: string, partitions: number[]): Consumer {
-  return createConsumer(kafka, `partition-reader-${randomUUID()}`, { partitionAssigners: [fixedAssigner(topic, partitions)], maxWaitTimeInMs: 50 });
+/** A consumer that alone reads exactly `partitions` of `topic`, in its own (by default random) group. */
+export function partitionConsumer(kafka: Kafka, topic: string, partitions: number[], groupId = `partition-reader-${randomUUID()}`): Consumer {
+  return createConsumer(kafka, groupId, { partitionAssigners: [fixedAssigner(topic, partitions)], maxWaitTimeInMs: 50 });
 }
 
 /**

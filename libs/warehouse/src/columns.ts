@@ -19,7 +19,7 @@ export interface ExtraColumn extends ColumnDef {
   field: string;
 }
 
-export type TableName = 'raw.events' | 'analytics.aggregated_events';
+export type TableName = 'raw.events' | 'analytics.aggregated_events' | 'analytics.aggregated_event_versions';
 
 /** How a row whose key already exists is treated. */
 export type ConflictRule = { kind: 'keep-existing' } | { kind: 'newer-version-wins'; versionColumn: string };
@@ -89,6 +89,18 @@ export const LOADED_AT_COLUMN = 'loaded_at';
 export function baseTableSpec(name: TableName): TableSpec {
   if (name === 'raw.events') {
     return { name, schema: 'raw', table: 'events', key: ['event_id'], conflict: { kind: 'keep-existing' }, columns: [...RAW_EVENTS_COLUMNS] };
+  }
+  if (name === 'analytics.aggregated_event_versions') {
+    // Every version ever committed (corrections, final copies, retractions), for point-in-time reads.
+    return {
+      name,
+      schema: 'analytics',
+      table: 'aggregated_event_versions',
+      key: ['window_start', 'window_name', 'event_type', 'group_key', 'version'],
+      conflict: { kind: 'keep-existing' },
+      // retracted is fixed here (an extra column on aggregated_events), so the timeline view can name it.
+      columns: [...AGGREGATED_EVENTS_COLUMNS, col('retracted', 'boolean')],
+    };
   }
   return {
     name,

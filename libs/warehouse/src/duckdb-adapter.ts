@@ -9,6 +9,7 @@ import { dirname } from 'path';
 import { mkdirSync } from 'fs';
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { baseTableSpec, ColumnDef, ColumnType, columnTypeFromSql, TableName, TableSpec } from './columns';
+import { timelineViewSql } from './point-in-time';
 import { OffsetPosition, TableWrite, WarehouseAdapter } from './adapter';
 import { rowValues } from './batch';
 import { quoteIdent as q } from './sql';
@@ -123,6 +124,8 @@ export class DuckDbAdapter implements WarehouseAdapter {
       for (const schema of ['raw', 'analytics', 'sink_state']) await c.run(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
       await c.run(duckDbCreateTableSql(baseTableSpec('raw.events')));
       await c.run(duckDbCreateTableSql(baseTableSpec('analytics.aggregated_events')));
+      await c.run(duckDbCreateTableSql(baseTableSpec('analytics.aggregated_event_versions')));
+      await c.run(timelineViewSql('duckdb'));
       await c.run(
         `CREATE TABLE IF NOT EXISTS sink_state.offsets (consumer_group VARCHAR NOT NULL, topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, next_offset BIGINT NOT NULL, updated_at TIMESTAMPTZ DEFAULT current_timestamp, PRIMARY KEY (consumer_group, topic, "partition"))`,
       );

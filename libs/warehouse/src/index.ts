@@ -16,3 +16,4 @@ export * from './lake/local-store';
 export * from './lake/s3-store';
 export * from './lake/parquet';
 export * from './lake/lake-writer';
+export * from './point-in-time';

@@ -24,7 +24,7 @@ export interface PreparedLoad<R = unknown> {
   rowCounts: Record<TableName, number>;
 }
 
-const TABLES: TableName[] = ['raw.events', 'analytics.aggregated_events'];
+const TABLES: TableName[] = ['raw.events', 'analytics.aggregated_events', 'analytics.aggregated_event_versions'];
 
 export class WarehouseLoader {
   private readonly specs = new Map<TableName, TableSpec>();
@@ -56,11 +56,12 @@ export class WarehouseLoader {
   async prepare<R>(records: readonly LoadRecord<R>[]): Promise<PreparedLoad<R>> {
     if (!this.started) throw new Error('WarehouseLoader.start() must be called first');
     await this.ensureColumns(records);
-    const rows: Record<TableName, MappedRow['row'][]> = { 'raw.events': [], 'analytics.aggregated_events': [] };
+    const rows: Record<TableName, MappedRow['row'][]> = { 'raw.events': [], 'analytics.aggregated_events': [], 'analytics.aggregated_event_versions': [] };
     const rejected: PreparedLoad<R>['rejected'] = [];
     const types: Record<TableName, Map<string, ColumnType>> = {
       'raw.events': this.columnTypes('raw.events'),
       'analytics.aggregated_events': this.columnTypes('analytics.aggregated_events'),
+      'analytics.aggregated_event_versions': this.columnTypes('analytics.aggregated_event_versions'),
     };
     for (const record of records) {
       try {
@@ -69,13 +70,15 @@ export class WarehouseLoader {
             ? mapRawEvent(record.value, record.origin, record.extras, types['raw.events'])
             : mapAggregate(record.value, record.origin, record.extras, types['analytics.aggregated_events']);
         rows[mapped.table].push(mapped.row);
+        // Every aggregate version is also kept in the history table (point-in-time reads).
+        if (mapped.table === 'analytics.aggregated_events') rows['analytics.aggregated_event_versions'].push(mapped.row);
       } catch (error) {
         if (!(error instanceof RowMappingError)) throw error;
         rejected.push({ record, error });
       }
     }
     const writes: TableWrite[] = [];
-    const rowCounts = { 'raw.events': 0, 'analytics.aggregated_events': 0 } as Record<TableName, number>;
+    const rowCounts = { 'raw.events': 0, 'analytics.aggregated_events': 0, 'analytics.aggregated_event_versions': 0 } as Record<TableName, number>;
     for (const table of TABLES) {
       const spec = this.spec(table);
       const selected = selectRows(spec, rows[table]);

@@ -5,6 +5,7 @@
  */
 import { Pool, PoolClient } from 'pg';
 import { baseTableSpec, ColumnDef, ColumnType, columnTypeFromSql, TableName, TableSpec } from './columns';
+import { timelineViewSql } from './point-in-time';
 import { isNetworkError, OffsetPosition, TableWrite, WarehouseAdapter } from './adapter';
 import { chunk, rowValues } from './batch';
 import { quoteIdent as q } from './sql';
@@ -104,6 +105,8 @@ export class PostgresAdapter implements WarehouseAdapter {
       for (const schema of ['raw', 'analytics', 'sink_state']) await c.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
       await c.query(postgresCreateTableSql(baseTableSpec('raw.events')));
       await c.query(postgresCreateTableSql(baseTableSpec('analytics.aggregated_events')));
+      await c.query(postgresCreateTableSql(baseTableSpec('analytics.aggregated_event_versions')));
+      await c.query(timelineViewSql('postgres'));
       await c.query(
         `CREATE TABLE IF NOT EXISTS sink_state.offsets (consumer_group text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer_group, topic, "partition"))`,
       );

@@ -102,22 +102,23 @@ describe('Snowflake adapter (fake connection)', () => {
     expect(sql).not.toMatch(/UPDATE SET[^]*"WINDOW_START" = s\."WINDOW_START"[^]*WHEN NOT MATCHED/);
   });
 
-  it('creates schemas and both tables when missing (fake connection)', async () => {
+  it('creates schemas and the three tables when missing (fake connection)', async () => {
     const session = new RecordingSession();
     await new SnowflakeAdapter(session).init();
     expect(session.sqlOf(/^CREATE SCHEMA/)).toEqual(['CREATE SCHEMA IF NOT EXISTS "RAW"', 'CREATE SCHEMA IF NOT EXISTS "ANALYTICS"']);
     const tables = session.sqlOf(/^CREATE TABLE/);
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     expect(tables[0]).toMatch(/^CREATE TABLE IF NOT EXISTS "RAW"\."EVENTS" \("EVENT_ID" VARCHAR NOT NULL, "TIMESTAMP" TIMESTAMP_NTZ NOT NULL, .*"PAYLOAD" VARIANT NOT NULL.*PRIMARY KEY \("EVENT_ID"\)\)$/);
     expect(tables[1]).toMatch(/PRIMARY KEY \("WINDOW_START", "WINDOW_NAME", "EVENT_TYPE", "GROUP_KEY"\)\)$/);
+    expect(tables[2]).toMatch(/^CREATE TABLE IF NOT EXISTS "ANALYTICS"\."AGGREGATED_EVENT_VERSIONS" .*PRIMARY KEY \("WINDOW_START", "WINDOW_NAME", "EVENT_TYPE", "GROUP_KEY", "VERSION"\)\)$/);
   });
 
-  it('stages rows with array binds in column order, then MERGEs both tables in one transaction (fake connection)', async () => {
+  it('stages rows with array binds in column order, then MERGEs the three tables in one transaction (fake connection)', async () => {
     const session = new RecordingSession();
     const loader = new WarehouseLoader(new SnowflakeAdapter(session));
     await loader.start();
     session.statements.length = 0;
-    // Two versions of one aggregate in a batch: only the higher one is staged.
+    // Two versions of one aggregate in a batch: only the higher one is staged for the table, both for the history.
     const prepared = await loader.prepare([rawRecord(10, 'e-1'), rawRecord(11, 'e-1'), aggregateRecord(5, { version: 1 }), aggregateRecord(6, { version: 3, count: 9 })]);
     await loader.write(prepared, [{ consumerGroup: 'g', topic: 'events.aggregated', partition: 0, nextOffset: 7 }]);
 
@@ -126,7 +127,10 @@ describe('Snowflake adapter (fake connection)', () => {
       'INSERT INTO',
       'CREATE OR REPLACE TEMPORARY',
       'INSERT INTO',
+      'CREATE OR REPLACE TEMPORARY',
+      'INSERT INTO',
       'BEGIN',
+      'MERGE INTO',
       'MERGE INTO',
       'MERGE INTO',
       'COMMIT',
@@ -142,6 +146,12 @@ describe('Snowflake adapter (fake connection)', () => {
     const spec = baseTableSpec('analytics.aggregated_events');
     const row = Object.fromEntries(spec.columns.map((c, i) => [c.name, aggBinds[0][i]]));
     expect(row).toMatchObject({ version: 3, count: 9, offset: 6, window_start: 1_767_261_600_000, group_key: 'dev-1' });
+    const history = (inserts[2].binds as unknown[][]).map((b) => Object.fromEntries(spec.columns.map((c, i) => [c.name, b[i]])));
+    expect(history.map((h) => h.version)).toEqual([1, 3]);
+    // History rows are only ever inserted (a version never changes).
+    const historyMerge = session.statements.find((s) => s.sql.startsWith('MERGE INTO "ANALYTICS"."AGGREGATED_EVENT_VERSIONS"'))!.sql;
+    expect(historyMerge).toMatch(/ON .*t\."VERSION" = s\."VERSION"/);
+    expect(historyMerge).not.toMatch(/WHEN MATCHED/);
     // Offsets are not written to Snowflake: the Kafka commit after the MERGE is the position.
     expect(session.statements.some((s) => /OFFSETS/i.test(s.sql))).toBe(false);
     expect(await loader.readOffsets('g')).toEqual([]);
@@ -179,6 +189,7 @@ describe('Snowflake adapter (fake connection)', () => {
     const after = session;
     const extras = [{ field: 'retracted', name: 'retracted', type: 'boolean' as const, nullable: true }];
     const prepared = await loader.prepare([aggregateRecord(1, { retracted: true }, extras), aggregateRecord(2, { group_key: 'dev-2', retracted: false }, extras)]);
+    // The history table has retracted as a fixed column: only the current table needs it added.
     expect(after.sqlOf(/^ALTER TABLE/)).toEqual(['ALTER TABLE "ANALYTICS"."AGGREGATED_EVENTS" ADD COLUMN IF NOT EXISTS "RETRACTED" BOOLEAN']);
     await loader.write(prepared, []);
     const merge = after.sqlOf(/^MERGE INTO "ANALYTICS"/)[0];

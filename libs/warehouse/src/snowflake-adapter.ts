@@ -6,6 +6,7 @@
  * Identifiers are upper-case and quoted, which is what unquoted lower-case names resolve to.
  */
 import { baseTableSpec, ColumnDef, ColumnType, columnTypeFromSql, TableName, TableSpec } from './columns';
+import { timelineViewSql } from './point-in-time';
 import { isNetworkError, OffsetPosition, TableWrite, WarehouseAdapter } from './adapter';
 import { chunk, rowValues } from './batch';
 import { quoteIdent } from './sql';
@@ -88,6 +89,8 @@ export class SnowflakeAdapter implements WarehouseAdapter {
     for (const schema of ['raw', 'analytics']) await this.session.execute(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
     await this.session.execute(snowflakeCreateTableSql(baseTableSpec('raw.events')));
     await this.session.execute(snowflakeCreateTableSql(baseTableSpec('analytics.aggregated_events')));
+    await this.session.execute(snowflakeCreateTableSql(baseTableSpec('analytics.aggregated_event_versions')));
+    await this.session.execute(timelineViewSql('snowflake'));
   }
 
   async describeColumns(table: TableName): Promise<ColumnDef[]> {

@@ -1,5 +1,6 @@
 /**
- * One subscribed socket. Live records are filtered (start offsets, event type, key) and sent at
+ * One subscribed socket. Live records are filtered (start offsets, event type, key; on the aggregated
+ * topic also group keys and window name) and sent at
  * once; while the catch-up read runs they wait in a bounded buffer. A client whose send buffer
  * passes the limit is closed with 1013 and a reason naming where to resume; nothing grows without
  * bound. Catch-up sends pace themselves on the socket's buffer instead of filling it.
@@ -28,13 +29,16 @@ export class StreamConnection implements FeedSubscriber {
   private liveFrom = new Map<number, bigint>();
   /** Next offset owed to the client per partition (for the resume hint when it is dropped). */
   private readonly nextOffsets = new Map<number, bigint>();
+  private readonly groupKeys?: ReadonlySet<string>;
 
   constructor(
     readonly socket: WebSocket,
     private readonly filters: StreamFilters,
     private readonly limits: ConnectionLimits,
     private readonly onClosed: (connection: StreamConnection) => void,
-  ) {}
+  ) {
+    if (filters.groupKeys) this.groupKeys = new Set(filters.groupKeys);
+  }
 
   get keyFilter(): string | undefined {
     return this.filters.key;
@@ -95,6 +99,8 @@ export class StreamConnection implements FeedSubscriber {
     if (this.closed || this.socket.readyState !== OPEN) return;
     if (this.filters.eventType !== undefined && record.eventType !== this.filters.eventType) return this.advance(record);
     if (this.filters.key !== undefined && record.key !== this.filters.key) return this.advance(record);
+    if (this.groupKeys && (record.groupKey === null || !this.groupKeys.has(record.groupKey))) return this.advance(record);
+    if (this.filters.windowName !== undefined && record.windowName !== this.filters.windowName) return this.advance(record);
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       ingestMetrics.droppedSlowClients.inc();
       this.drop(CLOSE_TRY_AGAIN_LATER, `slow consumer; resume with from=${this.resumeHint()}`);

@@ -3,17 +3,21 @@
  * Authorization header or ?access_token=, read scope, topic, query), so refusals are plain HTTP
  * answers in the error format. An admitted socket joins the topic's shared feed, receives a
  * `subscribed` message with its start offsets, then every event from there on in partition order.
+ *
+ * The aggregated topic streams the same way (`/api/v1/stream/<aggregated topic>` or `/aggregates`):
+ * `event_type` is required there and decides the scope (aggregates:read:<type>), `group_key=a,b`
+ * and `window=` narrow it; every committed version (corrections, retractions) arrives in order.
  */
 import type { IncomingMessage } from 'http';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { WebSocket } from 'ws';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec, PipelineConfig } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
-import { allows, bearerToken, Principal, scopeFor, TokenVerifier } from '@platform/auth';
+import { aggregateScopeFor, allows, allowsAggregates, bearerToken, Principal, scopeFor, TokenVerifier } from '@platform/auth';
 import { logger } from '@platform/observability';
 import { unframe } from '@platform/schema';
-import { INGEST_CONFIG, KAFKA } from '../tokens';
+import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
 import { IngestConfig } from '../config';
 import { TopicDirectory } from '../events/topic-directory';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
@@ -26,6 +30,8 @@ import { parseStreamRequest, planResume, startPositions, StreamFilters } from '.
 
 export interface StreamAdmission {
   type: EventTypeSpec;
+  /** The topic streamed: the event type's, or the aggregated topic. */
+  topic: string;
   principal: Principal;
   filters: StreamFilters;
   start: Map<number, bigint>;
@@ -49,6 +55,7 @@ export class StreamService implements OnApplicationShutdown {
     private readonly admin: KafkaAdminGateway,
     private readonly reader: RangeReader,
     private readonly schemas: SchemaGate,
+    @Inject(PIPELINE) private readonly pipeline: PipelineConfig,
   ) {
     this.pinger = setInterval(() => this.ping(), config.wsPingIntervalMs);
     this.pinger.unref();
@@ -63,16 +70,35 @@ export class StreamService implements OnApplicationShutdown {
     if (this.stopping) throw new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the API is shutting down', null, 1);
     const parsed = parseStreamRequest(request.url ?? '/');
     const principal = await this.verifier.verify(bearerToken(request.headers.authorization) ?? parsed.token);
-    const type = this.topics.resolve(parsed.topicSegment);
-    if (!type) throw new PlatformError(404, 'UNKNOWN_TOPIC', `no event type or topic named "${parsed.topicSegment.slice(0, 200)}"`);
-    if (!allows(principal.scopes, 'read', TopicDirectory.scopeNames(type))) {
-      throw new PlatformError(403, 'FORBIDDEN', `the token lacks scope ${scopeFor('read', type.topic)}`, { required: scopeFor('read', type.topic) });
+    const aggregated = this.pipeline.topics.aggregated.name;
+    const filters = parsed.filters;
+    let type: EventTypeSpec | undefined;
+    let topic: string;
+    if (parsed.topicSegment === aggregated || parsed.topicSegment === 'aggregates') {
+      if (filters.eventType === undefined) throw new PlatformError(400, 'INVALID_QUERY', 'the aggregated stream needs event_type (it decides the scope)', { parameter: 'event_type' });
+      type = this.topics.resolve(filters.eventType);
+      if (!type) throw new PlatformError(404, 'UNKNOWN_TOPIC', `no event type or topic named "${filters.eventType.slice(0, 200)}"`);
+      if (!allowsAggregates(principal.scopes, TopicDirectory.scopeNames(type))) {
+        throw new PlatformError(403, 'FORBIDDEN', `the token lacks scope ${aggregateScopeFor(type.name)}`, { required: aggregateScopeFor(type.name) });
+      }
+      filters.eventType = type.name;
+      topic = aggregated;
+    } else {
+      type = this.topics.resolve(parsed.topicSegment);
+      if (!type) throw new PlatformError(404, 'UNKNOWN_TOPIC', `no event type or topic named "${parsed.topicSegment.slice(0, 200)}"`);
+      if (!allows(principal.scopes, 'read', TopicDirectory.scopeNames(type))) {
+        throw new PlatformError(403, 'FORBIDDEN', `the token lacks scope ${scopeFor('read', type.topic)}`, { required: scopeFor('read', type.topic) });
+      }
+      if (filters.groupKeys || filters.windowName !== undefined) {
+        throw new PlatformError(400, 'INVALID_QUERY', 'group_key and window filter the aggregated stream only', { parameter: filters.groupKeys ? 'group_key' : 'window' });
+      }
+      topic = type.topic;
     }
     if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
-    const feed = await this.feed(type.topic);
+    const feed = await this.feed(topic);
     // The partition ends at this moment define "from the moment of connection".
-    const ends = await this.admin.offsets(type.topic);
-    return { type, principal, filters: parsed.filters, start: startPositions(ends, parsed.resumeFrom), feed };
+    const ends = await this.admin.offsets(topic);
+    return { type, topic, principal, filters, start: startPositions(ends, parsed.resumeFrom), feed };
   }
 
   /** Runs once the upgrade completed for an admitted request. */
@@ -99,7 +125,7 @@ export class StreamService implements OnApplicationShutdown {
     connection.send(
       JSON.stringify({
         type: 'subscribed',
-        topic: admission.type.topic,
+        topic: admission.topic,
         from: Object.fromEntries([...admission.start].map(([p, o]) => [p, Number(o)])),
         filters: admission.filters,
       }),
@@ -118,18 +144,18 @@ export class StreamService implements OnApplicationShutdown {
   private async catchUp(connection: StreamConnection, admission: StreamAdmission, ranges: ReturnType<typeof planResume>['catchUp']): Promise<void> {
     const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
     try {
-      const byPartition = await this.reader.read(admission.type.topic, ranges, CATCH_UP_TIMEOUT_MS);
+      const byPartition = await this.reader.read(admission.topic, ranges, CATCH_UP_TIMEOUT_MS);
       const records: FeedRecord[] = [];
       for (const list of byPartition.values()) {
         for (const record of list) {
           if (!record.value) continue;
           const event = await this.decode(record.value);
-          if (event) records.push(toFeedRecord(admission.type.topic, record.partition, record.offset, record.key ? record.key.toString('utf8') : null, event));
+          if (event) records.push(toFeedRecord(admission.topic, record.partition, record.offset, record.key ? record.key.toString('utf8') : null, event));
         }
       }
       if (await connection.sendCatchUp(records, deadline)) connection.goLive();
     } catch (error) {
-      logger().warn({ err: (error as Error).message, topic: admission.type.topic }, 'stream resume failed');
+      logger().warn({ err: (error as Error).message, topic: admission.topic }, 'stream resume failed');
       connection.drop(CLOSE_TRY_AGAIN_LATER, 'could not read the resume range; retry');
     }
   }

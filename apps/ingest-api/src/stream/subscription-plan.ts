@@ -13,7 +13,14 @@ import type { OffsetRange } from '../kafka/range-reader';
 export interface StreamFilters {
   eventType?: string;
   key?: string;
+  /** Aggregated topic only: records of these group keys (`group_key=a,b`). */
+  groupKeys?: string[];
+  /** Aggregated topic only: records of this window name (`window=tumbling_1m`). */
+  windowName?: string;
 }
+
+/** The most group keys one aggregate subscription may name. */
+export const MAX_GROUP_KEYS = 100;
 
 export interface StreamRequest {
   topicSegment: string;
@@ -42,7 +49,7 @@ export function parseResume(text: string): Map<number, bigint> {
   return out;
 }
 
-/** Parses `/api/v1/stream/<topic>?access_token=&event_type=&key=&from=`. */
+/** Parses `/api/v1/stream/<topic>?access_token=&event_type=&key=&group_key=&window=&from=`. */
 export function parseStreamRequest(url: string): StreamRequest {
   let parsed: URL;
   try {
@@ -69,10 +76,17 @@ export function parseStreamRequest(url: string): StreamRequest {
     return value === '' ? undefined : value;
   };
   const from = single('from');
+  const groupKeyList = single('group_key');
+  const groupKeys = groupKeyList === undefined ? undefined : groupKeyList.split(',');
+  if (groupKeys && groupKeys.length > MAX_GROUP_KEYS) throw invalid(`group_key may name at most ${MAX_GROUP_KEYS} keys`);
+  const filters: StreamFilters = { eventType: single('event_type'), key: single('key') };
+  if (groupKeys) filters.groupKeys = groupKeys;
+  const windowName = single('window');
+  if (windowName !== undefined) filters.windowName = windowName;
   return {
     topicSegment,
     token: single('access_token'),
-    filters: { eventType: single('event_type'), key: single('key') },
+    filters,
     resumeFrom: from === undefined ? new Map() : parseResume(from),
   };
 }

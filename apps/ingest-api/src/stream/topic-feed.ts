@@ -16,6 +16,9 @@ export interface FeedRecord {
   offset: bigint;
   key: string | null;
   eventType: string | null;
+  /** Aggregate records: their group key and window name (null for events). */
+  groupKey: string | null;
+  windowName: string | null;
   /** The message a client receives, serialised once for all subscribers. */
   json: string;
 }
@@ -116,6 +119,8 @@ export function toFeedRecord(topic: string, partition: number, offset: bigint, k
     offset,
     key,
     eventType: typeof event.event_type === 'string' ? event.event_type : null,
+    groupKey: typeof event.group_key === 'string' ? event.group_key : null,
+    windowName: typeof event.window_name === 'string' ? event.window_name : null,
     json: JSON.stringify({ type: 'event', topic, partition, offset: Number(offset), key, event }),
   };
 }

@@ -53,7 +53,7 @@ describe('warehouse destination on Snowflake (fake connection)', () => {
     session.failures = 2;
     const outcome = await destination.write([chunkOf([rawRecord(4), rawRecord(5)])], delivery);
     expect(outcome.failed).toEqual([]);
-    expect(outcome.rows).toEqual({ 'raw.events': 2, 'analytics.aggregated_events': 0 });
+    expect(outcome.rows).toEqual({ 'raw.events': 2, 'analytics.aggregated_events': 0, 'analytics.aggregated_event_versions': 0 });
     const tail = session.statements.map((s) => s.split(' ')[0]);
     expect(tail.filter((k) => k === 'ROLLBACK')).toHaveLength(2);
     expect(tail[tail.length - 1]).toBe('COMMIT');

@@ -1,0 +1,59 @@
+/** Online aggregate lookups: a key's feature vector, and the recent windows of one window name. */
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { EventTypeSpec } from '@platform/config';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
+import { ErrorResponse } from '../events/api-models';
+import { AggregateScopeGuard } from './aggregate-scope.guard';
+import { AggregateServingService, parseRecentQuery } from './aggregate-serving.service';
+import { FeatureVectorResponse, RecentWindowsResponse } from './serving-models';
+
+type TypedRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown> }> & { eventType: EventTypeSpec };
+
+const TOPIC_PARAM = { name: 'topic', description: 'The event type (iot.sensor) or its Kafka topic (events.iot.sensor)' };
+const KEY_PARAM = { name: 'key', description: "The group key (the event type's group_by value, e.g. a device id; URL-encoded)" };
+
+@ApiTags('aggregates')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, type: ErrorResponse, description: 'Invalid key, limit or time bound' })
+@ApiResponse({ status: 401, type: ErrorResponse, description: 'Missing, malformed, expired or wrongly signed token' })
+@ApiResponse({ status: 403, type: ErrorResponse, description: 'Token lacks aggregates:read:<type> (or events:read:<topic>, a wildcard, or admin)' })
+@ApiResponse({ status: 404, type: ErrorResponse, description: 'Unknown topic or window name' })
+@ApiResponse({ status: 429, type: ErrorResponse, description: 'Rate limited (Retry-After)' })
+@ApiResponse({ status: 503, type: ErrorResponse, description: 'The store is still catching up with the aggregated topic (Retry-After)' })
+@Controller('api/v1/aggregates')
+@UseGuards(JwtAuthGuard, SubjectThrottlerGuard, AggregateScopeGuard)
+export class AggregatesController {
+  constructor(private readonly serving: AggregateServingService) {}
+
+  @Get(':topic/:key')
+  @ApiOperation({ summary: 'Feature vector: the latest committed window of every configured window name for one key' })
+  @ApiParam(TOPIC_PARAM)
+  @ApiParam(KEY_PARAM)
+  @ApiResponse({ status: 200, type: FeatureVectorResponse })
+  async featureVector(@Req() request: TypedRequest): Promise<FeatureVectorResponse> {
+    const type = request.eventType;
+    const groupKey = request.params.key;
+    const windows = await this.serving.featureVector(type, groupKey);
+    return { topic: type.topic, event_type: type.name, group_key: groupKey, windows };
+  }
+
+  @Get(':topic/:key/windows/:window')
+  @ApiOperation({ summary: 'Recent committed windows of one window name for one key, newest window_start first' })
+  @ApiParam(TOPIC_PARAM)
+  @ApiParam(KEY_PARAM)
+  @ApiParam({ name: 'window', description: 'A window name from the pipeline config, e.g. tumbling_1m' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..SERVING_MAX_LIMIT (500), default 10' })
+  @ApiQuery({ name: 'from', required: false, description: 'Only windows starting at or after this time (epoch ms or ISO-8601)' })
+  @ApiQuery({ name: 'to', required: false, description: 'Only windows starting before this time (epoch ms or ISO-8601)' })
+  @ApiResponse({ status: 200, type: RecentWindowsResponse })
+  async recent(@Req() request: TypedRequest): Promise<RecentWindowsResponse> {
+    const type = request.eventType;
+    const { key: groupKey, window: windowName } = request.params;
+    const query = parseRecentQuery(request.query ?? {}, this.serving.config.maxLimit);
+    const windows = await this.serving.recent(type, groupKey, windowName, query);
+    return { topic: type.topic, event_type: type.name, group_key: groupKey, window_name: windowName, windows };
+  }
+}

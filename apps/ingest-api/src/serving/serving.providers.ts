@@ -1,0 +1,52 @@
+/**
+ * The aggregate serving layer's part of the ingest API: the store (Redis when REDIS_URL is set, or
+ * SERVING_STORE=redis; the embedded store with a snapshot in DATA_DIR/serving/ otherwise), the
+ * materializer that follows the aggregated topic, and the lookup routes and live stream.
+ */
+import { join } from 'path';
+import type { Provider, Type } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { PipelineConfig } from '@platform/config';
+import { AggregatedRecord } from '@platform/contracts';
+import { RetentionPolicy } from '@platform/serving';
+import { KafkaAdminGateway } from '../kafka/kafka-admin';
+import { SchemaGate } from '../schema/schema-gate';
+import type { IngestConfig } from '../config';
+import { AggregateStore } from './aggregate-store';
+import { MemoryAggregateStore } from './memory-aggregate-store';
+import { RedisAggregateStore } from './redis-aggregate-store';
+import { AggregateMaterializer } from './aggregate-materializer';
+import { AggregateScopeGuard } from './aggregate-scope.guard';
+import { AggregateServingService, SERVING_CONFIG } from './aggregate-serving.service';
+import { AggregatesController } from './aggregates.controller';
+
+export function createAggregateStore(config: IngestConfig, topic: string, redis: Redis | null): AggregateStore {
+  const serving = config.serving;
+  const policy: RetentionPolicy = { retentionMs: serving.retentionMs, maxWindows: serving.maxWindows };
+  const useRedis = serving.store === 'redis' || (serving.store === 'auto' && redis !== null);
+  if (useRedis) {
+    if (!redis) throw new Error('SERVING_STORE=redis needs REDIS_URL');
+    return new RedisAggregateStore(redis, config.redisKeyPrefix, topic, policy, serving.keyTtlMs);
+  }
+  return new MemoryAggregateStore(join(config.dataDir, 'serving', `${topic}.snapshot.json`), policy, serving.snapshotIntervalMs);
+}
+
+export function servingParts(config: IngestConfig, pipeline: PipelineConfig, kafka: Kafka, redis: Redis | null): { controllers: Type[]; providers: Provider[] } {
+  if (!config.serving.enabled) return { controllers: [], providers: [] };
+  const topic = pipeline.topics.aggregated.name;
+  return {
+    controllers: [AggregatesController],
+    providers: [
+      { provide: SERVING_CONFIG, useValue: config.serving },
+      {
+        provide: AggregateMaterializer,
+        useFactory: (admin: KafkaAdminGateway, schemas: SchemaGate) =>
+          new AggregateMaterializer(topic, kafka, admin, createAggregateStore(config, topic, redis), async (value) => (await schemas.catalog.decode<AggregatedRecord>(value)).value, config.instanceId),
+        inject: [KafkaAdminGateway, SchemaGate],
+      },
+      AggregateScopeGuard,
+      AggregateServingService,
+    ],
+  };
+}

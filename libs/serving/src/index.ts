@@ -1,0 +1,2 @@
+export * from './window-book';
+export * from './serving-state';
