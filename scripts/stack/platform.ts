@@ -37,6 +37,7 @@ export class PrivatePlatform {
   readonly apps: Record<AppName, AppProcess>;
   readonly lakeDir = join(this.workDir, 'lake');
   private readonly secret = randomBytes(24).toString('hex');
+  private readonly registryPassword = randomBytes(18).toString('base64url');
   private readonly admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
   private databaseCreated = false;
 
@@ -51,10 +52,23 @@ export class PrivatePlatform {
     this.pipeline = loadPipelineConfig(this.pipelinePath);
     const port = (offset: number) => String(options.basePort + offset);
     this.broker = new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
-    const common = { KAFKA_BROKERS: this.broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: this.pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: this.workDir };
+    const common = {
+      KAFKA_BROKERS: this.broker.address,
+      SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`,
+      SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: `platform:${this.registryPassword}`,
+      PIPELINE_CONFIG: this.pipelinePath,
+      LOG_LEVEL: 'warn',
+      DATA_DIR: this.workDir,
+    };
     const dir = this.workDir;
     this.apps = {
-      registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: port(81) }, dir, `http://127.0.0.1:${port(81)}/subjects`),
+      registry: new AppProcess(
+        'schema-registry',
+        'apps/schema-registry/src/main.ts',
+        { ...common, PORT: port(81), REGISTRY_USERS: `platform:admin:${this.registryPassword}` },
+        dir,
+        `http://127.0.0.1:${port(81)}/health/ready`,
+      ),
       processor: new AppProcess(
         'processor',
         'apps/processor/src/main.ts',

@@ -1,7 +1,7 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, env, loadEnv } from '@platform/config';
+import { commonEnv, env, loadEnv, RegistryCredentials } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 
 export const ingestEnv = {
@@ -35,6 +35,7 @@ export interface IngestConfig {
   kafkaBrokers: string[];
   kafkaClientId: string;
   schemaRegistryUrl: string;
+  schemaRegistryCredentials?: RegistryCredentials;
   pipelineConfigPath: string;
   logLevel: string;
   port: number;

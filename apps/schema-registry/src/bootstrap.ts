@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { health, logger } from '@platform/observability';
 import { SchemaRegistryModule } from './app.module';
+import { installRegistryAuth, RegistryAuth } from './auth/registry-auth';
 import { installRegistryContentTypes } from './http/content-types';
 import { NestPinoLogger } from './http/nest-logger';
 import { RegistryExceptionFilter } from './http/registry-exception.filter';
@@ -19,6 +20,8 @@ export interface SchemaRegistryOptions {
   host?: string;
   kafkaBrokers: string[];
   schemasTopic: string;
+  /** Who may call it; `{ mode: 'none' }` only when explicitly configured (REGISTRY_AUTH=none). */
+  auth: RegistryAuth;
 }
 
 export interface RunningSchemaRegistry {
@@ -36,12 +39,13 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
     const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
     installRegistryContentTypes(adapter.getInstance());
     installRequestMetrics(adapter.getInstance());
+    installRegistryAuth(adapter.getInstance(), options.auth);
     app = await NestFactory.create<NestFastifyApplication>(SchemaRegistryModule.forLog(log), adapter, {
       logger: new NestPinoLogger(),
       bodyParser: false,
     });
     app.useGlobalFilters(new RegistryExceptionFilter());
-    await app.listen(options.port, options.host ?? '0.0.0.0');
+    await app.listen(options.port, options.host ?? '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);
     await log.close();
@@ -49,7 +53,8 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
   }
   health.register('schemas_log', async () => log.healthy());
   const { port } = app.getHttpServer().address() as AddressInfo;
-  logger().info({ port, topic: options.schemasTopic }, 'schema registry listening');
+  logger().info({ port, topic: options.schemasTopic, auth: options.auth.mode }, 'schema registry listening');
+  if (options.auth.mode === 'none') logger().warn('schema registry runs WITHOUT authentication (REGISTRY_AUTH=none): for local development only');
   const running = app;
   let closing: Promise<void> | undefined;
   return {

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       host: config.host,
       kafkaBrokers: config.kafkaBrokers,
       schemasTopic: config.schemasTopic,
+      auth: config.auth,
     });
     onShutdown('schema-registry', () => registry.close());
     log.info({ url: registry.url }, 'schema registry ready');
