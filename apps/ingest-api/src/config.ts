@@ -29,6 +29,8 @@ export const ingestEnv = {
   wsResumeMaxRecords: env.int('WS_RESUME_MAX_RECORDS', { default: 100_000, min: 0 }),
   ensureTopics: env.bool('ENSURE_TOPICS', { default: true }),
   docs: env.bool('API_DOCS', { default: true }),
+  /** Older event times are refused; 0 (the default) accepts any age. */
+  eventTimeMaxAgeMs: env.duration('EVENT_TIME_MAX_AGE', { default: '0' }),
 };
 
 export interface IngestConfig {
@@ -61,6 +63,8 @@ export interface IngestConfig {
   wsResumeMaxRecords: number;
   ensureTopics: boolean;
   docs: boolean;
+  eventTimeMaxFutureSkewMs: number;
+  eventTimeMaxAgeMs: number;
   auth: AuthSettings;
 }
 

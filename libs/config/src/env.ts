@@ -201,4 +201,6 @@ export const commonEnv = {
   pipelineConfigPath: env.string('PIPELINE_CONFIG', { default: 'config/pipeline.yaml' }),
   logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
   dataDir: env.string('DATA_DIR', { default: '.data' }),
+  /** Event times further ahead of the clock are refused by the API and dead-lettered by the processor. */
+  eventTimeMaxFutureSkewMs: env.duration('EVENT_TIME_MAX_FUTURE_SKEW', { default: '5m' }),
 };
