@@ -81,9 +81,11 @@ describe('strict values', () => {
     expect(problemsOf(withPayload({ count: 2 ** 31 }))).toEqual([{ path: 'payload.count', message: expect.stringMatching(/32-bit integer/) }]);
     expect(problemsOf(withPayload({ count: -(2 ** 31) }))).toEqual([]);
     expect(problemsOf({ ...good(), timestamp: JSON.parse('9223372036854775807') })).toEqual([{ path: 'timestamp', message: expect.stringMatching(/integer/) }]);
-    // avsc writes longs exactly up to ±9007199254740990 (just inside Number.MAX_SAFE_INTEGER).
+    // avsc writes longs exactly from -2^52 to 9007199254740990: -2^52 - 1 would read back positive.
     expect(problemsOf({ ...good(), timestamp: 9007199254740990 })).toEqual([]);
-    expect(problemsOf({ ...good(), timestamp: -9007199254740990 })).toEqual([]);
+    expect(problemsOf({ ...good(), timestamp: -(2 ** 52) })).toEqual([]);
+    expect(problemsOf({ ...good(), timestamp: -(2 ** 52) - 1 })).toEqual([{ path: 'timestamp', message: expect.stringMatching(/exactly representable/) }]);
+    expect(problemsOf({ ...good(), timestamp: -9007199254740990 })).toHaveLength(1);
   });
 
   it('refuses lone UTF-16 surrogates in strings and map keys, accepts every plane', () => {

@@ -44,6 +44,13 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * The longs avsc writes and reads back exactly. Its zigzag encoding doubles the magnitude in a
+ * double: a negative below -2^52 becomes an odd number above 2^53, rounds, and reads back as a
+ * different (positive) number. Values outside are refused rather than silently changed.
+ */
+export const LONG_MIN_EXACT = -(2 ** 52);
+export const LONG_MAX_EXACT = 9007199254740990;
 /** Largest finite 32-bit float: larger doubles would be written as Infinity. */
 const FLOAT_MAX = 3.4028234663852886e38;
 /** With the u flag paired surrogates are one code point: only a lone surrogate matches Cs. */
@@ -150,7 +157,11 @@ function coerce(type: avro.Type, value: unknown, path: string, problems: Validat
       const parsed = parseRfc3339(value);
       if (parsed !== undefined) candidate = parsed;
     }
-    if (!type.isValid(candidate)) problems.push({ path, message: `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got ${describe(value)}` });
+    if (!type.isValid(candidate)) {
+      problems.push({ path, message: `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got ${describe(value)}` });
+    } else if (kind === 'long' && ((candidate as number) < LONG_MIN_EXACT || (candidate as number) > LONG_MAX_EXACT)) {
+      problems.push({ path, message: `long out of the exactly representable range [${LONG_MIN_EXACT}, ${LONG_MAX_EXACT}]` });
+    }
     return candidate;
   }
   if ((kind === 'float' || kind === 'double') && typeof value === 'number' && !(Number.isFinite(value) && (kind === 'double' || Math.abs(value) <= FLOAT_MAX))) {
