@@ -113,6 +113,28 @@ describe('schema registry authentication', () => {
     expect((await as(bearer(['registry:admin']), 'GET', '/config/jwt-value?defaultToGlobal=true')).status).toBe(200);
   });
 
+  it('answers router-level refusals in Confluent format without echoing the URL', async () => {
+    const { request } = await import('http');
+    const rawGet = (path: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(registry.url);
+        const req = request({ hostname, port, path, headers: { authorization: ADMIN } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (c) => chunks.push(c));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const long = `marker${'s'.repeat(120)}`;
+    const tooLong = await rawGet(`/subjects/${long}/versions`);
+    expect({ status: tooLong.status, body: JSON.parse(tooLong.text) }).toEqual({ status: 414, body: { error_code: 414, message: expect.any(String) } });
+    expect(tooLong.text).not.toContain('marker');
+    const malformed = await rawGet('/subjects/%E0%A4%A-marker/versions');
+    expect({ status: malformed.status, body: JSON.parse(malformed.text) }).toEqual({ status: 400, body: { error_code: 400, message: expect.any(String) } });
+    expect(malformed.text).not.toContain('marker');
+  });
+
   it('answers authenticated requests with Cache-Control: no-store', async () => {
     const response = await fetch(`${registry.url}/subjects`, { headers: { authorization: READER } });
     expect(response.headers.get('cache-control')).toBe('no-store');

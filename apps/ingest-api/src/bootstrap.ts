@@ -11,7 +11,7 @@ import { createLogger, initMetrics, logger } from '@platform/observability';
 import { IngestConfig, loadIngestConfig } from './config';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
-import { handleClientError } from './http/client-error';
+import { handleClientError, handleFrameworkError } from './http/client-error';
 import { installHttpHooks } from './http/http-hooks';
 import { requestIdFrom } from './http/request-context';
 import { buildOpenApi, serveDocs } from './http/docs';
@@ -73,6 +73,7 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, pipeline), adapter, {
     logger: new PinoNestLogger(),

@@ -11,7 +11,7 @@ import { SchemaRegistryModule } from './app.module';
 import { installRegistryAuth, RegistryAuth } from './auth/registry-auth';
 import { installRegistryContentTypes } from './http/content-types';
 import { NestPinoLogger } from './http/nest-logger';
-import { RegistryExceptionFilter } from './http/registry-exception.filter';
+import { handleRegistryClientError, handleRouterError, RegistryExceptionFilter } from './http/registry-exception.filter';
 import { installRequestMetrics } from './http/request-metrics';
 import { KafkaSchemaLog } from './store/kafka-schema-log';
 
@@ -36,7 +36,7 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
   let app: NestFastifyApplication | undefined;
   try {
     await log.start();
-    const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+    const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, frameworkErrors: handleRouterError, clientErrorHandler: handleRegistryClientError });
     installRegistryContentTypes(adapter.getInstance());
     installRequestMetrics(adapter.getInstance());
     installRegistryAuth(adapter.getInstance(), options.auth);

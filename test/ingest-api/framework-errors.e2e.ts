@@ -1,0 +1,81 @@
+/**
+ * Refusals the framework makes before any route runs still answer in the error format with a
+ * request id, and never echo the request back: an over-long path segment, malformed
+ * percent-encoding, and WebSocket handshakes that pass the token check but are not valid handshakes.
+ */
+import * as http from 'http';
+import { expectErrorFormat, startTestApi, TestApi, token } from './support';
+
+interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** One raw HTTP/1.1 request (fetch would normalise the URL and refuse Upgrade headers). */
+function raw(url: string, method: string, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ hostname, port, method, path, headers });
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    // A refused upgrade can also arrive as an 'upgrade' event-less response; errors fail the test.
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+function expectFormatted(answer: RawAnswer, status: number, errorCode: string, mustNotContain: string): void {
+  expect({ status: answer.status, type: answer.headers['content-type'] }).toEqual({ status, type: 'application/json; charset=utf-8' });
+  const body = JSON.parse(answer.text);
+  expectErrorFormat(body);
+  expect(body.error_code).toBe(errorCode);
+  expect(answer.headers['x-request-id']).toBe(body.request_id);
+  expect(answer.text).not.toContain(mustNotContain);
+}
+
+describe('ingest API: framework-level refusals in the error format', () => {
+  let t: TestApi;
+
+  beforeAll(async () => {
+    t = await startTestApi();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers a path segment over 100 characters with 414 in the error format, without echoing the URL', async () => {
+    const segment = `evil${'x'.repeat(120)}`;
+    const answer = await raw(t.url, 'GET', `/api/v1/events/${segment}/latest`, { authorization: `Bearer ${token()}` });
+    expectFormatted(answer, 414, 'URI_TOO_LONG', segment);
+  });
+
+  it('answers malformed percent-encoding with 400 in the error format, without echoing the URL', async () => {
+    const answer = await raw(t.url, 'GET', '/api/v1/events/%E0%A4%A/latest-marker', { authorization: `Bearer ${token()}` });
+    expectFormatted(answer, 400, 'BAD_REQUEST', 'latest-marker');
+  });
+
+  describe('WebSocket handshakes refused after the token check', () => {
+    const path = () => `/api/v1/stream/${t.topic('clickstream')}?access_token=${token(['events:read:*'])}`;
+    const upgrade = (extra: Record<string, string>) => ({
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      ...extra,
+    });
+
+    it.each([
+      ['an unsupported Sec-WebSocket-Version', 'GET', { 'sec-websocket-version': '99' }, 400, 'INVALID_WEBSOCKET_HANDSHAKE'],
+      ['a malformed Sec-WebSocket-Key', 'GET', { 'sec-websocket-key': 'not-a-key-marker' }, 400, 'INVALID_WEBSOCKET_HANDSHAKE'],
+      ['a wrong method', 'POST', {}, 405, 'METHOD_NOT_ALLOWED'],
+    ] as const)('%s', async (_name, method, extra, status, code) => {
+      const answer = await raw(t.url, method, path(), upgrade(extra));
+      expectFormatted(answer, status, code, 'marker');
+    });
+  });
+});
