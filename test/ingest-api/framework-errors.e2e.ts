@@ -4,6 +4,7 @@
  * percent-encoding, and WebSocket handshakes that pass the token check but are not valid handshakes.
  */
 import * as http from 'http';
+import { connect } from 'net';
 import { expectErrorFormat, startTestApi, TestApi, token } from './support';
 
 interface RawAnswer {
@@ -77,5 +78,59 @@ describe('ingest API: framework-level refusals in the error format', () => {
       const answer = await raw(t.url, method, path(), upgrade(extra));
       expectFormatted(answer, status, code, 'marker');
     });
+  });
+});
+
+describe('ingest API: server timeouts', () => {
+  let t: TestApi;
+
+  beforeAll(async () => {
+    t = await startTestApi({ env: { HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s' } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Opens a connection, lets `feed` write to it, and resolves with what the server sent and when it closed. */
+  function stalled(feed: (write: (text: string) => void) => void): Promise<{ closedAfterMs: number; text: string }> {
+    const { hostname, port } = new URL(t.url);
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(Number(port), hostname);
+      const chunks: Buffer[] = [];
+      socket.on('connect', () => feed((text) => socket.write(text)));
+      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ closedAfterMs: Date.now() - started, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      // The test's own bound: a server that never cuts the client off fails here.
+      const timer = setInterval(() => {
+        if (Date.now() - started > 20_000) socket.destroy(new Error('the server did not cut the stalled client off within 20 s'));
+      }, 500);
+    });
+  }
+
+  it('cuts off a client that announces a body and never sends it, in seconds, with 408 in the error format', async () => {
+    const answer = await stalled((write) =>
+      write(`POST /api/v1/events/${t.topic('clickstream')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nAuthorization: Bearer ${token()}\r\n\r\n{"event_id":`),
+    );
+    expect(answer.closedAfterMs).toBeLessThan(8_000);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4))).toMatchObject({ error_code: 'REQUEST_TIMEOUT' });
+  });
+
+  it('cuts off a client that trickles its headers, in seconds', async () => {
+    let interval: NodeJS.Timeout | undefined;
+    const answer = await stalled((write) => {
+      write('GET /api/v1/health/live HTTP/1.1\r\nHost: x\r\n');
+      let n = 0;
+      interval = setInterval(() => write(`X-Trickle-${n++}: y\r\n`), 300);
+    });
+    clearInterval(interval);
+    expect(answer.closedAfterMs).toBeLessThan(8_000);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
   });
 });

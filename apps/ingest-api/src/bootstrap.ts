@@ -74,6 +74,10 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     forceCloseConnections: 'idle',
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
+    // A client that trickles its headers or announces a body it never sends is cut off in seconds
+    // (Node checks the deadlines every connectionsCheckingInterval).
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, pipeline), adapter, {
     logger: new PinoNestLogger(),

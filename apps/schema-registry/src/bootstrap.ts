@@ -36,7 +36,14 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
   let app: NestFastifyApplication | undefined;
   try {
     await log.start();
-    const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, frameworkErrors: handleRouterError, clientErrorHandler: handleRegistryClientError });
+    const adapter = new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      frameworkErrors: handleRouterError,
+      clientErrorHandler: handleRegistryClientError,
+      // Slow or stalled clients are cut off in seconds, not minutes.
+      requestTimeout: 15_000,
+      http: { headersTimeout: 5_000, requestTimeout: 15_000, connectionsCheckingInterval: 1000 },
+    });
     installRegistryContentTypes(adapter.getInstance());
     installRequestMetrics(adapter.getInstance());
     installRegistryAuth(adapter.getInstance(), options.auth);

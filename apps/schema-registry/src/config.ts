@@ -5,7 +5,7 @@ import { parseRegistryUsers, RegistryAuth } from './auth/registry-auth';
 
 export const registryEnv = {
   port: env.int('PORT', { default: 8081, min: 0, max: 65535 }),
-  host: env.string('HOST', { default: '127.0.0.1' }),
+  host: commonEnv.host,
   kafkaBrokers: commonEnv.kafkaBrokers,
   schemasTopic: env.string('SCHEMAS_TOPIC', { default: '_schemas' }),
   logLevel: commonEnv.logLevel,

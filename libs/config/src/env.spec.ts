@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ConfigError, env, loadEnv, parseDuration } from './env';
+import { commonEnv, ConfigError, env, loadEnv, parseDuration } from './env';
 
 describe('loadEnv', () => {
   const spec = {
@@ -70,5 +70,12 @@ describe('secrets and registry credentials', () => {
     expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'nocolonsecret' })).toThrow(/must be user:password/);
     expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'nocolonsecret' })).not.toThrow(/nocolonsecret/);
     expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'a:b', SCHEMA_REGISTRY_BEARER_TOKEN: 't' })).toThrow(/set only one/);
+  });
+});
+
+describe('commonEnv', () => {
+  it('listens on loopback unless HOST says otherwise (containers set 0.0.0.0)', () => {
+    expect(loadEnv(commonEnv, {}).host).toBe('127.0.0.1');
+    expect(loadEnv(commonEnv, { HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 });

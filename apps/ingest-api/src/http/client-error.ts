@@ -10,10 +10,18 @@ import { newRequestId } from './request-context';
 
 export function clientErrorResponse(error: { code?: string }): string {
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+  const status = tooLarge ? 431 : timedOut ? 408 : 400;
   const requestId = newRequestId();
   const body = JSON.stringify(
-    errorBody(tooLarge ? { errorCode: 'HEADERS_TOO_LARGE', message: 'request headers are too large' } : { errorCode: 'BAD_REQUEST', message: 'malformed HTTP request' }, requestId),
+    errorBody(
+      tooLarge
+        ? { errorCode: 'HEADERS_TOO_LARGE', message: 'request headers are too large' }
+        : timedOut
+          ? { errorCode: 'REQUEST_TIMEOUT', message: 'the request was not received in time' }
+          : { errorCode: 'BAD_REQUEST', message: 'malformed HTTP request' },
+      requestId,
+    ),
   );
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
