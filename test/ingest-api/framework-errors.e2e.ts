@@ -81,6 +81,49 @@ describe('ingest API: framework-level refusals in the error format', () => {
   });
 });
 
+describe('ingest API: security headers', () => {
+  let t: TestApi;
+
+  beforeAll(async () => {
+    t = await startTestApi();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sends the usual security headers, and no-store on answers to requests with credentials', async () => {
+    const authenticated = await fetch(`${t.url}/api/v1/events/${t.topic('clickstream')}/latest?limit=1`, { headers: { authorization: `Bearer ${token()}` } });
+    const refused = await fetch(`${t.url}/api/v1/events/${t.topic('clickstream')}/latest?limit=1`, { headers: { authorization: 'Bearer nope' } });
+    for (const answer of [authenticated, refused]) {
+      expect({
+        nosniff: answer.headers.get('x-content-type-options'),
+        frame: answer.headers.get('x-frame-options'),
+        cache: answer.headers.get('cache-control'),
+        csp: answer.headers.get('content-security-policy'),
+      }).toEqual({ nosniff: 'nosniff', frame: 'DENY', cache: 'no-store', csp: expect.stringContaining("frame-ancestors 'none'") });
+      await answer.arrayBuffer();
+    }
+    expect(authenticated.status).toBe(200);
+    expect(refused.status).toBe(401);
+  });
+
+  it('keeps the OpenAPI page working under its CSP: no inline script, every script and style served from the same origin', async () => {
+    const page = await fetch(`${t.url}/docs`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/upgrade-insecure-requests/);
+    const html = await page.text();
+    expect(html).not.toMatch(/<script>(?!<)/);
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThanOrEqual(4);
+    for (const source of sources) {
+      expect(source.startsWith('/docs/')).toBe(true);
+      expect({ source, status: (await fetch(`${t.url}${source}`)).status }).toEqual({ source, status: 200 });
+    }
+  });
+});
+
 describe('ingest API: server timeouts', () => {
   let t: TestApi;
 
