@@ -135,6 +135,16 @@ describe('schema registry authentication', () => {
     expect(malformed.text).not.toContain('marker');
   });
 
+  it('bounds what one schema may cost: refuses one nested too deeply or too large with 42201', async () => {
+    const deep = '['.repeat(70) + '"int"' + ']'.repeat(70);
+    const tooDeep = await as(ADMIN, 'POST', '/subjects/deep-value/versions', { schema: deep });
+    expect(tooDeep).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringContaining('REGISTRY_MAX_SCHEMA_DEPTH') } });
+    const huge = JSON.stringify({ type: 'record', name: 'Huge', doc: 'x'.repeat(300 * 1024), fields: [] });
+    const tooLarge = await as(ADMIN, 'POST', '/compatibility/subjects/huge-value/versions', { schema: huge });
+    expect(tooLarge).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringContaining('REGISTRY_MAX_SCHEMA_BYTES') } });
+    expect((await as(ADMIN, 'GET', '/subjects')).body).not.toContain('deep-value');
+  });
+
   it('answers authenticated requests with Cache-Control: no-store', async () => {
     const response = await fetch(`${registry.url}/subjects`, { headers: { authorization: READER } });
     expect(response.headers.get('cache-control')).toBe('no-store');

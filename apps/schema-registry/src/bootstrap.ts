@@ -11,6 +11,7 @@ import { SchemaRegistryModule } from './app.module';
 import { installRegistryAuth, RegistryAuth } from './auth/registry-auth';
 import { installRegistryContentTypes } from './http/content-types';
 import { NestPinoLogger } from './http/nest-logger';
+import type { SchemaLimits } from './http/request-parsing';
 import { handleRegistryClientError, handleRouterError, RegistryExceptionFilter } from './http/registry-exception.filter';
 import { installRequestMetrics } from './http/request-metrics';
 import { KafkaSchemaLog } from './store/kafka-schema-log';
@@ -22,6 +23,8 @@ export interface SchemaRegistryOptions {
   schemasTopic: string;
   /** Who may call it; `{ mode: 'none' }` only when explicitly configured (REGISTRY_AUTH=none). */
   auth: RegistryAuth;
+  /** Bounds on one schema (default 256 KiB, 64 levels). */
+  schemaLimits?: SchemaLimits;
 }
 
 export interface RunningSchemaRegistry {
@@ -47,7 +50,7 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
     installRegistryContentTypes(adapter.getInstance());
     installRequestMetrics(adapter.getInstance());
     installRegistryAuth(adapter.getInstance(), options.auth);
-    app = await NestFactory.create<NestFastifyApplication>(SchemaRegistryModule.forLog(log), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(SchemaRegistryModule.forLog(log, options.schemaLimits), adapter, {
       logger: new NestPinoLogger(),
       bodyParser: false,
     });

@@ -13,6 +13,8 @@ export const registryEnv = {
   users: env.optionalSecret('REGISTRY_USERS'),
   jwtSecret: env.optionalString('JWT_SECRET'),
   jwksUrl: env.optionalUrl('JWKS_URL'),
+  maxSchemaBytes: env.int('REGISTRY_MAX_SCHEMA_BYTES', { default: 256 * 1024, min: 1024 }),
+  maxSchemaDepth: env.int('REGISTRY_MAX_SCHEMA_DEPTH', { default: 64, min: 4 }),
 };
 
 export type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
@@ -23,7 +25,7 @@ export type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
  */
 export function loadRegistryConfig(source: Record<string, string | undefined> = process.env) {
   const raw = loadEnv(registryEnv, source);
-  const { users: usersText, jwtSecret, jwksUrl, auth: mode, ...rest } = raw;
+  const { users: usersText, jwtSecret, jwksUrl, auth: mode, maxSchemaBytes, maxSchemaDepth, ...rest } = raw;
   let auth: RegistryAuth;
   if (mode === 'none') {
     auth = { mode: 'none' };
@@ -43,5 +45,5 @@ export function loadRegistryConfig(source: Record<string, string | undefined> = 
     }
     auth = { mode: 'required', users, tokens };
   }
-  return { ...rest, auth };
+  return { ...rest, auth, schemaLimits: { maxBytes: maxSchemaBytes, maxDepth: maxSchemaDepth } };
 }

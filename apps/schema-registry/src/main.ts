@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       kafkaBrokers: config.kafkaBrokers,
       schemasTopic: config.schemasTopic,
       auth: config.auth,
+      schemaLimits: config.schemaLimits,
     });
     onShutdown('schema-registry', () => registry.close());
     log.info({ url: registry.url }, 'schema registry ready');
