@@ -5,7 +5,7 @@
  */
 import * as http from 'http';
 import { connect } from 'net';
-import { expectErrorFormat, startTestApi, TestApi, token } from './support';
+import { clickEvent, expectErrorFormat, startTestApi, TestApi, token } from './support';
 
 interface RawAnswer {
   status: number;
@@ -93,8 +93,10 @@ describe('ingest API: security headers', () => {
   });
 
   it('sends the usual security headers, and no-store on answers to requests with credentials', async () => {
-    const authenticated = await fetch(`${t.url}/api/v1/events/${t.topic('clickstream')}/latest?limit=1`, { headers: { authorization: `Bearer ${token()}` } });
-    const refused = await fetch(`${t.url}/api/v1/events/${t.topic('clickstream')}/latest?limit=1`, { headers: { authorization: 'Bearer nope' } });
+    const publish = (authorization: string) =>
+      fetch(`${t.url}/api/v1/events/${t.topic('clickstream')}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(clickEvent()) });
+    const authenticated = await publish(`Bearer ${token()}`);
+    const refused = await publish('Bearer nope');
     for (const answer of [authenticated, refused]) {
       expect({
         nosniff: answer.headers.get('x-content-type-options'),
@@ -104,7 +106,7 @@ describe('ingest API: security headers', () => {
       }).toEqual({ nosniff: 'nosniff', frame: 'DENY', cache: 'no-store', csp: expect.stringContaining("frame-ancestors 'none'") });
       await answer.arrayBuffer();
     }
-    expect(authenticated.status).toBe(200);
+    expect(authenticated.status).toBe(201);
     expect(refused.status).toBe(401);
   });
 
