@@ -19,7 +19,7 @@ import { loadPipelineConfig } from '@platform/config';
 import { createKafka, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
-import { brokers, median, option, registryUrl, root, round, startBenchApi } from './support';
+import { brokers, median, option, registryCredentials, registryUrl, root, round, startBenchApi } from './support';
 
 const run = promisify(execFile);
 const runs = option('runs', 3);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic: perfTopic, numPartitions: 6, compacted: false }]));
 
   // The record size Kafka sees for one of these events (Confluent framing + Avro), for a fair comparison.
-  const catalog = new SchemaCatalog(new RegistryClient(registryUrl), pipeline);
+  const catalog = new SchemaCatalog(new RegistryClient(registryUrl, { credentials: registryCredentials }), pipeline);
   await catalog.registerPipelineSchemas();
   const recordSize = catalog.encode(catalog.forEventType('iot.sensor'), reading()).length;
 

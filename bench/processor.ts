@@ -21,7 +21,7 @@ import { writeTestPipeline } from '@platform/testing';
 import { startProcessor } from '../apps/processor/src/bootstrap';
 import { loadProcessorConfig } from '../apps/processor/src/config';
 import { repartitionTopic } from '../apps/processor/src/topology';
-import { median, option, percentile, root, round } from './support';
+import { median, option, percentile, registryCredentialEnv, registryCredentials, root, round } from './support';
 
 const events = option('events', 200_000);
 const runs = option('runs', 3);
@@ -52,9 +52,9 @@ async function prepare(idleTimeout?: string): Promise<Bench> {
   const pipeline = loadPipelineConfig(path);
   const kafka = createKafka({ brokers, clientId: suffix });
   await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name)));
-  const catalog = new SchemaCatalog(new RegistryClient(registryUrl), pipeline);
+  const catalog = new SchemaCatalog(new RegistryClient(registryUrl, { credentials: registryCredentials }), pipeline);
   await catalog.registerPipelineSchemas();
-  const env = { KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: path, PROCESSOR_GROUP: `processor-${suffix}`, LOG_LEVEL: 'warn' };
+  const env = { KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl, ...registryCredentialEnv, PIPELINE_CONFIG: path, PROCESSOR_GROUP: `processor-${suffix}`, LOG_LEVEL: 'warn' };
   return { suffix, pipeline, kafka, catalog, env };
 }
 

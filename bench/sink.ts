@@ -19,7 +19,7 @@ import { sinkTopics, startSink } from '../apps/sink/src/bootstrap';
 import { sinkMetrics } from '../apps/sink/src/metrics';
 import { createPgDatabase, makeEvent, TestPipeline, writeSinkPipeline } from '../test/sink/support';
 import { createKafka } from '@platform/kafka';
-import { median, option, root, round } from './support';
+import { median, option, registryCredentialEnv, registryCredentials, root, round } from './support';
 
 const events = option('events', 60_000);
 const runs = option('runs', 3);
@@ -82,6 +82,7 @@ async function runOnce(target: Target, pipelinePath: string, kafka: Kafka, topic
     PIPELINE_CONFIG: pipelinePath,
     KAFKA_BROKERS: brokers.join(','),
     SCHEMA_REGISTRY_URL: registryUrl,
+    ...registryCredentialEnv,
     DATA_DIR: dir,
     SINK_DESTINATIONS: target === 'lake' ? 'lake' : 'warehouse',
     WAREHOUSE: target === 'postgres' ? 'postgres' : 'duckdb',
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
   const suffix = uniqueName('bench-sink');
   const pipelineDir = tempDir('bench-sink-pipeline');
   const pipelinePath = writeSinkPipeline(pipelineDir, suffix, 3);
-  const tp = await TestPipeline.create(pipelinePath, registryUrl, kafka);
+  const tp = await TestPipeline.create(pipelinePath, registryUrl, kafka, registryCredentials);
   try {
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 0, 1);

@@ -2,6 +2,7 @@
 import { randomBytes } from 'crypto';
 import { resolve } from 'path';
 import { signToken } from '@platform/auth';
+import { env, loadEnv } from '@platform/config';
 import { AppProcess } from '../scripts/stack/processes';
 
 export const root = resolve(__dirname, '..');
@@ -29,6 +30,12 @@ export function round(x: number, digits = 1): number {
 
 export const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+/** SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO / SCHEMA_REGISTRY_BEARER_TOKEN (bench/run-all.sh exports registry.sh's). */
+export const registryCredentials = loadEnv({ credentials: env.registryCredentials() }).credentials;
+/** The registry credential variables of this process, for the apps a benchmark starts in-process. */
+export const registryCredentialEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => /^SCHEMA_REGISTRY_(BASIC_AUTH_USER_INFO|BEARER_TOKEN)(_FILE)?$/.test(name)),
+);
 
 export interface BenchApi {
   url: string;

@@ -59,6 +59,13 @@ fi
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081}"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
+# The registry authenticates: tests present the developer credentials registry.sh generated (an
+# in-process test registry is given the same), unless credentials are already in the environment.
+if [ -z "${SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO:-}${SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE:-}${SCHEMA_REGISTRY_BEARER_TOKEN:-}${SCHEMA_REGISTRY_BEARER_TOKEN_FILE:-}" ] &&
+  [ -f .data/run/registry-developer.userinfo ]; then
+  SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO="$(cat .data/run/registry-developer.userinfo)"
+  export SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO
+fi
 
 # --forceExit: a test that points an app at an unreachable broker leaves kafkajs reconnecting in the
 # background for a while after the app closed; the run must end when the tests end.

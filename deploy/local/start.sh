@@ -16,6 +16,15 @@ if [ -z "${JWT_SECRET:-}" ]; then
   JWT_SECRET="$(cat "$RUN/dev-jwt-secret")"
 fi
 export JWT_SECRET
+# The registry authenticates every caller: users generated once under .data/run (see registry.sh);
+# the apps present the `platform` user, a developer the `developer` user or the token printed below.
+if [ -z "${REGISTRY_USERS:-}${REGISTRY_USERS_FILE:-}${REGISTRY_AUTH:-}" ]; then
+  bash deploy/local/registry.sh credentials || exit 1
+  export REGISTRY_USERS_FILE="$RUN/registry-users"
+  if [ -z "${SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO:-}${SCHEMA_REGISTRY_BEARER_TOKEN:-}${SCHEMA_REGISTRY_BEARER_TOKEN_FILE:-}" ]; then
+    export SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE="${SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE:-$RUN/registry-platform.userinfo}"
+  fi
+fi
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081}"
 export DATA_DIR="${DATA_DIR:-$ROOT/.data}"
@@ -64,12 +73,12 @@ start_app() {
 }
 
 echo "Starting the platform..."
-PORT=8081 start_app schema-registry apps/schema-registry/src/main.ts "http://127.0.0.1:8081/subjects"
+PORT=8081 start_app schema-registry apps/schema-registry/src/main.ts "http://127.0.0.1:8081/health/ready"
 PROCESSOR_OPS_PORT=9101 start_app processor apps/processor/src/main.ts "http://127.0.0.1:9101/health/live"
 SINK_OPS_PORT=9102 start_app sink apps/sink/src/main.ts "http://127.0.0.1:9102/health/live"
 PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
 
-TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:*' --ttl 24h 2>/dev/null)"
+TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:* registry:admin' --ttl 24h 2>/dev/null)"
 cat <<INFO
 
 The platform is running:
@@ -82,8 +91,12 @@ The platform is running:
   Lake              $DATA_DIR/lake
   Logs              $RUN/*.log
 
-Development token (scopes events:* admin:*, valid 24h):
+Development token (scopes events:* admin:* registry:admin, valid 24h; the registry accepts it too):
   export TOKEN=$TOKEN
+
+Schema registry credentials (admin; HTTP basic, as Confluent tooling expects):
+  export SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=\$(cat $RUN/registry-developer.userinfo)
+  curl -u "\$SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO" http://127.0.0.1:8081/subjects
 
 Send demo traffic in another terminal:  npm run demo
 Press Ctrl-C to stop everything.

@@ -43,6 +43,7 @@ export class PrivatePlatform {
   readonly lakeDir = join(this.workDir, 'lake');
   readonly schemasTopic: string;
   private readonly secret = randomBytes(24).toString('hex');
+  private readonly registryPassword = randomBytes(18).toString('base64url');
   private readonly admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
   private databaseCreated = false;
 
@@ -60,10 +61,26 @@ export class PrivatePlatform {
     // On a shared broker every topic of this copy carries the suffix, the registry's schemas topic too.
     this.schemasTopic = options.sharedBrokers ? `_schemas.${this.suffix}` : '_schemas';
     const launch = options.productionTree ? { production: { tree: options.productionTree } } : {};
-    const common = { KAFKA_BROKERS: options.sharedBrokers ?? this.broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: this.pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: this.workDir };
+    const common = {
+      KAFKA_BROKERS: options.sharedBrokers ?? this.broker.address,
+      SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`,
+      SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: `platform:${this.registryPassword}`,
+      PIPELINE_CONFIG: this.pipelinePath,
+      LOG_LEVEL: 'warn',
+      DATA_DIR: this.workDir,
+      // Chaos and soak runs end with an event 45 minutes ahead that closes every window.
+      EVENT_TIME_MAX_FUTURE_SKEW: '2h',
+    };
     const dir = this.workDir;
     this.apps = {
-      registry: new AppProcess('schema-registry', 'apps/schema-registry/src/main.ts', { ...common, PORT: port(81), SCHEMAS_TOPIC: this.schemasTopic }, dir, `http://127.0.0.1:${port(81)}/subjects`, launch),
+      registry: new AppProcess(
+        'schema-registry',
+        'apps/schema-registry/src/main.ts',
+        { ...common, PORT: port(81), SCHEMAS_TOPIC: this.schemasTopic, REGISTRY_USERS: `platform:admin:${this.registryPassword}` },
+        dir,
+        `http://127.0.0.1:${port(81)}/health/ready`,
+        launch,
+      ),
       processor: new AppProcess(
         'processor',
         'apps/processor/src/main.ts',

@@ -124,8 +124,21 @@ describe('deploy/k8s: Kubernetes objects', () => {
     expect(jwt).toEqual({ name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'jwt-secret' } } });
     for (const { obj } of objects) {
       const text = JSON.stringify(obj);
-      expect(text).not.toMatch(/"(JWT_SECRET|AWS_SECRET_ACCESS_KEY|SNOWFLAKE_PASSWORD)","value"/);
+      expect(text).not.toMatch(/"(JWT_SECRET|AWS_SECRET_ACCESS_KEY|SNOWFLAKE_PASSWORD|REGISTRY_USERS|SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)","value"/);
     }
+  });
+
+  it('the registry authenticates: its users and every app credential are secretKeyRefs; containers listen on all interfaces', () => {
+    const users = container('schema-registry').env.find((e: Obj) => e.name === 'REGISTRY_USERS');
+    expect(users).toEqual({ name: 'REGISTRY_USERS', valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'registry-users' } } });
+    for (const name of ['ingest-api', 'processor', 'sink']) {
+      const credentials = container(name).env.find((e: Obj) => e.name === 'SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO');
+      expect({ name, credentials }).toEqual({
+        name,
+        credentials: { name: 'SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO', valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'registry-user-info' } } },
+      });
+    }
+    expect(ofKind('ConfigMap').find((c) => c.metadata.name === 'platform-env')!.data.HOST).toBe('0.0.0.0');
   });
 
   it('the pipeline and schema ConfigMaps equal config/pipeline.yaml and schemas/, mounted where PIPELINE_CONFIG points', () => {
@@ -172,6 +185,11 @@ describe('deploy/compose, deploy/docker and Prometheus agree', () => {
       expect(service.healthcheck.test).toEqual(['CMD', 'curl', '-fsS', `http://127.0.0.1:${app.port}${app.ready}`]);
     }
     expect(compose.services['ingest-api'].environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+    for (const name of Object.keys(APPS)) {
+      expect({ name, host: compose.services[name].environment.HOST }).toEqual({ name, host: '0.0.0.0' });
+      expect(compose.services[name].environment.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO).toMatch(/^platform:\$\{REGISTRY_PLATFORM_PASSWORD:\?/);
+    }
+    expect(compose.services['schema-registry'].environment.REGISTRY_USERS).toMatch(/^platform:write:\$\{REGISTRY_PLATFORM_PASSWORD:\?.*,admin:admin:\$\{REGISTRY_ADMIN_PASSWORD:\?/);
   });
 
   it('compose mounts exist: the Prometheus config and the Grafana provisioning and dashboards', () => {

@@ -64,7 +64,7 @@ describe('ingest API authentication and scopes (real broker, real registry)', ()
       expect(answer.status).toBe(201);
       answers.push({ event, answer });
     }
-    const records = await readTopic(kafka, t.registry.url, topic);
+    const records = await readTopic(kafka, t.registry, topic);
     for (const { event, answer } of answers) {
       const record = records.find((r) => r.partition === answer.body.partition && r.offset === String(answer.body.offset));
       expect(record?.value.event_id).toBe(event.event_id);
@@ -86,7 +86,7 @@ describe('ingest API authentication and scopes (real broker, real registry)', ()
       ['wrong audience', rs({ aud: 'someone-else' })],
       ['garbage', 'not-a-jwt'],
     ];
-    const before = await readTopic(kafka, t.registry.url, topic);
+    const before = await readTopic(kafka, t.registry, topic);
     for (const [name, jwt] of bad) {
       const answer = await post(t.url, '/api/v1/events/clickstream', clickEvent(), headers(jwt));
       expect({ name, status: answer.status }).toEqual({ name, status: 401 });
@@ -95,7 +95,7 @@ describe('ingest API authentication and scopes (real broker, real registry)', ()
     }
     const missing = await post(t.url, '/api/v1/events/clickstream', clickEvent(), { 'content-type': 'application/json' });
     expect(missing.status).toBe(401);
-    expect((await readTopic(kafka, t.registry.url, topic)).length).toBe(before.length);
+    expect((await readTopic(kafka, t.registry, topic)).length).toBe(before.length);
   });
 
   it('answers 403 for a valid token without the scope, and accepts wildcards', async () => {

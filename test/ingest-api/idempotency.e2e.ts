@@ -40,7 +40,7 @@ describe('ingest API idempotency (real broker, real registry)', () => {
       expect(batch.status).toBeLessThan(300);
       expect(JSON.stringify(batch.body)).toContain(String(first.body.offset));
       expect(await endOffsets(kafka, [topic])).toEqual(before);
-      const records = (await readTopic(kafka, t.registry.url, topic)).filter((r) => r.value.event_id === event.event_id);
+      const records = (await readTopic(kafka, t.registry, topic)).filter((r) => r.value.event_id === event.event_id);
       expect(records).toHaveLength(1);
       expect(records[0].value.payload.temperature).toBe(21.5);
       expect(records[0].offset).toBe(String(first.body.offset));
@@ -74,7 +74,7 @@ describe('ingest API idempotency (real broker, real registry)', () => {
       const after = await endOffsets(kafka, [topic]);
       const written = Object.keys(after).reduce((n, k) => n + Number(after[k]) - Number(before[k]), 0);
       expect(written).toBe(1);
-      const records = await readTopic(kafka, a.registry.url, topic);
+      const records = await readTopic(kafka, a.registry, topic);
       for (const event of [...events, fresh]) expect(records.filter((r) => r.value.event_id === event.event_id)).toHaveLength(1);
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -128,7 +128,7 @@ describe('ingest API idempotency (real broker, real registry)', () => {
       const after = await endOffsets(kafka, [topic]);
       const written = Object.keys(after).reduce((n, k) => n + Number(after[k]) - Number(before[k] ?? 0), 0);
       expect(written).toBe(unique);
-      const records = await readTopic(kafka, a.registry.url, topic);
+      const records = await readTopic(kafka, a.registry, topic);
       for (const event of [e0, e1, e2, ...shared, ...onlyA, ...onlyB]) expect(records.filter((r) => r.value.event_id === event.event_id)).toHaveLength(1);
       expect(records.find((r) => r.value.event_id === e0.event_id)!.value.payload.temperature).toBe(21.5);
     } finally {

@@ -5,7 +5,7 @@
 import { Kafka } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { partitionForKey } from '@platform/kafka';
-import { testKafka } from '@platform/testing';
+import { kafkajsRegistryAuth, testKafka } from '@platform/testing';
 import { authHeaders, clickEvent, endOffsets, expectErrorFormat, get, iotEvent, post, readTopic, startTestApi, TestApi } from './support';
 
 describe('ingest API publish, batch and latest (real broker, real registry)', () => {
@@ -39,7 +39,7 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
     expect(first.body.timestamp).toBe(byType.timestamp);
     expect(second.body.timestamp).toBe(new Date(1_700_000_000_123).toISOString());
 
-    const records = await readTopic(kafka, t.registry.url, iotTopic);
+    const records = await readTopic(kafka, t.registry, iotTopic);
     for (const [answer, sent] of [[first, byType], [second, byTopic]] as const) {
       const record = records.find((r) => r.partition === answer.body.partition && r.offset === String(answer.body.offset));
       expect(record).toBeDefined();
@@ -59,14 +59,14 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
   });
 
   it('accepts Confluent-framed Avro encoded with the registry id, and refuses an id of another subject', async () => {
-    const client = new SchemaRegistry({ host: t.registry.url });
+    const client = new SchemaRegistry({ host: t.registry.url, auth: kafkajsRegistryAuth(t.registry.credentials) });
     const iotId = await client.getLatestSchemaId(`${iotTopic}-value`);
     const clickId = await client.getLatestSchemaId(`${clickTopic}-value`);
     const event = { event_id: `avro-${Date.now()}`, timestamp: Date.now(), event_type: 'iot.sensor', user_id: null, device_id: 'device-avro', trace_id: null, metadata: null, payload: { temperature: 5.5, humidity: null, battery: 80, unit: 'F' } };
     const bytes = await client.encode(iotId, event);
     const answer = await post(t.url, '/api/v1/events/iot.sensor', bytes, { ...authHeaders(), 'content-type': 'application/vnd.kafka.avro.v2+binary', 'x-trace-id': 'trace-from-header' });
     expect(answer.status).toBe(201);
-    const records = await readTopic(kafka, t.registry.url, iotTopic);
+    const records = await readTopic(kafka, t.registry, iotTopic);
     const record = records.find((r) => r.partition === answer.body.partition && r.offset === String(answer.body.offset))!;
     expect(record.value).toMatchObject({ ...event, trace_id: 'trace-from-header' });
 
@@ -104,7 +104,7 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
     expect(answer.body.results.map((r: any) => r.index)).toEqual([0, 1, 2, 3, 4]);
     expect(answer.body.results[2].error_code).toBe('EVENT_TYPE_MISMATCH');
     expect(answer.body).toMatchObject({ accepted: 2, rejected: 3, duplicates: 0 });
-    const records = await readTopic(kafka, t.registry.url, clickTopic);
+    const records = await readTopic(kafka, t.registry, clickTopic);
     for (const index of [0, 3]) {
       const result = answer.body.results[index];
       const record = records.find((r) => r.partition === result.partition && r.offset === String(result.offset))!;
@@ -161,7 +161,7 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
     expect(times).toEqual([...times].sort((a, b) => b - a));
     // The contract: the last 4 records written to each partition, merged newest first by event time,
     // the first 4 of those. (Newest by event time across the whole topic would mean reading all of it.)
-    const all = await readTopic(kafka, t.registry.url, iotTopic);
+    const all = await readTopic(kafka, t.registry, iotTopic);
     const lastWritten = [...new Set(all.map((r) => r.partition))].flatMap((p) =>
       all
         .filter((r) => r.partition === p)

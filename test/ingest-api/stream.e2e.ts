@@ -103,7 +103,7 @@ describe('ingest API WebSocket stream (real broker, real registry)', () => {
     expect(byKey.events.every((e) => e.key === 'user-7' && e.event.user_id === 'user-7')).toBe(true);
 
     const delivered = new Map(all.events.map((e) => [`${e.partition}:${e.offset}`, e]));
-    const records = await readTopic(kafka, t.registry.url, topic);
+    const records = await readTopic(kafka, t.registry, topic);
     for (const [i, position] of positions.entries()) {
       const record = records.find((r) => r.partition === position.partition && Number(r.offset) === position.offset)!;
       expect(record.value.event_id).toBe(sent[i].event_id);

@@ -9,7 +9,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { ensureTopics, headersToStrings, withAdmin } from '@platform/kafka';
 import { signToken } from '@platform/auth';
-import { ensureRegistry, testKafka, TestRegistry, writeTestPipeline } from '@platform/testing';
+import { ensureRegistry, kafkajsRegistryAuth, testKafka, TestRegistry, writeTestPipeline } from '@platform/testing';
 import { createIngestApp, IngestApp } from '../../apps/ingest-api/src/bootstrap';
 import { IngestConfig } from '../../apps/ingest-api/src/config';
 
@@ -59,7 +59,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       ...process.env,
       JWT_SECRET: SECRET,
       PIPELINE_CONFIG: written.path,
-      SCHEMA_REGISTRY_URL: reg.url,
+      ...reg.clientEnv,
       THROTTLE_LIMIT: '1000000',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       WS_PING_INTERVAL: '30s',
@@ -144,8 +144,8 @@ export interface ReadRecord {
 }
 
 /** Reads every record of `topic` up to its current end, decoding values with the registry client. */
-export async function readTopic(kafka: Kafka, registryUrl: string, topic: string): Promise<ReadRecord[]> {
-  const decoder = new SchemaRegistry({ host: registryUrl });
+export async function readTopic(kafka: Kafka, registry: TestRegistry, topic: string): Promise<ReadRecord[]> {
+  const decoder = new SchemaRegistry({ host: registry.url, auth: kafkajsRegistryAuth(registry.credentials) });
   const ends = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
   const target = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
   const total = ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(e.low)), 0);

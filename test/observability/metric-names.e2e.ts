@@ -92,7 +92,7 @@ describe('observability assets against the running apps', () => {
     const env = {
       PIPELINE_CONFIG: pipelinePath,
       KAFKA_BROKERS: TEST_BROKERS.join(','),
-      SCHEMA_REGISTRY_URL: registry.url,
+      ...registry.clientEnv,
       DATA_DIR: dir,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };

@@ -1,8 +1,8 @@
 /**
  * The processor in-process against the real broker and registry: valid events (with duplicates and
  * mild disorder) aggregate to exactly what an offline run computes; rule-breaking, undecodable and
- * misplaced records go to the DLQ with their reason; an event later than the allowed lateness goes
- * to the late topic.
+ * misplaced records go to the DLQ with their reason; an event time far ahead of the clock goes to the
+ * DLQ without moving any watermark; an event later than the allowed lateness goes to the late topic.
  */
 import { startProcessor, ProcessorHandle } from '../../apps/processor/src/bootstrap';
 import { eventually } from '@platform/testing';
@@ -33,6 +33,8 @@ describe('processor (in-process, real broker)', () => {
     const badAmount: TestEvent = { ...validEvent(0, T0 + 10_000), payload: { symbol: 'AAPL', side: 'SELL', quantity: 1, amount: -5, currency: 'USD' } };
     const unknownSymbol: TestEvent = { ...validEvent(3, T0 + 20_000), payload: { symbol: 'ZZZZ', side: 'BUY', quantity: 1, amount: 10, currency: 'USD' } };
     const wrongType: TestEvent = { ...validEvent(1, T0 + 30_000), event_type: 'clickstream' };
+    // Had it moved the watermark to year 9999, every valid event after it would be late.
+    const farFuture: TestEvent = validEvent(2, Date.UTC(9999, 0, 1));
     const items = [
       ...framedItems(setup, valid.slice(0, 150)),
       ...framedItems(setup, duplicates),
@@ -40,6 +42,7 @@ describe('processor (in-process, real broker)', () => {
       { topic: topicOf(setup.pipeline, 'transaction'), key: 'u2', value: encode(setup, unknownSymbol) },
       { topic: topicOf(setup.pipeline, 'transaction'), key: 'u3', value: encode(setup, wrongType) },
       { topic: topicOf(setup.pipeline, 'iot.sensor'), key: 'd1', value: Buffer.from('not avro at all') },
+      ...framedItems(setup, [farFuture]),
       ...framedItems(setup, valid.slice(150)),
     ];
     await produce(setup, items);
@@ -60,10 +63,19 @@ describe('processor (in-process, real broker)', () => {
     });
 
     const types = (records: DlqRecord[]) => records.map((r) => `${r.error_type}:${r.event_id ?? 'none'}`).sort();
-    await eventually(async () => dlq.records.length >= 4, 'four DLQ records', 30_000);
+    await eventually(async () => dlq.records.length >= 5, 'five DLQ records', 30_000);
     expect(types(dlq.records as DlqRecord[])).toEqual(
-      [`BUSINESS_RULE:${badAmount.event_id}`, `BUSINESS_RULE:${unknownSymbol.event_id}`, `UNKNOWN_EVENT_TYPE:${wrongType.event_id}`, 'DESERIALIZATION:none'].sort(),
+      [
+        `BUSINESS_RULE:${badAmount.event_id}`,
+        `BUSINESS_RULE:${unknownSymbol.event_id}`,
+        `UNKNOWN_EVENT_TYPE:${wrongType.event_id}`,
+        'DESERIALIZATION:none',
+        `EVENT_TIME_SKEW:${farFuture.event_id}`,
+      ].sort(),
     );
+    const skewed = (dlq.records as DlqRecord[]).find((r) => r.error_type === 'EVENT_TIME_SKEW')!;
+    expect(skewed.error_message).toMatch(/^event time 9999-01-01T00:00:00\.000Z is more than EVENT_TIME_MAX_FUTURE_SKEW \(300000 ms\) ahead/);
+    expect(Buffer.from(skewed.original_message, 'base64')).toEqual(encode(setup, farFuture));
     const ruleMessages = (dlq.records as DlqRecord[]).filter((r) => r.error_type === 'BUSINESS_RULE').map((r) => r.error_message).sort();
     expect(ruleMessages[0]).toMatch(/amount/);
     expect(ruleMessages[1]).toMatch(/symbol .*ZZZZ/);

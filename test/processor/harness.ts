@@ -11,7 +11,7 @@ import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, aggregateKey, decodeDlqRecord, DlqRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, ensureTopics, pipelineTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
-import { TEST_BROKERS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@platform/testing';
+import { registryClientEnv, TEST_BROKERS, TEST_REGISTRY_CREDENTIALS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@platform/testing';
 import { WindowingEngine } from '@platform/windowing';
 import { loadProcessorConfig, ProcessorConfig } from '../../apps/processor/src/config';
 
@@ -53,13 +53,13 @@ export async function setUp(prefix: string, edit?: (doc: any) => void): Promise<
   const pipeline = loadPipelineConfig(pipelinePath);
   const kafka = testKafka(name);
   await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name)));
-  const catalog = new SchemaCatalog(new RegistryClient(TEST_REGISTRY_URL), pipeline);
+  const catalog = new SchemaCatalog(new RegistryClient(TEST_REGISTRY_URL, { credentials: TEST_REGISTRY_CREDENTIALS }), pipeline);
   await catalog.registerPipelineSchemas();
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const env = {
     KAFKA_BROKERS: TEST_BROKERS.join(','),
-    SCHEMA_REGISTRY_URL: TEST_REGISTRY_URL,
+    ...registryClientEnv(TEST_REGISTRY_URL),
     PIPELINE_CONFIG: pipelinePath,
     PROCESSOR_GROUP: `processor-${suffix}`,
     PROCESSOR_OPS_PORT: '0',

@@ -1,13 +1,13 @@
 /** The unmodified @confluentinc/schemaregistry client and its Avro serde against apps/schema-registry. */
 import { AvroDeserializer, AvroSerializer, Compatibility, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { RunningSchemaRegistry } from '../../apps/schema-registry/src/bootstrap';
-import { deleteTopic, freshSchemasTopic, recordSchema, startRegistry } from './support';
+import { ADMIN_USER_INFO, deleteTopic, freshSchemasTopic, recordSchema, startRegistry } from './support';
 
 describe('schema registry with the @confluentinc/schemaregistry client', () => {
   const topic = freshSchemasTopic();
   let registry: RunningSchemaRegistry;
   let client: SchemaRegistryClient;
-  const newClient = () => new SchemaRegistryClient({ baseURLs: [registry.url], maxRetries: 0 });
+  const newClient = () => new SchemaRegistryClient({ baseURLs: [registry.url], maxRetries: 0, basicAuthCredentials: ADMIN_USER_INFO });
 
   beforeAll(async () => {
     registry = await startRegistry(topic);

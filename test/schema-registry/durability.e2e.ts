@@ -4,7 +4,7 @@
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { RunningSchemaRegistry } from '../../apps/schema-registry/src/bootstrap';
-import { call, deleteTopic, freshSchemasTopic, recordSchema, startRegistry } from './support';
+import { ADMIN_BASIC, call, deleteTopic, freshSchemasTopic, recordSchema, startRegistry } from './support';
 
 const avro = (schema: object) => ({ type: SchemaType.AVRO as const, schema: JSON.stringify(schema) });
 const event = (extra: unknown[] = []) => recordSchema('Click', [{ name: 'page', type: 'string' }, { name: 'ms', type: 'long' }, ...extra]);
@@ -25,7 +25,7 @@ describe('schema registry durability on the schemas topic', () => {
 
   it('after a restart the same ids decode the same bytes; a second instance serves them too; concurrent writers never collide', async () => {
     const first = await start();
-    const writer = new SchemaRegistry({ host: first.url });
+    const writer = new SchemaRegistry({ host: first.url, auth: ADMIN_BASIC });
     const v1 = await writer.register(avro(event()), { subject: 'clicks-value' });
     const v2 = await writer.register(avro(event([{ name: 'ref', type: ['null', 'string'], default: null }])), { subject: 'clicks-value' });
     const other = await writer.register(avro(recordSchema('View', [{ name: 'page', type: 'string' }])), { subject: 'views-value' });
@@ -37,7 +37,7 @@ describe('schema registry durability on the schemas topic', () => {
 
     // Restart: a new instance rebuilds everything from the topic.
     const restarted = await start();
-    const reader = new SchemaRegistry({ host: restarted.url });
+    const reader = new SchemaRegistry({ host: restarted.url, auth: ADMIN_BASIC });
     expect(await reader.decode(bytes1)).toEqual({ page: '/a', ms: 1 });
     expect(await reader.decode(bytes2)).toEqual({ page: '/b', ms: 2, ref: 'x' });
     expect(await reader.decode(bytesOther)).toEqual({ page: '/c' });
@@ -58,7 +58,7 @@ describe('schema registry durability on the schemas topic', () => {
       );
     }
     const writtenOnFirst = await reader.register(avro(recordSchema('Hover', [{ name: 'x', type: 'int' }])), { subject: 'hovers-value' });
-    expect(await new SchemaRegistry({ host: second.url }).getLatestSchemaId('hovers-value')).toBe(writtenOnFirst.id);
+    expect(await new SchemaRegistry({ host: second.url, auth: ADMIN_BASIC }).getLatestSchemaId('hovers-value')).toBe(writtenOnFirst.id);
 
     // Both instances register at the same time: distinct schemas get distinct ids, and both agree.
     const instances = [restarted, second];

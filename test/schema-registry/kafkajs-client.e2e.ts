@@ -1,7 +1,7 @@
 /** The unmodified @kafkajs/confluent-schema-registry client against apps/schema-registry and the real broker. */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { RunningSchemaRegistry } from '../../apps/schema-registry/src/bootstrap';
-import { deleteTopic, freshSchemasTopic, recordSchema, startRegistry } from './support';
+import { ADMIN_BASIC, deleteTopic, freshSchemasTopic, recordSchema, startRegistry } from './support';
 
 describe('schema registry with the @kafkajs/confluent-schema-registry client', () => {
   const topic = freshSchemasTopic();
@@ -10,7 +10,7 @@ describe('schema registry with the @kafkajs/confluent-schema-registry client', (
 
   beforeAll(async () => {
     registry = await startRegistry(topic);
-    client = new SchemaRegistry({ host: registry.url, retry: { retries: 0 } });
+    client = new SchemaRegistry({ host: registry.url, auth: ADMIN_BASIC, retry: { retries: 0 } });
   });
 
   afterAll(async () => {
@@ -38,7 +38,7 @@ describe('schema registry with the @kafkajs/confluent-schema-registry client', (
     expect(bytes[0]).toBe(0);
     expect(bytes.readInt32BE(1)).toBe(id);
     // A client that has never seen the schema fetches it by id.
-    const fresh = new SchemaRegistry({ host: registry.url });
+    const fresh = new SchemaRegistry({ host: registry.url, auth: ADMIN_BASIC });
     expect(await fresh.decode(bytes)).toEqual({ id: 'o-1', amount: 42 });
 
     expect(await client.getLatestSchemaId(subject)).toBe(id);

@@ -45,7 +45,7 @@ describe('sink: kill -9 under load', () => {
     const suffix = uniqueName('crash');
     const dir = tempDir('sink-crash');
     const pipelinePath = writeSinkPipeline(dir, suffix);
-    tp = await TestPipeline.create(pipelinePath, registry.url, kafka);
+    tp = await TestPipeline.create(pipelinePath, registry.url, kafka, registry.credentials);
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 5, 1, 9, 40);
     const logPath = join(dir, 'sink.log');
@@ -54,7 +54,7 @@ describe('sink: kill -9 under load', () => {
     const env = {
       ...process.env,
       PIPELINE_CONFIG: pipelinePath,
-      SCHEMA_REGISTRY_URL: registry.url,
+      ...registry.clientEnv,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
       DATA_DIR: dir,
       SINK_WAREHOUSE_GROUP: `${suffix}.warehouse`,

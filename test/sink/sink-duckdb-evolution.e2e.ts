@@ -49,14 +49,14 @@ describe('sink: DuckDB warehouse, local lake, schema evolution and the query com
     const suffix = uniqueName('duck');
     const dir = tempDir('sink-duck');
     const pipelinePath = writeSinkPipeline(dir, suffix);
-    tp = await TestPipeline.create(pipelinePath, registry.url, kafka);
+    tp = await TestPipeline.create(pipelinePath, registry.url, kafka, registry.credentials);
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 4, 10, 8, 0);
 
     const config = loadSinkConfig({
       PIPELINE_CONFIG: pipelinePath,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: registry.url,
+      ...registry.clientEnv,
       DATA_DIR: dir,
       SINK_WAREHOUSE_GROUP: `${suffix}.warehouse`,
       SINK_LAKE_GROUP: `${suffix}.lake`,

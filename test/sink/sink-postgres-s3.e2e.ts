@@ -42,7 +42,7 @@ describe('sink: PostgreSQL warehouse and S3 lake', () => {
     const suffix = uniqueName('pg');
     const dir = tempDir('sink-pg');
     const pipelinePath = writeSinkPipeline(dir, suffix);
-    const tp = await TestPipeline.create(pipelinePath, registry.url, kafka);
+    const tp = await TestPipeline.create(pipelinePath, registry.url, kafka, registry.credentials);
     const runId = suffix.replace(/\W/g, '');
     const baseTime = Date.UTC(2026, 2, 1, 22, 30);
 
@@ -65,7 +65,7 @@ describe('sink: PostgreSQL warehouse and S3 lake', () => {
     const config = loadSinkConfig({
       PIPELINE_CONFIG: pipelinePath,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: registry.url,
+      ...registry.clientEnv,
       DATA_DIR: dir,
       WAREHOUSE: 'postgres',
       WAREHOUSE_URL: pg.url,

@@ -58,11 +58,11 @@ describe('sink: graceful shutdown, health and metrics', () => {
     const suffix = uniqueName('shutdown');
     const dir = tempDir('sink-shutdown');
     const pipelinePath = writeSinkPipeline(dir, suffix);
-    tp = await TestPipeline.create(pipelinePath, testRegistry.url, kafka);
+    tp = await TestPipeline.create(pipelinePath, testRegistry.url, kafka, testRegistry.credentials);
     const config = loadSinkConfig({
       PIPELINE_CONFIG: pipelinePath,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: testRegistry.url,
+      ...testRegistry.clientEnv,
       DATA_DIR: dir,
       SINK_WAREHOUSE_GROUP: `${suffix}.warehouse`,
       SINK_LAKE_GROUP: `${suffix}.lake`,

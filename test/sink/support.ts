@@ -7,7 +7,7 @@ import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig, RegistryCredentials } from '@platform/config';
 import { AggregatedRecord, decodeDlqRecord, DlqRecord } from '@platform/contracts';
 import { BatchingProducer, createConsumer, createIdempotentProducer, createTransactionalProducer, ensureTopics, partitionForKey, pipelineTopics, RecordAck, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog, validateAgainst } from '@platform/schema';
@@ -59,14 +59,15 @@ export class TestPipeline {
   constructor(
     readonly pipeline: PipelineConfig,
     registryUrl: string,
+    credentials?: RegistryCredentials,
   ) {
-    this.registry = new RegistryClient(registryUrl);
+    this.registry = new RegistryClient(registryUrl, { credentials });
     this.catalog = new SchemaCatalog(this.registry, pipeline);
   }
 
   /** Loads the pipeline, creates its topics and registers its schemas. */
-  static async create(path: string, registryUrl: string, kafka: Kafka): Promise<TestPipeline> {
-    const tp = new TestPipeline(loadPipelineConfig(path), registryUrl);
+  static async create(path: string, registryUrl: string, kafka: Kafka, credentials?: RegistryCredentials): Promise<TestPipeline> {
+    const tp = new TestPipeline(loadPipelineConfig(path), registryUrl, credentials);
     const wanted = new Set([...tp.pipeline.eventTypes.map((t) => t.topic), tp.pipeline.topics.aggregated.name, tp.pipeline.topics.dlq.name]);
     await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(tp.pipeline).filter((p) => wanted.has(p.topic))));
     await tp.catalog.registerPipelineSchemas();

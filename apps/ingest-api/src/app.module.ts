@@ -82,7 +82,7 @@ export class AppModule {
         AdminScopeGuard,
         { provide: PartitionTable, useValue: new PartitionTable(pipeline) },
         { provide: TokenVerifier, useValue: new TokenVerifier(config.auth) },
-        { provide: SchemaGate, useValue: new SchemaGate(config.schemaRegistryUrl, pipeline, config.registryTimeoutMs) },
+        { provide: SchemaGate, useValue: new SchemaGate(config.schemaRegistryUrl, pipeline, config.registryTimeoutMs, config.schemaRegistryCredentials) },
         {
           provide: KafkaPublisher,
           useValue: new KafkaPublisher(kafka, {

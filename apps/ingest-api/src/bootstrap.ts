@@ -11,8 +11,9 @@ import { createLogger, initMetrics, logger } from '@platform/observability';
 import { IngestConfig, loadIngestConfig } from './config';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
-import { handleClientError } from './http/client-error';
+import { handleClientError, handleFrameworkError } from './http/client-error';
 import { installHttpHooks } from './http/http-hooks';
+import { installSecurityHeaders } from './http/security-headers';
 import { requestIdFrom } from './http/request-context';
 import { buildOpenApi, serveDocs } from './http/docs';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
@@ -73,6 +74,11 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
+    // A client that trickles its headers or announces a body it never sends is cut off in seconds
+    // (Node checks the deadlines every connectionsCheckingInterval).
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, pipeline), adapter, {
     logger: new PinoNestLogger(),
@@ -82,6 +88,7 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
   });
   const fastify = app.getHttpAdapter().getInstance();
   installHttpHooks(fastify, { batchBodyLimit: config.batchMaxBytes });
+  await installSecurityHeaders(app);
   app.useGlobalFilters(new AllExceptionsFilter());
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'] });

@@ -1,14 +1,13 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, env, loadEnv } from '@platform/config';
+import { commonEnv, env, loadEnv, RegistryCredentials } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
 
 export const ingestEnv = {
   ...commonEnv,
   port: env.int('PORT', { default: 3000, min: 0, max: 65535 }),
-  host: env.string('HOST', { default: '0.0.0.0' }),
   instanceId: env.optionalString('INSTANCE_ID'),
   bodyLimit: env.int('BODY_LIMIT', { default: 1024 * 1024, min: 1024 }),
   batchMaxEvents: env.int('BATCH_MAX_EVENTS', { default: 1000, min: 1 }),
@@ -30,12 +29,18 @@ export const ingestEnv = {
   wsResumeMaxRecords: env.int('WS_RESUME_MAX_RECORDS', { default: 100_000, min: 0 }),
   ensureTopics: env.bool('ENSURE_TOPICS', { default: true }),
   docs: env.bool('API_DOCS', { default: true }),
+  /** A client must send its request headers within this time, and the whole request (body included) within the next. */
+  headersTimeoutMs: env.duration('HTTP_HEADERS_TIMEOUT', { default: '5s' }),
+  requestTimeoutMs: env.duration('HTTP_REQUEST_TIMEOUT', { default: '15s' }),
+  /** Older event times are refused; 0 (the default) accepts any age. */
+  eventTimeMaxAgeMs: env.duration('EVENT_TIME_MAX_AGE', { default: '0' }),
 };
 
 export interface IngestConfig {
   kafkaBrokers: string[];
   kafkaClientId: string;
   schemaRegistryUrl: string;
+  schemaRegistryCredentials?: RegistryCredentials;
   pipelineConfigPath: string;
   logLevel: string;
   dataDir: string;
@@ -62,6 +67,10 @@ export interface IngestConfig {
   wsResumeMaxRecords: number;
   ensureTopics: boolean;
   docs: boolean;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  eventTimeMaxFutureSkewMs: number;
+  eventTimeMaxAgeMs: number;
   auth: AuthSettings;
   serving: ServingConfig;
 }

@@ -36,7 +36,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-processor-${config.instanceId}` });
   const admin: Admin = kafka.admin();
   await admin.connect();
-  const catalog = new SchemaCatalog(new RegistryClient(config.schemaRegistryUrl), pipeline);
+  const catalog = new SchemaCatalog(new RegistryClient(config.schemaRegistryUrl, { credentials: config.schemaRegistryCredentials }), pipeline);
   const reference = new ReferenceStore(kafka, pipeline, log);
   try {
     await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], pipeline.replicationFactor);

@@ -6,17 +6,18 @@ import { ConfigController } from './http/config.controller';
 import { RootController } from './http/root.controller';
 import { SchemasController } from './http/schemas.controller';
 import { SubjectsController } from './http/subjects.controller';
-import { RegistryService, SCHEMA_LOG } from './registry.service';
+import { DEFAULT_SCHEMA_LIMITS, SchemaLimits } from './http/request-parsing';
+import { RegistryService, SCHEMA_LIMITS, SCHEMA_LOG } from './registry.service';
 import { SchemaLog } from './store/schema-log';
 
 @Module({})
 export class SchemaRegistryModule {
-  static forLog(log: SchemaLog): DynamicModule {
+  static forLog(log: SchemaLog, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS): DynamicModule {
     return {
       module: SchemaRegistryModule,
       imports: [OpsModule],
       controllers: [RootController, SubjectsController, SchemasController, CompatibilityController, ConfigController],
-      providers: [{ provide: SCHEMA_LOG, useValue: log }, RegistryService],
+      providers: [{ provide: SCHEMA_LOG, useValue: log }, { provide: SCHEMA_LIMITS, useValue: limits }, RegistryService],
     };
   }
 }

@@ -8,9 +8,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { health, logger } from '@platform/observability';
 import { SchemaRegistryModule } from './app.module';
+import { installRegistryAuth, RegistryAuth } from './auth/registry-auth';
 import { installRegistryContentTypes } from './http/content-types';
 import { NestPinoLogger } from './http/nest-logger';
-import { RegistryExceptionFilter } from './http/registry-exception.filter';
+import type { SchemaLimits } from './http/request-parsing';
+import { handleRegistryClientError, handleRouterError, RegistryExceptionFilter } from './http/registry-exception.filter';
 import { installRequestMetrics } from './http/request-metrics';
 import { KafkaSchemaLog } from './store/kafka-schema-log';
 
@@ -19,6 +21,10 @@ export interface SchemaRegistryOptions {
   host?: string;
   kafkaBrokers: string[];
   schemasTopic: string;
+  /** Who may call it; `{ mode: 'none' }` only when explicitly configured (REGISTRY_AUTH=none). */
+  auth: RegistryAuth;
+  /** Bounds on one schema (default 256 KiB, 64 levels). */
+  schemaLimits?: SchemaLimits;
 }
 
 export interface RunningSchemaRegistry {
@@ -33,15 +39,23 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
   let app: NestFastifyApplication | undefined;
   try {
     await log.start();
-    const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+    const adapter = new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      frameworkErrors: handleRouterError,
+      clientErrorHandler: handleRegistryClientError,
+      // Slow or stalled clients are cut off in seconds, not minutes.
+      requestTimeout: 15_000,
+      http: { headersTimeout: 5_000, requestTimeout: 15_000, connectionsCheckingInterval: 1000 },
+    });
     installRegistryContentTypes(adapter.getInstance());
     installRequestMetrics(adapter.getInstance());
-    app = await NestFactory.create<NestFastifyApplication>(SchemaRegistryModule.forLog(log), adapter, {
+    installRegistryAuth(adapter.getInstance(), options.auth);
+    app = await NestFactory.create<NestFastifyApplication>(SchemaRegistryModule.forLog(log, options.schemaLimits), adapter, {
       logger: new NestPinoLogger(),
       bodyParser: false,
     });
     app.useGlobalFilters(new RegistryExceptionFilter());
-    await app.listen(options.port, options.host ?? '0.0.0.0');
+    await app.listen(options.port, options.host ?? '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);
     await log.close();
@@ -49,7 +63,8 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
   }
   health.register('schemas_log', async () => log.healthy());
   const { port } = app.getHttpServer().address() as AddressInfo;
-  logger().info({ port, topic: options.schemasTopic }, 'schema registry listening');
+  logger().info({ port, topic: options.schemasTopic, auth: options.auth.mode }, 'schema registry listening');
+  if (options.auth.mode === 'none') logger().warn('schema registry runs WITHOUT authentication (REGISTRY_AUTH=none): for local development only');
   const running = app;
   let closing: Promise<void> | undefined;
   return {

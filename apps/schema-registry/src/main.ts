@@ -21,6 +21,8 @@ async function main(): Promise<void> {
       host: config.host,
       kafkaBrokers: config.kafkaBrokers,
       schemasTopic: config.schemasTopic,
+      auth: config.auth,
+      schemaLimits: config.schemaLimits,
     });
     onShutdown('schema-registry', () => registry.close());
     log.info({ url: registry.url }, 'schema registry ready');

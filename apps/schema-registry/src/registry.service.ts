@@ -22,7 +22,10 @@ import { Mode, RegistryState } from './domain/registry-state';
 import { SchemaReference, SchemaValue } from './domain/store-records';
 import { SchemaLog } from './store/schema-log';
 
+import { DEFAULT_SCHEMA_LIMITS, SchemaLimits } from './http/request-parsing';
+
 export const SCHEMA_LOG = Symbol('SCHEMA_LOG');
+export const SCHEMA_LIMITS = Symbol('SCHEMA_LIMITS');
 
 export interface VersionResponse {
   subject: string;
@@ -53,7 +56,11 @@ function toVersionResponse(value: SchemaValue): VersionResponse {
 
 @Injectable()
 export class RegistryService {
-  constructor(@Inject(SCHEMA_LOG) private readonly log: SchemaLog) {}
+  constructor(
+    @Inject(SCHEMA_LOG) private readonly log: SchemaLog,
+    /** Size and nesting bounds for one schema in a request. */
+    @Inject(SCHEMA_LIMITS) readonly limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS,
+  ) {}
 
   private get state(): RegistryState {
     return this.log.state;

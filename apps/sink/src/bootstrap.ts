@@ -87,7 +87,7 @@ export async function startSink(options: SinkOptions): Promise<SinkHandle> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
   await ensureSinkTopics(kafka, pipeline);
 
-  const registry = new RegistryClient(config.schemaRegistryUrl);
+  const registry = new RegistryClient(config.schemaRegistryUrl, { credentials: config.schemaRegistryCredentials });
   const catalog = new SchemaCatalog(registry, pipeline);
   const producer: Producer = createIdempotentProducer(kafka);
   await producer.connect();

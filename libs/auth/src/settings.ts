@@ -32,6 +32,8 @@ export const authEnv = {
   tokenCacheSize: env.int('TOKEN_CACHE_SIZE', { default: 10_000, min: 0 }),
   tokenCacheMaxAge: env.duration('TOKEN_CACHE_MAX_AGE', { default: '5m' }),
   nodeEnv: env.optionalString('NODE_ENV'),
+  /** With NODE_ENV=production, tokens are verified without issuer/audience only when this says so. */
+  allowUnboundTokens: env.bool('JWT_ALLOW_MISSING_ISSUER_AUDIENCE', { default: false }),
 };
 
 export function authSettingsFromEnv(source: Record<string, string | undefined> = process.env): AuthSettings {
@@ -44,6 +46,14 @@ export function authSettingsFromEnv(source: Record<string, string | undefined> =
     }
     secret = DEV_JWT_SECRET;
     devFallback = true;
+  }
+  // A token minted for another service with the same key would be accepted: in production the
+  // issuer and the audience must be checked unless someone decided otherwise, explicitly.
+  if (raw.nodeEnv === 'production' && !raw.allowUnboundTokens) {
+    const missing = [raw.jwtIssuer ? null : 'JWT_ISSUER', raw.jwtAudience ? null : 'JWT_AUDIENCE'].filter(Boolean);
+    if (missing.length > 0) {
+      throw new ConfigError([`${missing.join(' and ')} required with NODE_ENV=production (set JWT_ALLOW_MISSING_ISSUER_AUDIENCE=true to accept tokens without them)`]);
+    }
   }
   return {
     secret,

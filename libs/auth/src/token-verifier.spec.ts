@@ -155,6 +155,14 @@ describe('authSettingsFromEnv', () => {
     expect(() => authSettingsFromEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWKS_URL/);
   });
 
+  it('requires JWT_ISSUER and JWT_AUDIENCE with NODE_ENV=production unless explicitly allowed', () => {
+    expect(() => authSettingsFromEnv({ NODE_ENV: 'production', JWT_SECRET: 's' })).toThrow(/JWT_ISSUER and JWT_AUDIENCE required with NODE_ENV=production/);
+    expect(() => authSettingsFromEnv({ NODE_ENV: 'production', JWT_SECRET: 's', JWT_ISSUER: 'i' })).toThrow(/^Invalid configuration:\n {2}- JWT_AUDIENCE required/);
+    expect(authSettingsFromEnv({ NODE_ENV: 'production', JWT_SECRET: 's', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' })).toMatchObject({ issuer: 'i', audience: 'a' });
+    expect(authSettingsFromEnv({ NODE_ENV: 'production', JWT_SECRET: 's', JWT_ALLOW_MISSING_ISSUER_AUDIENCE: 'true' }).issuer).toBeUndefined();
+    expect(authSettingsFromEnv({ JWT_SECRET: 's' }).issuer).toBeUndefined();
+  });
+
   it('uses the development secret only when NODE_ENV=development is explicit', () => {
     const settings = authSettingsFromEnv({ NODE_ENV: 'development' });
     expect(settings.secret).toBe(DEV_JWT_SECRET);

@@ -1,4 +1,7 @@
-import { ConfigError, env, loadEnv, parseDuration } from './env';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { commonEnv, ConfigError, env, loadEnv, parseDuration } from './env';
 
 describe('loadEnv', () => {
   const spec = {
@@ -39,5 +42,40 @@ describe('loadEnv', () => {
   it('parses durations in every unit', () => {
     expect([parseDuration('15'), parseDuration('2s'), parseDuration('1.5m'), parseDuration('2h'), parseDuration('7d')]).toEqual([15, 2000, 90000, 7200000, 604800000]);
     expect(() => parseDuration('5 weeks')).toThrow();
+  });
+});
+
+describe('secrets and registry credentials', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'env-secret-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const credentials = (source: Record<string, string>) => loadEnv({ c: env.registryCredentials() }, source).c;
+
+  it('reads a secret from VAR or from the file VAR_FILE names (trailing newline dropped), never both', () => {
+    const spec = { s: env.optionalSecret('TOKEN') };
+    expect(loadEnv(spec, {}).s).toBeUndefined();
+    expect(loadEnv(spec, { TOKEN: 'direct' }).s).toBe('direct');
+    expect(loadEnv(spec, { TOKEN_FILE: file('token', 'from-file\n') }).s).toBe('from-file');
+    expect(() => loadEnv(spec, { TOKEN: 'a', TOKEN_FILE: file('t2', 'b') })).toThrow(/set only one of TOKEN and TOKEN_FILE/);
+    expect(() => loadEnv(spec, { TOKEN_FILE: `${dir}/missing` })).toThrow(/TOKEN_FILE names a file that cannot be read \(ENOENT\)/);
+  });
+
+  it('builds registry credentials from Confluent user info or a bearer token, without echoing them', () => {
+    expect(credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'svc:pa:ss' })).toEqual({ kind: 'basic', username: 'svc', password: 'pa:ss' });
+    expect(credentials({ SCHEMA_REGISTRY_BEARER_TOKEN_FILE: file('bearer', 'tok\n') })).toEqual({ kind: 'bearer', token: 'tok' });
+    expect(credentials({})).toBeUndefined();
+    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'nocolonsecret' })).toThrow(/must be user:password/);
+    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'nocolonsecret' })).not.toThrow(/nocolonsecret/);
+    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'a:b', SCHEMA_REGISTRY_BEARER_TOKEN: 't' })).toThrow(/set only one/);
+  });
+});
+
+describe('commonEnv', () => {
+  it('listens on loopback unless HOST says otherwise (containers set 0.0.0.0)', () => {
+    expect(loadEnv(commonEnv, {}).host).toBe('127.0.0.1');
+    expect(loadEnv(commonEnv, { HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 });

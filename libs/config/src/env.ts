@@ -3,6 +3,8 @@
  * field builders and calls `loadEnv` once at startup; all problems are reported together, each naming
  * the variable to set, so a misconfigured process stops before it touches Kafka or a database.
  */
+import { readFileSync } from 'fs';
+
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -14,14 +16,41 @@ type Source = Record<string, string | undefined>;
 
 export interface Field<T> {
   readonly variable: string;
-  parse(raw: string | undefined): T;
+  /** `source` is the whole environment, for fields that read more than their own variable. */
+  parse(raw: string | undefined, source: Source): T;
 }
 
 class FieldProblem extends Error {}
 
-function field<T>(variable: string, parse: (raw: string | undefined) => T): Field<T> {
+function field<T>(variable: string, parse: (raw: string | undefined, source: Source) => T): Field<T> {
   return { variable, parse };
 }
+
+/**
+ * A secret's value from `VAR`, or from the file named by `VAR_FILE` (trailing newlines dropped), as
+ * container secrets are mounted. Both set is a mistake; an unreadable file names the variable, never
+ * the content.
+ */
+function readSecret(variable: string, source: Source): string | undefined {
+  const direct = source[variable];
+  const file = source[`${variable}_FILE`];
+  if (direct !== undefined && direct !== '' && file !== undefined && file !== '') {
+    throw new FieldProblem(`set only one of ${variable} and ${variable}_FILE`);
+  }
+  if (file === undefined || file === '') return direct === '' ? undefined : direct;
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new FieldProblem(`${variable}_FILE names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}`);
+  }
+  const value = content.replace(/[\r\n]+$/, '');
+  if (value === '') throw new FieldProblem(`${variable}_FILE names an empty file: ${file}`);
+  return value;
+}
+
+/** How a client authenticates to the schema registry (Confluent's client conventions). */
+export type RegistryCredentials = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
 
 function required(variable: string, raw: string | undefined, description: string): string {
   if (raw === undefined || raw === '') throw new FieldProblem(`${variable} is required (${description})`);
@@ -100,6 +129,28 @@ export const env = {
       return value as T;
     });
   },
+  /** A secret from `VAR` or the file named by `VAR_FILE`; undefined when neither is set. */
+  optionalSecret(variable: string): Field<string | undefined> {
+    return field(variable, (_raw, source) => readSecret(variable, source));
+  },
+  /**
+   * Schema registry client credentials: `SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO` (user:password) or
+   * `SCHEMA_REGISTRY_BEARER_TOKEN`, each also from a `..._FILE`; undefined when none is set.
+   */
+  registryCredentials(): Field<RegistryCredentials | undefined> {
+    const userInfoVar = 'SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO';
+    const tokenVar = 'SCHEMA_REGISTRY_BEARER_TOKEN';
+    return field(userInfoVar, (_raw, source) => {
+      const userInfo = readSecret(userInfoVar, source);
+      const token = readSecret(tokenVar, source);
+      if (userInfo !== undefined && token !== undefined) throw new FieldProblem(`set only one of ${userInfoVar} and ${tokenVar}`);
+      if (token !== undefined) return { kind: 'bearer', token };
+      if (userInfo === undefined) return undefined;
+      const colon = userInfo.indexOf(':');
+      if (colon <= 0) throw new FieldProblem(`${userInfoVar} must be user:password (the value is not shown)`);
+      return { kind: 'basic', username: userInfo.slice(0, colon), password: userInfo.slice(colon + 1) };
+    });
+  },
   /** A duration such as 500ms, 5s, 1m, 2h, 7d (a bare number means milliseconds). */
   duration(variable: string, options: { default?: string } = {}): Field<number> {
     return field(variable, (raw) => {
@@ -131,7 +182,7 @@ export function loadEnv<S extends ConfigSpec>(spec: S, source: Source = process.
   const result: Record<string, unknown> = {};
   for (const [key, fieldSpec] of Object.entries(spec)) {
     try {
-      result[key] = fieldSpec.parse(source[fieldSpec.variable]);
+      result[key] = fieldSpec.parse(source[fieldSpec.variable], source);
     } catch (error) {
       if (error instanceof FieldProblem) problems.push(error.message);
       else throw error;
@@ -146,7 +197,12 @@ export const commonEnv = {
   kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
   kafkaClientId: env.string('KAFKA_CLIENT_ID', { default: 'event-platform' }),
   schemaRegistryUrl: env.url('SCHEMA_REGISTRY_URL', { default: 'http://127.0.0.1:8081' }),
+  schemaRegistryCredentials: env.registryCredentials(),
   pipelineConfigPath: env.string('PIPELINE_CONFIG', { default: 'config/pipeline.yaml' }),
   logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
   dataDir: env.string('DATA_DIR', { default: '.data' }),
+  /** The address the app's HTTP server listens on: loopback unless set (containers set 0.0.0.0). */
+  host: env.string('HOST', { default: '127.0.0.1' }),
+  /** Event times further ahead of the clock are refused by the API and dead-lettered by the processor. */
+  eventTimeMaxFutureSkewMs: env.duration('EVENT_TIME_MAX_FUTURE_SKEW', { default: '5m' }),
 };

@@ -7,6 +7,8 @@ export type DlqErrorType =
   | 'SCHEMA_VALIDATION'
   | 'BUSINESS_RULE'
   | 'LATE'
+  /** Event time further ahead of the processing clock than EVENT_TIME_MAX_FUTURE_SKEW. */
+  | 'EVENT_TIME_SKEW'
   | 'SINK_WRITE'
   | 'UNKNOWN_EVENT_TYPE'
   | 'PROCESSING';

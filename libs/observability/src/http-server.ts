@@ -6,7 +6,7 @@ import { createServer, Server } from 'http';
 import { registry } from './metrics';
 import { health } from './health';
 
-export function startOpsServer(port: number, host = '0.0.0.0'): Promise<Server> {
+export function startOpsServer(port: number, host = '127.0.0.1'): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];

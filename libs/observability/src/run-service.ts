@@ -16,6 +16,8 @@ import { onShutdown, shutdown } from './shutdown';
 export interface ServiceConfig {
   logLevel: string;
   opsPort: number;
+  /** The ops server's listening address (default loopback). */
+  host?: string;
 }
 
 export interface ServiceContext<C> {
@@ -50,7 +52,7 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
   try {
     const log = createLogger(name, config.logLevel);
     initMetrics(name);
-    const ops = await startOpsServer(config.opsPort);
+    const ops = await startOpsServer(config.opsPort, config.host);
     const service = await options.start({ config, logger: log, onFatal: () => void shutdown(options.fatalReason ?? `${name} failed`, 1) });
     // The service stops while /health still answers (not ready), so an orchestrator sees it draining.
     onShutdown(name, () => service.stop());

@@ -3,6 +3,7 @@
  * Confluent, Karapace or Apicurio's compatibility API). Calls time out and retry with backoff, so a
  * registry outage becomes an error within a bounded time instead of a hang.
  */
+import type { RegistryCredentials } from '@platform/config';
 import { withRetry, withTimeout } from '@platform/resilience';
 
 export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -17,10 +18,24 @@ export class RegistryError extends Error {
 export interface RegistryClientOptions {
   timeoutMs?: number;
   maxAttempts?: number;
+  /** Sent on every call (from SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO or SCHEMA_REGISTRY_BEARER_TOKEN). */
+  credentials?: RegistryCredentials;
+}
+
+/** The Authorization header value for registry credentials (HTTP basic or bearer). */
+export function registryAuthorization(credentials: RegistryCredentials | undefined): string | undefined {
+  if (!credentials) return undefined;
+  if (credentials.kind === 'bearer') return `Bearer ${credentials.token}`;
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 }
 
 export class RegistryClient {
-  constructor(private readonly baseUrl: string, private readonly options: RegistryClientOptions = {}) {}
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly baseUrl: string, private readonly options: RegistryClientOptions = {}) {
+    const authorization = registryAuthorization(options.credentials);
+    this.headers = { 'content-type': REGISTRY_CONTENT_TYPE, accept: REGISTRY_CONTENT_TYPE, ...(authorization ? { authorization } : {}) };
+  }
 
   /** Registers (or finds) a schema under a subject; the same schema always gets the same id. */
   async register(subject: string, schema: string): Promise<number> {
@@ -35,6 +50,17 @@ export class RegistryClient {
 
   async latest(subject: string): Promise<{ id: number; version: number; schema: string }> {
     return this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+  }
+
+  /** The id `schema` has under `subject`, or undefined when the subject does not hold it. */
+  async lookup(subject: string, schema: string): Promise<number | undefined> {
+    try {
+      const body = await this.call('POST', `/subjects/${encodeURIComponent(subject)}`, { schema });
+      return body.id as number;
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async ping(): Promise<boolean> {
@@ -53,7 +79,7 @@ export class RegistryClient {
         const response = await withTimeout(
           fetch(`${this.baseUrl}${path}`, {
             method,
-            headers: { 'content-type': REGISTRY_CONTENT_TYPE, accept: REGISTRY_CONTENT_TYPE },
+            headers: this.headers,
             body: body === undefined ? undefined : JSON.stringify(body),
           }),
           timeoutMs,

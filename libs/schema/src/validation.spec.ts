@@ -62,3 +62,64 @@ describe('validateAgainst', () => {
     expect(inputs.filter((input) => validateAgainst(type, input).ok)).toHaveLength(2);
   });
 });
+
+describe('strict values', () => {
+  const withPayload = (payload: Record<string, unknown>) => ({ ...good(), payload: { count: 3, ...payload } });
+  const problemsOf = (input: unknown) => {
+    const result = validateAgainst(type, input);
+    return result.ok ? [] : result.problems;
+  };
+
+  it('refuses non-finite numbers (1e400 parses as Infinity) and keeps the largest finite doubles', () => {
+    for (const sample of [JSON.parse('1e400'), JSON.parse('-1e400'), NaN]) {
+      expect(problemsOf(withPayload({ samples: [sample] }))).toEqual([{ path: 'payload.samples[0]', message: expect.stringMatching(/^expected a finite double/) }]);
+    }
+    expect(problemsOf(withPayload({ samples: [Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -0] }))).toEqual([]);
+  });
+
+  it('refuses integers beyond their Avro type (int: 32 bits; long: what JSON carries exactly)', () => {
+    expect(problemsOf(withPayload({ count: 2 ** 31 }))).toEqual([{ path: 'payload.count', message: expect.stringMatching(/32-bit integer/) }]);
+    expect(problemsOf(withPayload({ count: -(2 ** 31) }))).toEqual([]);
+    expect(problemsOf({ ...good(), timestamp: JSON.parse('9223372036854775807') })).toEqual([{ path: 'timestamp', message: expect.stringMatching(/integer/) }]);
+    // avsc writes longs exactly from -2^52 to 9007199254740990: -2^52 - 1 would read back positive.
+    expect(problemsOf({ ...good(), timestamp: 9007199254740990 })).toEqual([]);
+    expect(problemsOf({ ...good(), timestamp: -(2 ** 52) })).toEqual([]);
+    expect(problemsOf({ ...good(), timestamp: -(2 ** 52) - 1 })).toEqual([{ path: 'timestamp', message: expect.stringMatching(/exactly representable/) }]);
+    expect(problemsOf({ ...good(), timestamp: -9007199254740990 })).toHaveLength(1);
+  });
+
+  it('refuses lone UTF-16 surrogates in strings and map keys, accepts every plane', () => {
+    expect(problemsOf({ ...good(), event_id: 'a\ud800b' })).toEqual([{ path: 'event_id', message: expect.stringMatching(/lone UTF-16 surrogate/) }]);
+    expect(problemsOf({ ...good(), event_id: '\udfff' })).toHaveLength(1);
+    expect(problemsOf({ ...good(), tags: { ['k\ud800']: 'v' } })).toHaveLength(1);
+    expect(problemsOf({ ...good(), tags: { k: '\ud83d' } })).toHaveLength(1);
+    expect(problemsOf({ ...good(), event_id: 'aé中😀𝄞\u{10FFFD}', tags: { '': '' } })).toEqual([]);
+  });
+
+  it('parses RFC 3339 times strictly: no rollover, no out-of-range fields', () => {
+    const at = (timestamp: string) => {
+      const result = validateAgainst<{ timestamp: number }>(type, { ...good(), timestamp });
+      return result.ok ? result.value.timestamp : 'refused';
+    };
+    expect(at('2024-02-29T00:00:00Z')).toBe(Date.UTC(2024, 1, 29));
+    expect(at('2024-03-01T01:30:00.123+01:30')).toBe(Date.UTC(2024, 2, 1, 0, 0, 0, 123));
+    expect(at('2024-05-01t10:00:00.5z')).toBe(Date.UTC(2024, 4, 1, 10, 0, 0, 500));
+    for (const bad of [
+      '2024-02-30T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2024-04-31T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-00-10T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T23:60:00Z',
+      '2024-01-01T23:59:60Z',
+      '2024-01-01T00:00:00+24:00',
+      '2024-01-01T00:00:00',
+      '2024-01-01',
+      '2024-01-01T00:00:00ZZ',
+      'Mon, 01 Jan 2024 00:00:00 GMT',
+    ]) {
+      expect({ bad, at: at(bad) }).toEqual({ bad, at: 'refused' });
+    }
+  });
+});

@@ -44,6 +44,44 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * The longs avsc writes and reads back exactly. Its zigzag encoding doubles the magnitude in a
+ * double: a negative below -2^52 becomes an odd number above 2^53, rounds, and reads back as a
+ * different (positive) number. Values outside are refused rather than silently changed.
+ */
+export const LONG_MIN_EXACT = -(2 ** 52);
+export const LONG_MAX_EXACT = 9007199254740990;
+/** Largest finite 32-bit float: larger doubles would be written as Infinity. */
+const FLOAT_MAX = 3.4028234663852886e38;
+/** With the u flag paired surrogates are one code point: only a lone surrogate matches Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * An RFC 3339 date-time as epoch ms, or undefined. Strict: every field in its range and the date
+ * real (2024-02-30 is refused, never rolled over to March), no leap second, offset within ±23:59.
+ */
+export function parseRfc3339(text: string): number | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > daysInMonth) return undefined;
+  let offsetMin = 0;
+  if (m[9]) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const millis = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, millis);
+  return utc.getTime() - offsetMin * 60_000;
+}
+
 /** Converts JSON-friendly input into avsc's value form, collecting problems instead of throwing. */
 function coerce(type: avro.Type, value: unknown, path: string, problems: ValidationProblem[], depth: number): unknown {
   if (depth > MAX_DEPTH) {
@@ -105,7 +143,10 @@ function coerce(type: avro.Type, value: unknown, path: string, problems: Validat
     }
     const values = (type as avro.types.MapType).valuesType;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = coerce(values, v, `${path}.${k}`, problems, depth + 1);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (LONE_SURROGATE.test(k)) problems.push({ path, message: 'a map key contains a lone UTF-16 surrogate (not valid Unicode)' });
+      out[k] = coerce(values, v, `${path}.${k}`, problems, depth + 1);
+    }
     return out;
   }
   if (kind === 'long' || kind === 'int') {
@@ -113,11 +154,24 @@ function coerce(type: avro.Type, value: unknown, path: string, problems: Validat
     let candidate = value;
     // Timestamps may arrive as ISO-8601 strings; Avro carries epoch milliseconds.
     if (typeof value === 'string' && (logical === 'timestamp-millis' || path.endsWith('timestamp'))) {
-      const parsed = Date.parse(value);
-      if (!Number.isNaN(parsed) && /^\d{4}-\d{2}-\d{2}T/.test(value)) candidate = parsed;
+      const parsed = parseRfc3339(value);
+      if (parsed !== undefined) candidate = parsed;
     }
-    if (!type.isValid(candidate)) problems.push({ path, message: `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got ${describe(value)}` });
+    if (!type.isValid(candidate)) {
+      problems.push({ path, message: `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got ${describe(value)}` });
+    } else if (kind === 'long' && ((candidate as number) < LONG_MIN_EXACT || (candidate as number) > LONG_MAX_EXACT)) {
+      problems.push({ path, message: `long out of the exactly representable range [${LONG_MIN_EXACT}, ${LONG_MAX_EXACT}]` });
+    }
     return candidate;
+  }
+  if ((kind === 'float' || kind === 'double') && typeof value === 'number' && !(Number.isFinite(value) && (kind === 'double' || Math.abs(value) <= FLOAT_MAX))) {
+    problems.push({ path, message: `expected a finite ${kind}, got ${value > 0 ? 'a number too large' : value < 0 ? 'a number too small' : 'NaN'}` });
+    return value;
+  }
+  if (kind === 'string' && typeof value === 'string' && LONE_SURROGATE.test(value)) {
+    // A lone UTF-16 surrogate has no UTF-8 form: writing it would put invalid UTF-8 on the topic.
+    problems.push({ path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
+    return value;
   }
   if (!type.isValid(value)) {
     if (kind === 'enum') {

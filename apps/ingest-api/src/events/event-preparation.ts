@@ -27,6 +27,13 @@ export interface PreparedEvent {
   value: Record<string, unknown>;
 }
 
+/** How far event time may be from the receiving clock: ahead by at most `maxFutureSkewMs`, behind by at most `maxAgeMs` (0: no limit). */
+export interface EventTimeBounds {
+  nowMs: number;
+  maxFutureSkewMs: number;
+  maxAgeMs: number;
+}
+
 export type Preparation = { ok: true; event: PreparedEvent } | { ok: false; error: PlatformError };
 
 function reject(errorCode: string, message: string, details: Record<string, unknown> | null = null): Preparation {
@@ -38,7 +45,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks the parts every event needs after its schema matched: routing, id, trace id, partition key. */
-export function checkDecodedEvent(type: EventTypeSpec, value: Record<string, unknown>, partitions: number): Preparation {
+export function checkDecodedEvent(type: EventTypeSpec, value: Record<string, unknown>, partitions: number, bounds: EventTimeBounds): Preparation {
   if (value.event_type !== type.name) {
     return reject('EVENT_TYPE_MISMATCH', `event_type must be "${type.name}" on topic ${type.topic}`, {
       expected: type.name,
@@ -61,6 +68,21 @@ export function checkDecodedEvent(type: EventTypeSpec, value: Record<string, unk
   if (typeof timestampMs !== 'number' || !(timestampMs >= 0 && timestampMs <= MAX_TIMESTAMP_MS)) {
     return reject('INVALID_TIMESTAMP', 'timestamp must be epoch ms (or ISO-8601) between 1970 and 9999');
   }
+  // One client's far-future events would push the watermark ahead and make everyone else's late.
+  if (timestampMs > bounds.nowMs + bounds.maxFutureSkewMs) {
+    return reject(
+      'TIMESTAMP_TOO_FAR_IN_FUTURE',
+      `timestamp is more than EVENT_TIME_MAX_FUTURE_SKEW (${bounds.maxFutureSkewMs} ms) ahead of the server clock`,
+      { timestamp: timestampMs, server_time: bounds.nowMs, max_future_skew_ms: bounds.maxFutureSkewMs },
+    );
+  }
+  if (bounds.maxAgeMs > 0 && timestampMs < bounds.nowMs - bounds.maxAgeMs) {
+    return reject('TIMESTAMP_TOO_OLD', `timestamp is older than EVENT_TIME_MAX_AGE (${bounds.maxAgeMs} ms) before the server clock`, {
+      timestamp: timestampMs,
+      server_time: bounds.nowMs,
+      max_age_ms: bounds.maxAgeMs,
+    });
+  }
   return {
     ok: true,
     event: { eventId, eventType: type.name, traceId, key, partition: partitionForKey(key, partitions), timestampMs, value },
@@ -71,7 +93,14 @@ export function checkDecodedEvent(type: EventTypeSpec, value: Record<string, unk
  * Validates a JSON event. `traceId` is used when the event carries none (it comes from the
  * request's traceparent / x-trace-id header or is generated).
  */
-export function prepareJsonEvent(type: EventTypeSpec, avroType: Type, input: unknown, partitions: number, traceId: () => string): Preparation {
+export function prepareJsonEvent(
+  type: EventTypeSpec,
+  avroType: Type,
+  input: unknown,
+  partitions: number,
+  traceId: () => string,
+  bounds: EventTimeBounds,
+): Preparation {
   if (!isPlainObject(input)) return reject('INVALID_EVENT', 'an event must be a JSON object');
   if (input.trace_id === undefined || input.trace_id === null) input.trace_id = traceId();
   const result = validateAgainst<Record<string, unknown>>(avroType, input);
@@ -81,5 +110,5 @@ export function prepareJsonEvent(type: EventTypeSpec, avroType: Type, input: unk
       problem_count: result.problems.length,
     });
   }
-  return checkDecodedEvent(type, result.value, partitions);
+  return checkDecodedEvent(type, result.value, partitions, bounds);
 }

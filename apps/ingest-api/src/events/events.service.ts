@@ -18,7 +18,7 @@ import { IdempotencyService, IdempotentOutcome, isFailure } from '../idempotency
 import { StoredResult } from '../idempotency/idempotency-store';
 import { newTraceId } from '../http/request-context';
 import { ingestMetrics } from '../metrics';
-import { checkDecodedEvent, Preparation, PreparedEvent, prepareJsonEvent } from './event-preparation';
+import { checkDecodedEvent, EventTimeBounds, Preparation, PreparedEvent, prepareJsonEvent } from './event-preparation';
 
 export type BatchItemResult =
   | (StoredResult & { index: number; duplicate?: true })
@@ -43,10 +43,14 @@ export class EventsService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
+  private timeBounds(): EventTimeBounds {
+    return { nowMs: Date.now(), maxFutureSkewMs: this.config.eventTimeMaxFutureSkewMs, maxAgeMs: this.config.eventTimeMaxAgeMs };
+  }
+
   async publishJson(type: EventTypeSpec, body: unknown, headerTraceId: string | undefined): Promise<IdempotentOutcome> {
     if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
     const schema = this.schemas.schemaFor(type);
-    const prepared = this.accept(prepareJsonEvent(type, schema.type, body, this.partitions.count(type.topic), () => headerTraceId ?? newTraceId()));
+    const prepared = this.accept(prepareJsonEvent(type, schema.type, body, this.partitions.count(type.topic), () => headerTraceId ?? newTraceId(), this.timeBounds()));
     return this.write(type, prepared, () => this.schemas.catalog.encode(schema, prepared.value));
   }
 
@@ -83,7 +87,7 @@ export class EventsService {
       value.trace_id = headerTraceId ?? newTraceId();
       if (hasTraceField) outgoing = frame(schemaId, avroType.toBuffer(value));
     }
-    const prepared = this.accept(checkDecodedEvent(type, value, this.partitions.count(type.topic)));
+    const prepared = this.accept(checkDecodedEvent(type, value, this.partitions.count(type.topic), this.timeBounds()));
     return this.write(type, prepared, () => outgoing);
   }
 
@@ -98,12 +102,13 @@ export class EventsService {
     const partitions = this.partitions.count(type.topic);
     ingestMetrics.requestBatchEvents.observe(events.length);
     const traceId = () => headerTraceId ?? newTraceId();
+    const bounds = this.timeBounds();
     const results: BatchItemResult[] = new Array(events.length);
     const valid: PreparedEvent[] = [];
     const positions: number[] = [];
     let rejected = 0;
     for (let index = 0; index < events.length; index++) {
-      const preparation = prepareJsonEvent(type, schema.type, events[index], partitions, traceId);
+      const preparation = prepareJsonEvent(type, schema.type, events[index], partitions, traceId, bounds);
       if (preparation.ok) {
         valid.push(preparation.event);
         positions.push(index);

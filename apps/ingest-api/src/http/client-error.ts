@@ -2,17 +2,26 @@
  * Requests Node's HTTP parser refuses before any route runs (headers too large, malformed request
  * line) still get the platform's error format and a request id, then the connection closes.
  */
-import { STATUS_CODES } from 'http';
+import { ServerResponse, STATUS_CODES } from 'http';
 import type { Socket } from 'net';
 import { errorBody } from '@platform/contracts';
+import { mapError } from './error-mapping';
 import { newRequestId } from './request-context';
 
 export function clientErrorResponse(error: { code?: string }): string {
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+  const status = tooLarge ? 431 : timedOut ? 408 : 400;
   const requestId = newRequestId();
   const body = JSON.stringify(
-    errorBody(tooLarge ? { errorCode: 'HEADERS_TOO_LARGE', message: 'request headers are too large' } : { errorCode: 'BAD_REQUEST', message: 'malformed HTTP request' }, requestId),
+    errorBody(
+      tooLarge
+        ? { errorCode: 'HEADERS_TOO_LARGE', message: 'request headers are too large' }
+        : timedOut
+          ? { errorCode: 'REQUEST_TIMEOUT', message: 'the request was not received in time' }
+          : { errorCode: 'BAD_REQUEST', message: 'malformed HTTP request' },
+      requestId,
+    ),
   );
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
@@ -28,4 +37,23 @@ export function clientErrorResponse(error: { code?: string }): string {
 export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
   if (socket.writable) socket.end(clientErrorResponse(error));
   else socket.destroy();
+}
+
+/**
+ * Fastify's router-level refusals (a path segment over 100 characters, malformed percent-encoding)
+ * in the error format, with the request id and without echoing the URL back.
+ */
+export function handleFrameworkError(error: Error, request: { id: unknown }, reply: { raw: ServerResponse }): void {
+  const mapped = mapError(error);
+  const requestId = String(request.id);
+  const body = JSON.stringify(errorBody(mapped, requestId));
+  // Written on the raw response: the router refused before any Fastify hook could run.
+  reply.raw.writeHead(mapped.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestId,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  reply.raw.end(body);
 }

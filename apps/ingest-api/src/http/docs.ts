@@ -19,8 +19,11 @@ const UI_FILES: Record<string, string> = {
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Ingest API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/swagger-ui-standalone-preset.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/docs-json', dom_id: '#ui', presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });</script>
+<script src="/docs/init.js"></script>
 </body></html>`;
+
+/** The page's own script, served as a file so the Content-Security-Policy needs no inline script. */
+const INIT = `window.ui = SwaggerUIBundle({ url: '/docs-json', dom_id: '#ui', presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });\n`;
 
 export function buildOpenApi(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -48,6 +51,7 @@ export function serveDocs(fastify: FastifyServer, document: () => OpenAPIObject)
   });
   if (!uiDir) return;
   const files = new Map(Object.entries(UI_FILES).map(([name, type]) => [name, { type, body: readFileSync(join(uiDir!, name)) }]));
+  files.set('init.js', { type: 'application/javascript; charset=utf-8', body: Buffer.from(INIT) });
   fastify.get('/docs', (_request, reply) => {
     void reply.type('text/html; charset=utf-8').send(PAGE);
   });

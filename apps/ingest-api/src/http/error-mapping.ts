@@ -23,6 +23,7 @@ const FASTIFY_CODES: Record<string, { errorCode: string; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { errorCode: 'BAD_REQUEST', message: 'request body size did not match Content-Length' },
   FST_ERR_CTP_INVALID_TYPE: { errorCode: 'BAD_REQUEST', message: 'invalid content type' },
   FST_ERR_BAD_URL: { errorCode: 'BAD_REQUEST', message: 'malformed URL' },
+  FST_ERR_MAX_PARAM_LENGTH: { errorCode: 'URI_TOO_LONG', message: 'a path segment is longer than 100 characters' },
   FST_ERR_ASYNC_CONSTRAINT: { errorCode: 'BAD_REQUEST', message: 'bad request' },
 };
 

@@ -5,11 +5,11 @@
  * whether a schema id belongs to a topic's subject (for Avro input carrying its own schema id).
  */
 import type { Type } from 'avsc';
-import { EventTypeSpec, PipelineConfig } from '@platform/config';
+import { EventTypeSpec, PipelineConfig, RegistryCredentials } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
 import { logger } from '@platform/observability';
-import { withRetry, withTimeout } from '@platform/resilience';
-import { REGISTRY_CONTENT_TYPE, RegisteredSchema, RegistryClient, SchemaCatalog } from '@platform/schema';
+import { withTimeout } from '@platform/resilience';
+import { RegisteredSchema, RegistryClient, SchemaCatalog } from '@platform/schema';
 
 const RETRY_INTERVAL_MS = 1000;
 
@@ -21,8 +21,8 @@ export class SchemaGate {
   private lastAttemptAt = 0;
   private readonly membership = new Map<string, Promise<boolean>>();
 
-  constructor(private readonly baseUrl: string, pipeline: PipelineConfig, private readonly timeoutMs: number) {
-    this.registry = new RegistryClient(baseUrl, { timeoutMs: Math.min(timeoutMs, 2000), maxAttempts: 3 });
+  constructor(baseUrl: string, pipeline: PipelineConfig, private readonly timeoutMs: number, credentials?: RegistryCredentials) {
+    this.registry = new RegistryClient(baseUrl, { timeoutMs: Math.min(timeoutMs, 2000), maxAttempts: 3, credentials });
     this.catalog = new SchemaCatalog(this.registry, pipeline);
   }
 
@@ -89,23 +89,11 @@ export class SchemaGate {
     const schema = await withTimeout(this.registrySchemaText(id), this.timeoutMs, 'schema lookup timed out').catch((error) => {
       throw error instanceof PlatformError ? error : unavailableRegistry();
     });
-    return withRetry(
-      async () => {
-        const response = await fetch(`${this.baseUrl}/subjects/${encodeURIComponent(subject)}`, {
-          method: 'POST',
-          headers: { 'content-type': REGISTRY_CONTENT_TYPE, accept: REGISTRY_CONTENT_TYPE },
-          body: JSON.stringify({ schema }),
-          signal: AbortSignal.timeout(Math.min(this.timeoutMs, 2000)),
-        });
-        const body = (await response.json().catch(() => ({}))) as { id?: number };
-        if (response.status === 404) return false;
-        if (!response.ok) throw new Error(`registry answered ${response.status}`);
-        return body.id === id;
-      },
-      { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 500 },
-    ).catch(() => {
+    try {
+      return (await this.registry.lookup(subject, schema)) === id;
+    } catch {
       throw unavailableRegistry();
-    });
+    }
   }
 
   private async registrySchemaText(id: number): Promise<string> {

@@ -16,9 +16,29 @@ export const ADMISSION = Symbol('stream-admission');
 
 export type Admit = (request: http.IncomingMessage) => Promise<unknown>;
 
+/** ws's handshake refusals (wrong method, bad Upgrade, Sec-WebSocket-Key/Version/Protocol/Extensions). */
+function handshakeRefusal(message: string): { status: number; errorCode: string; message: string } {
+  if (/method/i.test(message)) return { status: 405, errorCode: 'METHOD_NOT_ALLOWED', message: 'a WebSocket handshake must be a GET request' };
+  return { status: 400, errorCode: 'INVALID_WEBSOCKET_HANDSHAKE', message: `invalid WebSocket handshake: ${message.slice(0, 100)}` };
+}
+
 export class StreamWsAdapter extends WsAdapter {
+  /** The request id given to each upgrade, so ws's own refusals carry the same one. */
+  private readonly requestIds = new WeakMap<http.IncomingMessage, string>();
+  private readonly watched = new WeakSet<object>();
+
   constructor(app: INestApplicationContext, private readonly admit: Admit) {
     super(app);
+  }
+
+  /** Handshake errors ws finds after admission answer in the error format, not ws's plain text. */
+  private watchHandshakeErrors(server: { on(event: 'wsClientError', listener: (error: Error, socket: Duplex, request: http.IncomingMessage) => void): unknown }): void {
+    if (this.watched.has(server)) return;
+    this.watched.add(server);
+    server.on('wsClientError', (error, socket, request) => {
+      const refusal = handshakeRefusal(error.message);
+      refuse(socket, refusal.status, refusal, this.requestIds.get(request) ?? requestIdFrom(undefined));
+    });
   }
 
   protected override ensureHttpServerExists(port: number, httpServer = http.createServer()): http.Server | undefined {
@@ -48,6 +68,8 @@ export class StreamWsAdapter extends WsAdapter {
       return;
     }
     if (socket.destroyed) return;
+    this.requestIds.set(request, requestId);
+    this.watchHandshakeErrors(server);
     server.handleUpgrade(request, socket, head, (ws: unknown) => server.emit('connection', ws, request));
   }
 }

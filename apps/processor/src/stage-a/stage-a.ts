@@ -44,7 +44,7 @@ export class StageA {
     this.groupId = stageGroupId(deps.config, 'a');
     this.repartition = repartitionTopic(deps.pipeline);
     this.partitions = taskCount(deps.pipeline);
-    for (const spec of deps.pipeline.eventTypes) this.validators.set(spec.topic, new RecordValidator(spec, deps.catalog, deps.reference));
+    for (const spec of deps.pipeline.eventTypes) this.validators.set(spec.topic, new RecordValidator(spec, deps.catalog, deps.reference, deps.config.eventTimeMaxFutureSkewMs));
   }
 
   transactionalId(topic: string, partition: number): string {

@@ -14,6 +14,11 @@ export type Decision =
   | { kind: 'event'; event: WindowEvent; traceId: string | null }
   | { kind: 'dlq'; type: DlqErrorType; message: string; eventId: string | null; traceId: string | null };
 
+/** ISO-8601 where a Date can hold the time (±8.64e15 ms), else the epoch ms. */
+function describeTime(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`;
+}
+
 export class RecordValidator {
   private readonly mapper: RepartitionMapper;
 
@@ -21,6 +26,9 @@ export class RecordValidator {
     private readonly spec: EventTypeSpec,
     private readonly catalog: SchemaCatalog,
     private readonly reference: ReferenceTable,
+    /** Event times further ahead of `now()` go to the DLQ and never reach a watermark. */
+    private readonly maxFutureSkewMs: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.mapper = new RepartitionMapper(spec);
   }
@@ -58,6 +66,18 @@ export class RecordValidator {
     }
     if (!Number.isFinite(Number(envelope.timestamp))) {
       return { kind: 'dlq', type: 'SCHEMA_VALIDATION', message: 'timestamp is not a finite number', eventId, traceId };
+    }
+    // Producers other than the API are not trusted either: one far-future event would carry every
+    // watermark ahead and make everyone's events late.
+    const now = this.now();
+    if (Number(envelope.timestamp) > now + this.maxFutureSkewMs) {
+      return {
+        kind: 'dlq',
+        type: 'EVENT_TIME_SKEW',
+        message: `event time ${describeTime(Number(envelope.timestamp))} is more than EVENT_TIME_MAX_FUTURE_SKEW (${this.maxFutureSkewMs} ms) ahead of the processing time ${new Date(now).toISOString()}`,
+        eventId,
+        traceId,
+      };
     }
     const broken = brokenRule(this.spec.rules, envelope.payload, this.reference);
     if (broken) return { kind: 'dlq', type: 'BUSINESS_RULE', message: broken, eventId, traceId };

@@ -60,6 +60,8 @@ export const Errors = {
   storeError: (reason: string) => new RegistryError(500, 50001, `Error in the backend data store - ${reason}`),
   storeTimeout: (reason: string) => new RegistryError(500, 50002, `Operation timed out - ${reason}`),
   forwardingError: (reason: string) => new RegistryError(500, 50003, `Error while forwarding the request to the primary - ${reason}`),
+  unauthenticated: () => new RegistryError(401, 40101, 'Unauthorized: valid credentials (HTTP basic or a bearer token) are required'),
+  forbidden: (needed: string) => new RegistryError(403, 40301, `Forbidden: this operation needs the registry ${needed} permission`),
   /** A request body that is not JSON at all (Confluent answers these with a plain 400). */
   badRequest: (reason: string) => new RegistryError(400, 400, reason),
 };

@@ -15,13 +15,13 @@ export class CompatibilityController {
     @Body() body: unknown,
     @Query('verbose') verbose?: string,
   ): Promise<CompatibilityResponse> {
-    return this.registry.testCompatibility(subject, version, parseSchemaRequest(body), queryFlag(verbose));
+    return this.registry.testCompatibility(subject, version, parseSchemaRequest(body, this.registry.limits), queryFlag(verbose));
   }
 
   /** Against every version the subject's level covers (all of them for the transitive levels). */
   @Post()
   @HttpCode(200)
   againstAll(@Param('subject') subject: string, @Body() body: unknown, @Query('verbose') verbose?: string): Promise<CompatibilityResponse> {
-    return this.registry.testCompatibility(subject, undefined, parseSchemaRequest(body), queryFlag(verbose));
+    return this.registry.testCompatibility(subject, undefined, parseSchemaRequest(body, this.registry.limits), queryFlag(verbose));
   }
 }

@@ -53,3 +53,24 @@ describe('request parsing at the edge', () => {
     expect(queryFlag(undefined)).toBe(false);
   });
 });
+
+describe('schema limits', () => {
+  const nested = (levels: number) => '['.repeat(levels) + '"int"' + ']'.repeat(levels);
+  const limits = { maxBytes: 2048, maxDepth: 8 };
+  const codeAndMessage = (body: unknown) => {
+    try {
+      parseSchemaRequest(body, limits);
+      return 'accepted';
+    } catch (error) {
+      return `${(error as { errorCode: number }).errorCode} ${(error as Error).message}`;
+    }
+  };
+
+  it('refuses a schema larger than the byte limit or nested deeper than the depth limit with 42201 naming the bound', () => {
+    expect(codeAndMessage({ schema: nested(8) })).toBe('accepted');
+    expect(codeAndMessage({ schema: nested(9) })).toMatch(/^42201 .*REGISTRY_MAX_SCHEMA_DEPTH \(8 levels\)/);
+    expect(codeAndMessage({ schema: JSON.stringify({ type: 'record', name: 'R', doc: 'x'.repeat(2048), fields: [] }) })).toMatch(/^42201 .*REGISTRY_MAX_SCHEMA_BYTES \(2048 bytes\)/);
+    // Brackets inside strings are not nesting.
+    expect(codeAndMessage({ schema: JSON.stringify({ type: 'record', name: 'R', doc: '[[[[[[[[[[[[{{{{{{ \\" [[[[', fields: [] }) })).toBe('accepted');
+  });
+});

@@ -31,8 +31,33 @@ function parseReferences(value: unknown): SchemaReference[] {
   });
 }
 
+/** What one schema may cost: its text's size in bytes and the nesting depth of its JSON. */
+export interface SchemaLimits {
+  maxBytes: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_SCHEMA_LIMITS: SchemaLimits = { maxBytes: 256 * 1024, maxDepth: 64 };
+
+/** The deepest nesting of objects and arrays in a JSON text, stopping early once past `limit`. */
+function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** The body of register, lookup and compatibility requests: {schema, schemaType?, references?}. */
-export function parseSchemaRequest(body: unknown): SchemaRequest {
+export function parseSchemaRequest(body: unknown, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS): SchemaRequest {
   if (!isObject(body)) throw Errors.invalidSchema("the request body must be a JSON object with a 'schema' field");
   const { schema, schemaType } = body;
   if (schemaType !== undefined && schemaType !== null) {
@@ -44,6 +69,12 @@ export function parseSchemaRequest(body: unknown): SchemaRequest {
   }
   if (schema === undefined || schema === null || schema === '') throw Errors.invalidSchema("the 'schema' field is missing or empty");
   if (typeof schema !== 'string') throw Errors.invalidSchema("the 'schema' field must be a string holding the schema's JSON text");
+  if (Buffer.byteLength(schema, 'utf8') > limits.maxBytes) {
+    throw Errors.invalidSchema(`the schema is larger than REGISTRY_MAX_SCHEMA_BYTES (${limits.maxBytes} bytes)`);
+  }
+  if (jsonDepthExceeds(schema, limits.maxDepth)) {
+    throw Errors.invalidSchema(`the schema is nested deeper than REGISTRY_MAX_SCHEMA_DEPTH (${limits.maxDepth} levels)`);
+  }
   return { schema, references: parseReferences(body.references) };
 }
 

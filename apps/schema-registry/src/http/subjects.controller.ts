@@ -21,7 +21,7 @@ export class SubjectsController {
   @Post(':subject/versions')
   @HttpCode(200)
   register(@Param('subject') subject: string, @Body() body: unknown, @Query('normalize') normalize?: string) {
-    return this.registry.register(subject, parseSchemaRequest(body), queryFlag(normalize));
+    return this.registry.register(subject, parseSchemaRequest(body, this.registry.limits), queryFlag(normalize));
   }
 
   @Get(':subject/versions/:version')
@@ -58,7 +58,7 @@ export class SubjectsController {
     @Query('normalize') normalize?: string,
     @Query('deleted') deleted?: string,
   ): Promise<VersionResponse> {
-    return this.registry.lookup(subject, parseSchemaRequest(body), queryFlag(normalize), queryFlag(deleted));
+    return this.registry.lookup(subject, parseSchemaRequest(body, this.registry.limits), queryFlag(normalize), queryFlag(deleted));
   }
 
   @Delete(':subject')
