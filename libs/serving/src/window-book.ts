@@ -13,23 +13,7 @@
 import type { AggregatedRecord } from '@platform/contracts';
 
 /** What a lookup answers for one window: the aggregate record's own fields. */
-export interface ServedWindow {
-  window_name: string;
-  window_kind: string;
-  window_start: number;
-  window_end: number;
-  count: number;
-  sum_value: number | null;
-  avg_value: number | null;
-  min_value: number | null;
-  max_value: number | null;
-  distinct_users: number;
-  version: number;
-  is_final: boolean;
-  /** When the processor emitted this version (its commit time, epoch ms). */
-  processed_time: number;
-  retracted: boolean;
-}
+export type ServedWindow = Omit<AggregatedRecord, 'event_type' | 'group_key' | 'retracted'> & { retracted: boolean };
 
 export interface RetentionPolicy {
   /** Event-time span kept behind the newest window end of a (key, window name); Infinity keeps all. */
