@@ -1,7 +1,7 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, env, loadEnv } from '@platform/config';
+import { commonEnv, CompressionCodec, env, KafkaSecurity, loadEnv } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 
 export const ingestEnv = {
@@ -34,6 +34,10 @@ export const ingestEnv = {
 export interface IngestConfig {
   kafkaBrokers: string[];
   kafkaClientId: string;
+  kafkaSecurity: KafkaSecurity;
+  kafkaCompression: CompressionCodec;
+  kafkaReplicationFactor?: number;
+  kafkaMinInsyncReplicas?: number;
   schemaRegistryUrl: string;
   pipelineConfigPath: string;
   logLevel: string;

@@ -6,6 +6,8 @@ import 'reflect-metadata';
 import { AddressInfo } from 'net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { CompressionCodec, KafkaSecurity } from '@platform/config';
+import { topicReplication } from '@platform/kafka';
 import { health, logger } from '@platform/observability';
 import { SchemaRegistryModule } from './app.module';
 import { installRegistryContentTypes } from './http/content-types';
@@ -19,6 +21,10 @@ export interface SchemaRegistryOptions {
   host?: string;
   kafkaBrokers: string[];
   schemasTopic: string;
+  kafkaSecurity?: KafkaSecurity;
+  kafkaCompression?: CompressionCodec;
+  kafkaReplicationFactor?: number;
+  kafkaMinInsyncReplicas?: number;
 }
 
 export interface RunningSchemaRegistry {
@@ -29,7 +35,13 @@ export interface RunningSchemaRegistry {
 const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export async function startSchemaRegistry(options: SchemaRegistryOptions): Promise<RunningSchemaRegistry> {
-  const log = new KafkaSchemaLog({ brokers: options.kafkaBrokers, topic: options.schemasTopic });
+  const log = new KafkaSchemaLog({
+    brokers: options.kafkaBrokers,
+    topic: options.schemasTopic,
+    security: options.kafkaSecurity,
+    compression: options.kafkaCompression,
+    replication: topicReplication(options),
+  });
   let app: NestFastifyApplication | undefined;
   try {
     await log.start();

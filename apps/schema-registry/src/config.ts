@@ -5,6 +5,10 @@ export const registryEnv = {
   port: env.int('PORT', { default: 8081, min: 0, max: 65535 }),
   host: env.string('HOST', { default: '0.0.0.0' }),
   kafkaBrokers: commonEnv.kafkaBrokers,
+  kafkaSecurity: commonEnv.kafkaSecurity,
+  kafkaCompression: commonEnv.kafkaCompression,
+  kafkaReplicationFactor: commonEnv.kafkaReplicationFactor,
+  kafkaMinInsyncReplicas: commonEnv.kafkaMinInsyncReplicas,
   schemasTopic: env.string('SCHEMAS_TOPIC', { default: '_schemas' }),
   logLevel: commonEnv.logLevel,
 };

@@ -21,6 +21,10 @@ async function main(): Promise<void> {
       host: config.host,
       kafkaBrokers: config.kafkaBrokers,
       schemasTopic: config.schemasTopic,
+      kafkaSecurity: config.kafkaSecurity,
+      kafkaCompression: config.kafkaCompression,
+      kafkaReplicationFactor: config.kafkaReplicationFactor,
+      kafkaMinInsyncReplicas: config.kafkaMinInsyncReplicas,
     });
     onShutdown('schema-registry', () => registry.close());
     log.info({ url: registry.url }, 'schema registry ready');

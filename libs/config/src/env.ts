@@ -15,9 +15,16 @@ type Source = Record<string, string | undefined>;
 export interface Field<T> {
   readonly variable: string;
   parse(raw: string | undefined): T;
+  /** A field made of several variables reads the whole source (e.g. the Kafka security settings). */
+  read?(source: Source): T;
 }
 
-class FieldProblem extends Error {}
+export class FieldProblem extends Error {
+  /** One or more problems, each naming the variable to set. */
+  constructor(public readonly problems: string | string[]) {
+    super(Array.isArray(problems) ? problems.join('; ') : problems);
+  }
+}
 
 function field<T>(variable: string, parse: (raw: string | undefined) => T): Field<T> {
   return { variable, parse };
@@ -49,6 +56,10 @@ export const env = {
       if (options.max !== undefined && value > options.max) throw new FieldProblem(`${variable} must be <= ${options.max}, got ${value}`);
       return value;
     });
+  },
+  optionalInt(variable: string, options: { min?: number; max?: number } = {}): Field<number | undefined> {
+    const parse = env.int(variable, options).parse;
+    return field(variable, (raw) => (raw === undefined || raw === '' ? undefined : parse(raw)));
   },
   bool(variable: string, options: { default?: boolean } = {}): Field<boolean> {
     return field(variable, (raw) => {
@@ -131,22 +142,12 @@ export function loadEnv<S extends ConfigSpec>(spec: S, source: Source = process.
   const result: Record<string, unknown> = {};
   for (const [key, fieldSpec] of Object.entries(spec)) {
     try {
-      result[key] = fieldSpec.parse(source[fieldSpec.variable]);
+      result[key] = fieldSpec.read ? fieldSpec.read(source) : fieldSpec.parse(source[fieldSpec.variable]);
     } catch (error) {
-      if (error instanceof FieldProblem) problems.push(error.message);
+      if (error instanceof FieldProblem) problems.push(...(Array.isArray(error.problems) ? error.problems : [error.problems]));
       else throw error;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return result as ConfigOf<S>;
 }
-
-/** The settings every app shares. */
-export const commonEnv = {
-  kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
-  kafkaClientId: env.string('KAFKA_CLIENT_ID', { default: 'event-platform' }),
-  schemaRegistryUrl: env.url('SCHEMA_REGISTRY_URL', { default: 'http://127.0.0.1:8081' }),
-  pipelineConfigPath: env.string('PIPELINE_CONFIG', { default: 'config/pipeline.yaml' }),
-  logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
-  dataDir: env.string('DATA_DIR', { default: '.data' }),
-};
