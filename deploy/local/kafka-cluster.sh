@@ -8,6 +8,7 @@
 #   kafka-cluster.sh env [USER]         print the KAFKA_* variables a client needs (USER: admin, ingest,
 #                                       registry, processor, sink, guest; default admin)
 #   kafka-cluster.sh kill N             kill -9 node N (1-3), as a crash would
+#   kafka-cluster.sh stop-node N        stop node N cleanly (a rolling restart's step)
 #   kafka-cluster.sh start-node N       start node N again after a kill or stop
 #   kafka-cluster.sh leader TOPIC       the node that leads most partitions of TOPIC
 # --secure: clients connect with SASL_SSL and SCRAM-SHA-512, one user per app (random passwords in
@@ -276,7 +277,8 @@ case "${1:-}" in
   reset) stop; rm -rf "$DATA"; echo "kafka-cluster.sh: data removed" >&2 ;;
   env) client_env "${2:-admin}" ;;
   kill) n="$(node_arg "${2:-}")"; alive "$n" && kill -KILL "$(cat "$(pidfile "$n")")"; rm -f "$(pidfile "$n")"; echo "kafka-cluster.sh: node $n killed" >&2 ;;
+  stop-node) n="$(node_arg "${2:-}")"; stop_node "$n"; echo "kafka-cluster.sh: node $n stopped" >&2 ;;
   start-node) n="$(node_arg "${2:-}")"; ensure_jars; start_node "$n"; wait_started "$n"; echo "kafka-cluster.sh: node $n started" >&2 ;;
   leader) leader "${2:-}" ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { signToken } from '@platform/auth';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
-import { AppProcess, PrivateBroker } from './processes';
+import { AppProcess, ClusterUser, PrivateBroker, PrivateCluster } from './processes';
 
 export interface PlatformOptions {
   basePort: number;
@@ -23,7 +23,15 @@ export interface PlatformOptions {
   ingestEnv?: Record<string, string>;
   sinkEnv?: Record<string, string>;
   processorEnv?: Record<string, string>;
+  /**
+   * Run on a private 3-node cluster (kafka-cluster.sh, ports basePort+110..+118) instead of a single
+   * broker; `secure`: SASL_SSL, each app with its own SCRAM user and ACLs.
+   */
+  cluster?: { secure: boolean };
 }
+
+/** The Kafka user each app runs as on the secured cluster. */
+const APP_USERS: Record<AppName, ClusterUser> = { registry: 'registry', processor: 'processor', sink: 'sink', ingest: 'ingest' };
 
 export type AppName = 'registry' | 'processor' | 'sink' | 'ingest';
 
@@ -33,7 +41,7 @@ export class PrivatePlatform {
   readonly database = `platform_${this.suffix}`.toLowerCase().slice(0, 60);
   readonly pipelinePath: string;
   readonly pipeline: PipelineConfig;
-  readonly broker: PrivateBroker;
+  readonly broker: PrivateBroker | PrivateCluster;
   readonly apps: Record<AppName, AppProcess>;
   readonly lakeDir = join(this.workDir, 'lake');
   private readonly secret = randomBytes(24).toString('hex');
@@ -50,7 +58,9 @@ export class PrivatePlatform {
     }
     this.pipeline = loadPipelineConfig(this.pipelinePath);
     const port = (offset: number) => String(options.basePort + offset);
-    this.broker = new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
+    this.broker = options.cluster
+      ? new PrivateCluster(options.basePort + 110, join(this.workDir, 'kafka-cluster'), options.cluster.secure)
+      : new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
     const common = { KAFKA_BROKERS: this.broker.address, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port(81)}`, PIPELINE_CONFIG: this.pipelinePath, LOG_LEVEL: 'warn', DATA_DIR: this.workDir };
     const dir = this.workDir;
     this.apps = {
@@ -58,7 +68,7 @@ export class PrivatePlatform {
       processor: new AppProcess(
         'processor',
         'apps/processor/src/main.ts',
-        { ...common, PROCESSOR_GROUP: `${this.suffix}-processor`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
+        { ...common, PROCESSOR_GROUP: `processor-${this.suffix}`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
         dir,
         `http://127.0.0.1:${port(101)}/health/live`,
       ),
@@ -70,8 +80,8 @@ export class PrivatePlatform {
           WAREHOUSE: 'postgres',
           WAREHOUSE_URL: `postgres://postgres@127.0.0.1:5432/${this.database}`,
           LAKE_DIR: this.lakeDir,
-          SINK_WAREHOUSE_GROUP: `${this.suffix}-sink-warehouse`,
-          SINK_LAKE_GROUP: `${this.suffix}-sink-lake`,
+          SINK_WAREHOUSE_GROUP: `sink-warehouse-${this.suffix}`,
+          SINK_LAKE_GROUP: `sink-lake-${this.suffix}`,
           SINK_OPS_PORT: port(102),
           ...options.sinkEnv,
         },
@@ -102,6 +112,9 @@ export class PrivatePlatform {
 
   async start(): Promise<void> {
     await this.broker.start();
+    if (this.broker instanceof PrivateCluster) {
+      for (const name of Object.keys(this.apps) as AppName[]) this.apps[name].addEnv(await this.broker.clientEnv(APP_USERS[name]));
+    }
     await this.admin.connect();
     await this.admin.query(`CREATE DATABASE ${this.database}`);
     this.databaseCreated = true;
