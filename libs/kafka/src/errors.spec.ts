@@ -22,6 +22,11 @@ describe('Kafka access errors', () => {
     expect(explainKafkaError(error)?.message).toContain(type);
   });
 
+  it('finds an authorization failure inside an aggregate error (createTopics)', () => {
+    const aggregate = Object.assign(new Error('topic creation errors'), { name: 'KafkaJSAggregateError', errors: [Object.assign(new Error('Not authorized'), { type: 'TOPIC_AUTHORIZATION_FAILED' })] });
+    expect((explainKafkaError(aggregate) as KafkaAccessError).reason).toBe('topic-authorization');
+  });
+
   it('leaves transient errors alone', () => {
     expect(explainKafkaError(Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE' }))).toBeUndefined();
     expect(isFatalKafkaError(new Error('ECONNREFUSED'))).toBe(false);

@@ -34,15 +34,21 @@ interface KafkaJsLike {
   code?: string;
   cause?: unknown;
   originalError?: unknown;
+  /** KafkaJSAggregateError (e.g. createTopics): one error per topic. */
+  errors?: unknown[];
 }
 
+/** The error, its causes (retries, wrapping) and the parts of aggregate errors, breadth first. */
 function chain(error: unknown): KafkaJsLike[] {
   const out: KafkaJsLike[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && typeof current === 'object' && depth < 8; depth++) {
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && out.length < 32) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object') continue;
     const e = current as KafkaJsLike;
     out.push(e);
-    current = e.originalError ?? e.cause;
+    queue.push(e.originalError ?? e.cause);
+    if (Array.isArray(e.errors)) queue.push(...e.errors);
   }
   return out;
 }
