@@ -123,6 +123,7 @@ let registered = false;
 export function registerCodecs(): void {
   if (registered) return;
   registered = true;
+  undecodable(); // exported from the start, so the alert's series exists before anything fails
   const codecs = CompressionCodecs as unknown as Record<number, () => Codec>;
   const gzip = codecs[CompressionTypes.GZIP]();
   codecs[CompressionTypes.GZIP] = guarded('gzip', gzip);
