@@ -93,6 +93,11 @@ PROCESSOR_OPS_PORT=9101 start_app processor apps/processor/src/main.ts "http://1
 SINK_OPS_PORT=9102 start_app sink apps/sink/src/main.ts "http://127.0.0.1:9102/health/live"
 PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
 
+if [ $CLUSTER = 1 ]; then
+  KAFKA_INFO="$(bash deploy/local/kafka-cluster.sh env admin | sed -n 's/^export KAFKA_BROKERS=//p') (SASL_SSL; a user's settings: npm run -s kafka:cluster -- env admin)"
+else
+  KAFKA_INFO="$KAFKA_BROKERS"
+fi
 TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:*' --ttl 24h 2>/dev/null)"
 cat <<INFO
 
@@ -101,7 +106,7 @@ The platform is running:
   Live stream       ws://127.0.0.1:3000/api/v1/stream/{topic}?access_token=\$TOKEN
   Schema registry   http://127.0.0.1:8081/subjects
   Metrics           :3000/metrics  :8081/metrics  :9101/metrics (processor)  :9102/metrics (sink)
-  Kafka             127.0.0.1:9092
+  Kafka             $KAFKA_INFO
   Warehouse         $DATA_DIR/warehouse.duckdb   (query: npm run query -- "SELECT * FROM analytics.aggregated_events LIMIT 10")
   Lake              $DATA_DIR/lake
   Logs              $RUN/*.log
