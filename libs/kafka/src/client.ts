@@ -9,7 +9,7 @@ import { ConnectionOptions } from 'tls';
 import { Admin, CompressionTypes, Consumer, ConsumerConfig, Kafka, KafkaConfig, logLevel, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
 import { commonEnv, CompressionCodec, KafkaSecurity, loadEnv } from '@platform/config';
 import { logger } from '@platform/observability';
-import { compressionType, registerCodecs } from './codecs';
+import { compressionType, registerCodecs, UndecodableBatchError } from './codecs';
 import { explainKafkaError, translateKafkaError } from './errors';
 
 export interface KafkaSettings {
@@ -201,7 +201,9 @@ export function createConsumer(kafka: Kafka, groupId: string, config: Partial<Co
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) return;
     const explained = explainKafkaError(payload.error);
-    logger().fatal({ group: groupId, err: explained ?? payload.error }, `consumer of group ${groupId} stopped: ${explained?.message ?? payload.error.message}`);
+    const where = explained instanceof UndecodableBatchError ? { topic: explained.topic, partition: explained.partition, offset: explained.offset } : {};
+    const message = explained instanceof UndecodableBatchError ? explained.located : (explained ?? payload.error).message;
+    logger().fatal({ group: groupId, ...where, err: explained ?? payload.error }, `consumer of group ${groupId} stopped: ${message}`);
   });
   return translated(consumer);
 }

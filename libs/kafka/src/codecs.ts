@@ -15,12 +15,21 @@ import type { CompressionCodec } from '@platform/config';
 export class UndecodableBatchError extends Error {
   /** kafkajs restarts consumers only on retriable errors: this one must stop them. */
   readonly retriable = false;
+  /** Where the batch is: set by the fetch decoder (patches/kafkajs) as the error passes through it. */
+  topic?: string;
+  partition?: number;
+  offset?: string;
   constructor(
     readonly codec: string,
     cause: unknown,
   ) {
     super(`a ${codec}-compressed record batch cannot be decoded: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'UndecodableBatchError';
+  }
+
+  /** The message with the batch's place, once the fetch decoder has named it. */
+  get located(): string {
+    return this.topic === undefined ? this.message : `${this.message} (topic ${this.topic}, partition ${this.partition}, batch at offset ${this.offset})`;
   }
 }
 
