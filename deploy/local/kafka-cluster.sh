@@ -48,7 +48,7 @@ brokers() {
 log_config() {
   # Kafka 3.x logs through log4j 1, 4.x through log4j2: pass the project's file for each that exists.
   local args=("-Dlog4j.configuration=file:$ROOT/deploy/local/log4j-broker.properties") f
-  for f in "$ROOT"/deploy/local/log4j2-broker.*; do [ -f "$f" ] && args+=("-Dlog4j2.configurationFile=$f"); done
+  for f in "$ROOT"/deploy/local/log4j2*broker* "$ROOT"/deploy/local/log4j2.*; do [ -f "$f" ] && { args+=("-Dlog4j2.configurationFile=$f"); break; }; done
   echo "${args[@]}"
 }
 
@@ -179,7 +179,8 @@ start_node() {
 wait_started() {
   local n deadline=$((SECONDS + 120))
   for n in "$@"; do
-    until grep -q "Kafka Server started\|Transition from STARTING to STARTED" "$(node_dir "$n")/node.log" 2>/dev/null && port_open "$(client_port "$n")"; do
+    # The client listener opens last in a KRaft node's start (after it caught up and was unfenced).
+    until port_open "$(client_port "$n")"; do
       alive "$n" || { tail -30 "$(node_dir "$n")/node.log" >&2; die "node $n exited during start; log: $(node_dir "$n")/node.log"; }
       [ $SECONDS -lt $deadline ] || { tail -30 "$(node_dir "$n")/node.log" >&2; die "node $n did not start within 120s"; }
       sleep 0.5
@@ -276,7 +277,15 @@ case "${1:-}" in
   status) status ;;
   reset) stop; rm -rf "$DATA"; echo "kafka-cluster.sh: data removed" >&2 ;;
   env) client_env "${2:-admin}" ;;
-  kill) n="$(node_arg "${2:-}")"; alive "$n" && kill -KILL "$(cat "$(pidfile "$n")")"; rm -f "$(pidfile "$n")"; echo "kafka-cluster.sh: node $n killed" >&2 ;;
+  kill)
+    n="$(node_arg "${2:-}")"
+    if alive "$n"; then
+      pid="$(cat "$(pidfile "$n")")"
+      kill -KILL "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
+    rm -f "$(pidfile "$n")"
+    echo "kafka-cluster.sh: node $n killed" >&2 ;;
   stop-node) n="$(node_arg "${2:-}")"; stop_node "$n"; echo "kafka-cluster.sh: node $n stopped" >&2 ;;
   start-node) n="$(node_arg "${2:-}")"; ensure_jars; start_node "$n"; wait_started "$n"; echo "kafka-cluster.sh: node $n started" >&2 ;;
   leader) leader "${2:-}" ;;
