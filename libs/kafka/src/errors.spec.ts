@@ -27,6 +27,11 @@ describe('Kafka access errors', () => {
     expect((explainKafkaError(aggregate) as KafkaAccessError).reason).toBe('topic-authorization');
   });
 
+  it('a connection lost during the SASL exchange is not an authentication failure', () => {
+    const closed = Object.assign(new Error('SASL SCRAM SHA512 authentication failed: Closed connection'), { name: 'KafkaJSSASLAuthenticationError' });
+    expect(explainKafkaError(closed)).toBeUndefined();
+  });
+
   it('leaves transient errors alone', () => {
     expect(explainKafkaError(Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE' }))).toBeUndefined();
     expect(isFatalKafkaError(new Error('ECONNREFUSED'))).toBe(false);

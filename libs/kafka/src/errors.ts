@@ -53,13 +53,16 @@ function chain(error: unknown): KafkaJsLike[] {
   return out;
 }
 
+/** kafkajs reports a connection lost during the SASL exchange as a SASL error too: that one is transient. */
+const SASL_TRANSIENT = /Closed connection|Connection error|timed out|ECONN|EPIPE|socket hang up|Not connected/i;
+
 const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.*)$/;
 
 /** The access error behind `error` (walking kafkajs's retry and cause chain), or undefined for anything else. */
 export function explainKafkaError(error: unknown): KafkaAccessError | UndecodableBatchError | undefined {
   for (const e of chain(error)) {
     if (e instanceof KafkaAccessError || e instanceof UndecodableBatchError) return e;
-    if (e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED') {
+    if ((e.name === 'KafkaJSSASLAuthenticationError' && !SASL_TRANSIENT.test(e.message ?? '')) || e.type === 'SASL_AUTHENTICATION_FAILED') {
       return new KafkaAccessError(
         'authentication',
         `Kafka authentication failed: the broker rejected the SASL credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD / KAFKA_SASL_PASSWORD_FILE and KAFKA_SASL_MECHANISM): ${e.message ?? ''}`.trim(),
