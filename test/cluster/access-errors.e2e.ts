@@ -5,7 +5,7 @@
  * (exit status 1) instead of retrying forever. Passwords never appear in what the app prints.
  */
 import { spawn } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { createIdempotentProducer, createKafka, KafkaAccessError, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
@@ -44,6 +44,7 @@ describe('secured cluster: wrong password and missing ACL', () => {
 
   afterAll(async () => {
     await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('a wrong password is an authentication error naming the settings, at once', async () => {
