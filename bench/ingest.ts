@@ -16,7 +16,7 @@ import { resolve } from 'path';
 import { promisify } from 'util';
 import autocannon from 'autocannon';
 import { loadPipelineConfig } from '@platform/config';
-import { createKafka, ensureTopics, withAdmin } from '@platform/kafka';
+import { createKafka, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 import { brokers, median, option, registryCredentials, registryUrl, root, round, startBenchApi } from './support';
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const pipelinePath = writeTestPipeline({ dir, suffix });
   const pipeline = loadPipelineConfig(pipelinePath);
   const topic = pipeline.eventTypes.find((t) => t.name === 'iot.sensor')!.topic;
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench-ingest' });
+  const kafka = createKafka(kafkaSettingsFromEnv('bench-ingest', process.env, { brokers: brokers.split(',') }));
   const perfTopic = `${topic}.perf`;
   await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic: perfTopic, numPartitions: 6, compacted: false }]));
 

@@ -14,7 +14,7 @@ import { Kafka } from 'kafkajs';
 import { parse, stringify } from 'yaml';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord } from '@platform/contracts';
-import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, pipelineTopics, withAdmin } from '@platform/kafka';
+import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, kafkaSettingsFromEnv, pipelineTopics, withAdmin } from '@platform/kafka';
 import { createLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { writeTestPipeline } from '@platform/testing';
@@ -50,7 +50,7 @@ async function prepare(idleTimeout?: string): Promise<Bench> {
   if (idleTimeout) doc.watermark.idle_timeout = idleTimeout;
   writeFileSync(path, stringify(doc));
   const pipeline = loadPipelineConfig(path);
-  const kafka = createKafka({ brokers, clientId: suffix });
+  const kafka = createKafka(kafkaSettingsFromEnv(suffix, process.env, { brokers }));
   await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name)));
   const catalog = new SchemaCatalog(new RegistryClient(registryUrl, { credentials: registryCredentials }), pipeline);
   await catalog.registerPipelineSchemas();

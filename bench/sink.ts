@@ -18,7 +18,7 @@ import { loadSinkConfig } from '../apps/sink/src/config';
 import { sinkTopics, startSink } from '../apps/sink/src/bootstrap';
 import { sinkMetrics } from '../apps/sink/src/metrics';
 import { createPgDatabase, makeEvent, TestPipeline, writeSinkPipeline } from '../test/sink/support';
-import { createKafka } from '@platform/kafka';
+import { createKafka, kafkaSettingsFromEnv } from '@platform/kafka';
 import { median, option, registryCredentialEnv, registryCredentials, root, round } from './support';
 
 const events = option('events', 60_000);
@@ -123,7 +123,7 @@ async function runOnce(target: Target, pipelinePath: string, kafka: Kafka, topic
 }
 
 async function main(): Promise<void> {
-  const kafka = createKafka({ brokers, clientId: 'bench-sink' });
+  const kafka = createKafka(kafkaSettingsFromEnv('bench-sink', process.env, { brokers }));
   const suffix = uniqueName('bench-sink');
   const pipelineDir = tempDir('bench-sink-pipeline');
   const pipelinePath = writeSinkPipeline(pipelineDir, suffix, 3);

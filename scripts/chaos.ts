@@ -1,6 +1,10 @@
 /**
  * npm run chaos [-- --seconds 120 --rate 300 --kills 6 --no-broker-restart --seed 42 --keep]
- * Runs the whole pipeline under load on a private broker while killing apps with SIGKILL, then checks
+ * npm run chaos:cluster [-- ... --leader-kills 2 --plaintext]
+ * Runs the whole pipeline under load on a private broker (or, with --cluster, a private secured
+ * 3-node cluster: SASL_SSL, one SCRAM user and ACLs per app, replication 3, min ISR 2; the node
+ * leading most partitions is killed with SIGKILL, and the broker restart is a rolling restart)
+ * while killing apps with SIGKILL, then checks
  * that every acknowledged event landed exactly once and the aggregates equal an offline recomputation.
  * Exits 0 when nothing was lost or duplicated, 1 otherwise.
  */
@@ -18,6 +22,8 @@ runChaos({
   ...(number('kills') !== undefined && { kills: number('kills') }),
   ...(number('seed') !== undefined && { seed: number('seed') }),
   ...(number('settle') !== undefined && { settleSeconds: number('settle') }),
+  ...(number('leader-kills') !== undefined && { leaderKills: number('leader-kills') }),
+  ...(process.argv.includes('--cluster') && { cluster: { secure: !process.argv.includes('--plaintext') }, basePort: number('base-port') ?? 19300, leaderKills: number('leader-kills') ?? 2 }),
   restartBroker: !process.argv.includes('--no-broker-restart'),
   keepWorkDir: process.argv.includes('--keep'),
 })

@@ -7,7 +7,7 @@
  */
 import { commonEnv, loadEnv, loadPipelineConfig } from '@platform/config';
 import { DlqStore, entryId, parseTimeBound } from '@platform/dlq';
-import { createKafka } from '@platform/kafka';
+import { createKafka, kafkaSettings } from '@platform/kafka';
 import { createLogger } from '@platform/observability';
 
 function option(args: string[], name: string): string | undefined {
@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   const [command, ...args] = process.argv.slice(2);
   const config = loadEnv(commonEnv);
   const pipeline = loadPipelineConfig(config.pipelineConfigPath);
-  const store = new DlqStore(createKafka({ brokers: config.kafkaBrokers, clientId: 'dlq-cli' }), pipeline.topics.dlq.name);
+  const store = new DlqStore(createKafka(kafkaSettings(config, { clientId: 'dlq-cli' })), pipeline.topics.dlq.name);
   try {
     if (command === 'list') {
       const entries = await store.list(

@@ -2,7 +2,16 @@
 # Starts the whole platform locally on the embedded defaults: Kafka, the schema registry, the ingest
 # API, the processor and the sink (DuckDB warehouse + local Parquet lake). Prints where to look and a
 # development token. Ctrl-C stops the apps gracefully (they flush and commit), then the broker.
+#   --cluster   run on the secured 3-node cluster (deploy/local/kafka-cluster.sh start --secure):
+#               SASL_SSL, each app as its own SCRAM user with its ACLs, replication 3, min ISR 2
 set -uo pipefail
+CLUSTER=0
+for arg in "$@"; do
+  case "$arg" in
+    --cluster) CLUSTER=1 ;;
+    *) echo "unknown option '$arg' (start.sh [--cluster])"; exit 2 ;;
+  esac
+done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 RUN="$ROOT/.data/run"
@@ -33,6 +42,7 @@ export THROTTLE_LIMIT="${THROTTLE_LIMIT:-100000}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 
 started_kafka=0
+started_cluster=0
 exit_code=0
 pids=()
 stop_all() {
@@ -48,19 +58,33 @@ stop_all() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   [ $started_kafka = 1 ] && bash deploy/local/kafka.sh stop
+  [ $started_cluster = 1 ] && bash deploy/local/kafka-cluster.sh stop
   echo "Stopped. Data is kept in $DATA_DIR"
   exit $exit_code
 }
 trap stop_all INT TERM EXIT
 
-if ! bash deploy/local/kafka.sh status >/dev/null 2>&1; then
+if [ $CLUSTER = 1 ]; then
+  if ! bash deploy/local/kafka-cluster.sh status >/dev/null 2>&1; then
+    bash deploy/local/kafka-cluster.sh start --secure || exit 1
+    started_cluster=1
+  fi
+elif ! bash deploy/local/kafka.sh status >/dev/null 2>&1; then
   bash deploy/local/kafka.sh start || exit 1
   started_kafka=1
 fi
 
+# On the cluster each app connects as its own user: the KAFKA_* settings kafka-cluster.sh prints.
+kafka_env() {
+  [ $CLUSTER = 1 ] && bash deploy/local/kafka-cluster.sh env "$1" | sed 's/^export //'
+  return 0
+}
+
 start_app() {
-  local name="$1" entry="$2" ready_url="$3"
-  node -r ./scripts/register.js "$entry" >"$RUN/$name.log" 2>&1 &
+  local name="$1" entry="$2" ready_url="$3" user
+  case "$name" in schema-registry) user=registry ;; ingest-api) user=ingest ;; *) user="$name" ;; esac
+  # shellcheck disable=SC2046
+  env $(kafka_env "$user") node -r ./scripts/register.js "$entry" >"$RUN/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   local deadline=$((SECONDS + 90))
@@ -78,6 +102,11 @@ PROCESSOR_OPS_PORT=9101 start_app processor apps/processor/src/main.ts "http://1
 SINK_OPS_PORT=9102 start_app sink apps/sink/src/main.ts "http://127.0.0.1:9102/health/live"
 PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
 
+if [ $CLUSTER = 1 ]; then
+  KAFKA_INFO="$(bash deploy/local/kafka-cluster.sh env admin | sed -n 's/^export KAFKA_BROKERS=//p') (SASL_SSL; a user's settings: npm run -s kafka:cluster -- env admin)"
+else
+  KAFKA_INFO="$KAFKA_BROKERS"
+fi
 TOKEN="$(node -r ./scripts/register.js apps/ingest-api/src/cli/dev-token.ts --sub local-dev --scope 'events:* admin:* registry:admin' --ttl 24h 2>/dev/null)"
 cat <<INFO
 
@@ -86,7 +115,7 @@ The platform is running:
   Live stream       ws://127.0.0.1:3000/api/v1/stream/{topic}?access_token=\$TOKEN
   Schema registry   http://127.0.0.1:8081/subjects
   Metrics           :3000/metrics  :8081/metrics  :9101/metrics (processor)  :9102/metrics (sink)
-  Kafka             127.0.0.1:9092
+  Kafka             $KAFKA_INFO
   Warehouse         $DATA_DIR/warehouse.duckdb   (query: npm run query -- "SELECT * FROM analytics.aggregated_events LIMIT 10")
   Lake              $DATA_DIR/lake
   Logs              $RUN/*.log

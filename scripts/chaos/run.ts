@@ -6,8 +6,8 @@
  */
 import { rmSync } from 'fs';
 import { Client } from 'pg';
-import { createKafka } from '@platform/kafka';
-import { AppProcess } from '../stack/processes';
+import { createKafka, kafkaSettingsFromEnv } from '@platform/kafka';
+import { AppProcess, PrivateCluster } from '../stack/processes';
 import { AppName, PrivatePlatform } from '../stack/platform';
 import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
 import { compareAggregates, dlqEventIds, exactlyOnce, lakeContents, atLeastOnceOnly, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
@@ -28,6 +28,13 @@ export interface ChaosOptions {
   keepWorkDir: boolean;
   /** When > 0, each app's RSS is sampled this often (seconds) and its growth reported. */
   rssSampleSeconds: number;
+  /**
+   * Run on a private 3-node cluster (replication 3, min ISR 2) instead of one broker; `secure`: SASL_SSL
+   * with a SCRAM user and ACLs per app. On a cluster, restartBroker is a rolling restart of all nodes.
+   */
+  cluster?: { secure: boolean };
+  /** On a cluster: how many times the node leading the most event partitions is killed with SIGKILL (and started again). */
+  leaderKills: number;
   /** Overrides the pipeline's dedupe TTL (the soak shortens it so state reaches its steady size early). */
   dedupeTtl?: string;
   log: (line: string) => void;
@@ -43,6 +50,7 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   basePort: 19000,
   keepWorkDir: false,
   rssSampleSeconds: 0,
+  leaderKills: 0,
   log: (line) => console.log(line),
 };
 
@@ -68,6 +76,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     dedupeTtl: options.dedupeTtl,
     ingestEnv: { IDEMPOTENCY_TTL: '2s' },
     sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
+    cluster: options.cluster,
   });
   const { pipeline, apps, broker, workDir } = platform;
   log(`chaos: seed ${options.seed}, work dir ${workDir}, ${options.seconds}s at ${options.rate} events/s, ${options.kills} kills${options.restartBroker ? ', one broker restart' : ''}`);
@@ -75,6 +84,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const figures: Record<string, number> = {};
   const ledger = new Ledger();
   const rss: Record<string, number[]> = {};
+  const leaderKills = { count: 0, longestBackMs: 0 };
   let pg: Client | undefined;
 
   try {
@@ -96,7 +106,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const started = Date.now();
     const durationMs = options.seconds * 1000;
     generator.lateEventsFrom = started + Math.min(10_000, durationMs / 5);
-    const chaos = runFaults(options, platform, random, started, durationMs, log);
+    const chaos = runFaults(options, platform, random, started, durationMs, log, leaderKills);
     const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(apps, rss), options.rssSampleSeconds * 1000) : undefined;
     const tickMs = 250;
     const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000 / pipeline.eventTypes.length));
@@ -132,6 +142,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       sinkKills: apps.sink.kills,
       ingestKills: apps.ingest.kills,
       brokerRestarts: broker.restarts,
+      leaderKills: leaderKills.count,
+      nodeBackMs: leaderKills.longestBackMs,
+      failedPosts: ledger.failedPosts,
+      longestPostMs: ledger.longestPostMs,
       unexpectedExits: platform.unexpectedExits(),
       trafficSeconds: Math.round((Date.now() - started) / 1000),
     });
@@ -178,7 +192,9 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     problems.push(...atLeastOnceOnly('lake', expectedRaw, lake.ids));
     if (lake.repeatedRecords > 0) problems.push(`lake: ${lake.repeatedRecords} Kafka records stored more than once`);
     figures.lakeRows = [...lake.ids.values()].reduce((a, b) => a + b, 0);
-    const kafka = createKafka({ brokers: [broker.address], clientId: 'chaos-verify' });
+    const kafka = createKafka(
+      broker instanceof PrivateCluster ? kafkaSettingsFromEnv('chaos-verify', await broker.clientEnv('admin')) : { brokers: [broker.address], clientId: 'chaos-verify' },
+    );
     const ruleBreaking = new Set(ledger.ofKind('rule-breaking').map((e) => e.event_id));
     problems.push(...exactlyOnce('processor DLQ', ruleBreaking, await dlqEventIds(kafka, pipeline.topics.dlq.name, 'processor')));
     problems.push(...exactlyOnce('late topic', new Set(ledger.ofKind('late').map((e) => e.event_id)), await lateEventIds(kafka, pipeline.topics.late.name)));
@@ -205,7 +221,15 @@ function sampleRss(apps: Apps, into: Record<string, number[]>): void {
 type Apps = Record<AppName, AppProcess>;
 
 /** SIGKILLs at random moments (each followed by a restart) and one broker restart, within the run. */
-async function runFaults(options: ChaosOptions, platform: PrivatePlatform, random: () => number, started: number, durationMs: number, log: (l: string) => void): Promise<void> {
+async function runFaults(
+  options: ChaosOptions,
+  platform: PrivatePlatform,
+  random: () => number,
+  started: number,
+  durationMs: number,
+  log: (l: string) => void,
+  leaderKills: { count: number; longestBackMs: number },
+): Promise<void> {
   const { apps, broker } = platform;
   const victims = [apps.processor, apps.sink, apps.ingest];
   type Fault = { at: number; run: () => Promise<void>; what: string };
@@ -223,7 +247,29 @@ async function runFaults(options: ChaosOptions, platform: PrivatePlatform, rando
       },
     });
   }
-  if (options.restartBroker) faults.push({ at: durationMs * (0.45 + random() * 0.1), what: 'restart broker', run: () => broker.restart() });
+  if (broker instanceof PrivateCluster) {
+    const topic = platform.pipeline.eventTypes[0].topic;
+    for (let i = 0; i < options.leaderKills; i++) {
+      faults.push({
+        at: durationMs * (0.2 + (0.25 * (i + random())) / options.leaderKills),
+        what: `kill -9 of the node leading most partitions of ${topic}`,
+        run: async () => {
+          const node = await broker.leader(topic);
+          await broker.kill(node);
+          const killed = Date.now();
+          log(`chaos: node ${node} killed`);
+          await sleep(5000 + random() * 5000);
+          await broker.startNode(node);
+          leaderKills.count++;
+          leaderKills.longestBackMs = Math.max(leaderKills.longestBackMs, Date.now() - killed);
+        },
+      });
+    }
+  }
+  if (options.restartBroker) {
+    const what = broker instanceof PrivateCluster ? 'rolling restart of the 3 nodes' : 'restart broker';
+    faults.push({ at: durationMs * (0.55 + random() * 0.1), what, run: () => broker.restart() });
+  }
   faults.sort((a, b) => a.at - b.at);
   for (const fault of faults) {
     const wait = started + fault.at - Date.now();

@@ -32,6 +32,8 @@ export class Ledger {
   readonly wrongAnswers: string[] = [];
   posts = 0;
   failedPosts = 0;
+  /** The longest single POST (one attempt), in ms. */
+  longestPostMs = 0;
   resentEvents = 0;
 
   ofKind(kind: EventKind): ChaosEvent[] {
@@ -124,6 +126,7 @@ export async function postUntilAnswered(options: PosterOptions, topic: string, e
     attempt++;
     ledger.posts++;
     if (attempt > 1) ledger.resentEvents += entries.length;
+    const attemptStarted = Date.now();
     try {
       const response = await fetch(`${options.apiUrl}/api/v1/events/${topic}/batch`, {
         method: 'POST',
@@ -131,6 +134,7 @@ export async function postUntilAnswered(options: PosterOptions, topic: string, e
         body: JSON.stringify({ events: entries.map((e) => e.event) }),
         signal: AbortSignal.timeout(15_000),
       });
+      ledger.longestPostMs = Math.max(ledger.longestPostMs, Date.now() - attemptStarted);
       if (response.status < 300 || response.status === 207) {
         const body = (await response.json()) as { results: Array<{ status?: string; error_code?: string; event_id?: string }> };
         body.results.forEach((result, i) => record(ledger, entries[i], result));

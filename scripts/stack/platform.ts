@@ -13,7 +13,7 @@ import { signToken } from '@platform/auth';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { createKafka, withAdmin } from '@platform/kafka';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
-import { AppProcess, PrivateBroker } from './processes';
+import { AppProcess, ClusterUser, PrivateBroker, PrivateCluster } from './processes';
 
 export interface PlatformOptions {
   basePort: number;
@@ -28,7 +28,15 @@ export interface PlatformOptions {
   sharedBrokers?: string;
   /** Run the compiled apps of this production tree (scripts/stage-production.sh) instead of the sources. */
   productionTree?: string;
+  /**
+   * Run on a private 3-node cluster (kafka-cluster.sh, ports basePort+110..+118) instead of a single
+   * broker; `secure`: SASL_SSL, each app with its own SCRAM user and ACLs.
+   */
+  cluster?: { secure: boolean };
 }
+
+/** The Kafka user each app runs as on the secured cluster. */
+const APP_USERS: Record<AppName, ClusterUser> = { registry: 'registry', processor: 'processor', sink: 'sink', ingest: 'ingest' };
 
 export type AppName = 'registry' | 'processor' | 'sink' | 'ingest';
 
@@ -38,7 +46,7 @@ export class PrivatePlatform {
   readonly database = `platform_${this.suffix}`.toLowerCase().slice(0, 60);
   readonly pipelinePath: string;
   readonly pipeline: PipelineConfig;
-  readonly broker: PrivateBroker;
+  readonly broker: PrivateBroker | PrivateCluster;
   readonly apps: Record<AppName, AppProcess>;
   readonly lakeDir = join(this.workDir, 'lake');
   readonly schemasTopic: string;
@@ -57,7 +65,9 @@ export class PrivatePlatform {
     }
     this.pipeline = loadPipelineConfig(this.pipelinePath);
     const port = (offset: number) => String(options.basePort + offset);
-    this.broker = new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
+    this.broker = options.cluster
+      ? new PrivateCluster(options.basePort + 110, join(this.workDir, 'kafka-cluster'), options.cluster.secure)
+      : new PrivateBroker(options.basePort + 92, options.basePort + 93, join(this.workDir, 'kafka'));
     // On a shared broker every topic of this copy carries the suffix, the registry's schemas topic too.
     this.schemasTopic = options.sharedBrokers ? `_schemas.${this.suffix}` : '_schemas';
     const launch = options.productionTree ? { production: { tree: options.productionTree } } : {};
@@ -84,7 +94,7 @@ export class PrivatePlatform {
       processor: new AppProcess(
         'processor',
         'apps/processor/src/main.ts',
-        { ...common, PROCESSOR_GROUP: `${this.suffix}-processor`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
+        { ...common, PROCESSOR_GROUP: `processor-${this.suffix}`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
         dir,
         `http://127.0.0.1:${port(101)}/health/live`,
         launch,
@@ -97,8 +107,8 @@ export class PrivatePlatform {
           WAREHOUSE: 'postgres',
           WAREHOUSE_URL: `postgres://postgres@127.0.0.1:5432/${this.database}`,
           LAKE_DIR: this.lakeDir,
-          SINK_WAREHOUSE_GROUP: `${this.suffix}-sink-warehouse`,
-          SINK_LAKE_GROUP: `${this.suffix}-sink-lake`,
+          SINK_WAREHOUSE_GROUP: `sink-warehouse-${this.suffix}`,
+          SINK_LAKE_GROUP: `sink-lake-${this.suffix}`,
           SINK_OPS_PORT: port(102),
           ...options.sinkEnv,
         },
@@ -131,6 +141,9 @@ export class PrivatePlatform {
 
   async start(): Promise<void> {
     if (!this.options.sharedBrokers) await this.broker.start();
+    if (this.broker instanceof PrivateCluster) {
+      for (const name of Object.keys(this.apps) as AppName[]) this.apps[name].addEnv(await this.broker.clientEnv(APP_USERS[name]));
+    }
     await this.admin.connect();
     await this.admin.query(`CREATE DATABASE ${this.database}`);
     this.databaseCreated = true;

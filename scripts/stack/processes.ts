@@ -27,11 +27,16 @@ export class AppProcess {
   constructor(
     readonly name: string,
     private readonly entry: string,
-    private readonly env: Record<string, string>,
+    private env: Record<string, string>,
     private readonly logDir: string,
     private readonly readyUrl: string,
     private readonly launch: Launch = {},
   ) {}
+
+  /** More environment for the next start (e.g. the Kafka credentials once the cluster made them). */
+  addEnv(extra: Record<string, string>): void {
+    this.env = { ...this.env, ...extra };
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -151,5 +156,79 @@ export class PrivateBroker {
     await this.stop();
     await this.start();
     this.restarts++;
+  }
+}
+
+/** The apps' Kafka users on the secured cluster (deploy/local/kafka-cluster.sh --secure). */
+export type ClusterUser = 'admin' | 'ingest' | 'registry' | 'processor' | 'sink' | 'guest';
+
+/**
+ * A private 3-node cluster (deploy/local/kafka-cluster.sh with its own ports and data directory):
+ * replication 3, min ISR 2, optionally SASL_SSL with one SCRAM user per app and ACLs.
+ */
+export class PrivateCluster {
+  restarts = 0;
+  constructor(
+    readonly basePort: number,
+    private readonly dataDir: string,
+    readonly secure: boolean,
+  ) {}
+
+  get address(): string {
+    return [0, 1, 2].map((i) => `127.0.0.1:${this.basePort + i}`).join(',');
+  }
+
+  nodeAddress(node: number): string {
+    return `127.0.0.1:${this.basePort + node - 1}`;
+  }
+
+  private async script(...args: string[]): Promise<string> {
+    const { stdout } = await run('bash', [join(ROOT, 'deploy/local/kafka-cluster.sh'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_CLUSTER_PORT: String(this.basePort), KAFKA_CLUSTER_DIR: this.dataDir },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout;
+  }
+
+  async start(): Promise<void> {
+    await this.script('start', ...(this.secure ? ['--secure'] : []));
+  }
+
+  async stop(): Promise<void> {
+    await this.script('stop');
+  }
+
+  /** kill -9 of one node. */
+  async kill(node: number): Promise<void> {
+    await this.script('kill', String(node));
+  }
+
+  async startNode(node: number): Promise<void> {
+    await this.script('start-node', String(node));
+  }
+
+  /** The node leading most partitions of `topic`. */
+  async leader(topic: string): Promise<number> {
+    return Number((await this.script('leader', topic)).trim());
+  }
+
+  /** A rolling restart: each node stopped and started again, one at a time. */
+  async restart(): Promise<void> {
+    for (const node of [1, 2, 3]) {
+      await this.script('stop-node', String(node));
+      await this.startNode(node);
+    }
+    this.restarts++;
+  }
+
+  /** The KAFKA_* variables of `user` (what `kafka-cluster.sh env USER` prints). */
+  async clientEnv(user: ClusterUser): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const line of (await this.script('env', user)).split('\n')) {
+      const match = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
+      if (match) out[match[1]] = match[2];
+    }
+    return out;
   }
 }

@@ -4,7 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { PipelineConfig } from '@platform/config';
-import { createKafka } from '@platform/kafka';
+import { createKafka, kafkaSettings } from '@platform/kafka';
 import { OpsModule } from '@platform/observability';
 import { TokenVerifier } from '@platform/auth';
 import { IngestConfig } from './config';
@@ -47,7 +47,7 @@ export function createRedis(url: string): Redis {
 export class AppModule {
   static forRoot(config: IngestConfig, pipeline: PipelineConfig): DynamicModule {
     const kafka = createKafka(
-      { brokers: config.kafkaBrokers, clientId: config.kafkaClientId, connectionTimeoutMs: 3000, requestTimeoutMs: Math.max(config.produceTimeoutMs, 5000) },
+      kafkaSettings(config, { connectionTimeoutMs: 3000, requestTimeoutMs: Math.max(config.produceTimeoutMs, 5000) }),
       { retry: { initialRetryTime: 100, retries: 3, maxRetryTime: 1000 } },
     );
     const redis = config.redisUrl ? createRedis(config.redisUrl) : null;

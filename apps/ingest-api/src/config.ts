@@ -1,7 +1,7 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, env, loadEnv, RegistryCredentials } from '@platform/config';
+import { commonEnv, CompressionCodec, env, KafkaSecurity, loadEnv, RegistryCredentials } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
 
@@ -39,6 +39,10 @@ export const ingestEnv = {
 export interface IngestConfig {
   kafkaBrokers: string[];
   kafkaClientId: string;
+  kafkaSecurity: KafkaSecurity;
+  kafkaCompression: CompressionCodec;
+  kafkaReplicationFactor?: number;
+  kafkaMinInsyncReplicas?: number;
   schemaRegistryUrl: string;
   schemaRegistryCredentials?: RegistryCredentials;
   pipelineConfigPath: string;

@@ -6,8 +6,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { PipelineConfig } from '@platform/config';
-import { ensureTopics } from '@platform/kafka';
-import { logger } from '@platform/observability';
+import { ensureTopics, explainKafkaError, topicReplication } from '@platform/kafka';
+import { logger, shutdown } from '@platform/observability';
 import { withRetry } from '@platform/resilience';
 import { IDEMPOTENCY_STORE, INGEST_CONFIG, PIPELINE, REDIS } from './tokens';
 import { IngestConfig } from './config';
@@ -55,7 +55,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
           if (this.stopping) throw new Error('shutting down');
           if (this.config.ensureTopics) {
             const plans = this.pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false, retentionMs: this.pipeline.retentionMs }));
-            await this.admin.run('ensureTopics', (admin) => ensureTopics(admin, plans, this.pipeline.replicationFactor));
+            await this.admin.run('ensureTopics', (admin) => ensureTopics(admin, plans, topicReplication(this.config, this.pipeline)));
           }
           this.partitions.update(await this.admin.partitionCounts(topics));
         },
@@ -63,13 +63,20 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
           maxAttempts: 10,
           baseDelayMs: 500,
           maxDelayMs: 10_000,
-          retryable: () => !this.stopping,
+          retryable: (error) => !this.stopping && !explainKafkaError(error),
           // An unref'd timer: a pending retry never keeps a stopping process alive.
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
         },
       );
     } catch (error) {
       if (this.stopping) return;
+      const fatal = explainKafkaError(error);
+      if (fatal) {
+        // Wrong credentials or a missing ACL: no retry helps, so the API stops and says why.
+        logger().fatal({ err: fatal.message }, `ingest API cannot use Kafka: ${fatal.message}`);
+        void shutdown('Kafka access denied', 1);
+        return;
+      }
       logger().warn({ err: (error as Error).message }, 'could not check the event topics; using the configured partition counts');
     }
   }

@@ -5,7 +5,7 @@
  */
 import { Admin } from 'kafkajs';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createKafka, ensureTopics, pipelineTopics } from '@platform/kafka';
+import { createAdmin, createKafka, ensureTopics, kafkaSettings, pipelineTopics, topicReplication } from '@platform/kafka';
 import { health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
@@ -20,6 +20,8 @@ export interface ProcessorOptions {
   /** Defaults to the file at config.pipelineConfigPath. */
   pipeline?: PipelineConfig;
   logger?: Logger;
+  /** Called when the processor cannot continue (a consumer stopped for good). */
+  onFatal?: (error: Error) => void;
 }
 
 export interface ProcessorHandle {
@@ -33,13 +35,13 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   const { config } = options;
   const log = options.logger ?? rootLogger();
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-processor-${config.instanceId}` });
-  const admin: Admin = kafka.admin();
+  const kafka = createKafka(kafkaSettings(config, { clientId: `${config.kafkaClientId}-processor-${config.instanceId}` }));
+  const admin: Admin = createAdmin(kafka);
   await admin.connect();
   const catalog = new SchemaCatalog(new RegistryClient(config.schemaRegistryUrl, { credentials: config.schemaRegistryCredentials }), pipeline);
   const reference = new ReferenceStore(kafka, pipeline, log);
   try {
-    await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], pipeline.replicationFactor);
+    await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], topicReplication(config, pipeline));
     await catalog.registerPipelineSchemas();
     await reference.start();
   } catch (error) {
@@ -50,7 +52,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   }
 
   const producers = new TaskProducers(kafka);
-  const deps = { kafka, admin, pipeline, catalog, reference: reference.table, config, producers, log };
+  const deps = { kafka, admin, pipeline, catalog, reference: reference.table, config, producers, log, onFatal: options.onFatal };
   const stageA = new StageA(deps);
   const stageB = new StageB(deps);
   let stopped: Promise<void> | undefined;

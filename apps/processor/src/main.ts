@@ -10,5 +10,5 @@ import { loadProcessorConfig } from './config';
 void runService({
   name: 'processor',
   loadConfig: loadProcessorConfig,
-  start: ({ config, logger }) => startProcessor({ config, logger }),
+  start: ({ config, logger, onFatal }) => startProcessor({ config, logger, onFatal }),
 });

@@ -6,6 +6,8 @@ import 'reflect-metadata';
 import { AddressInfo } from 'net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { CompressionCodec, KafkaSecurity } from '@platform/config';
+import { topicReplication } from '@platform/kafka';
 import { health, logger } from '@platform/observability';
 import { SchemaRegistryModule } from './app.module';
 import { installRegistryAuth, RegistryAuth } from './auth/registry-auth';
@@ -25,6 +27,10 @@ export interface SchemaRegistryOptions {
   auth: RegistryAuth;
   /** Bounds on one schema (default 256 KiB, 64 levels). */
   schemaLimits?: SchemaLimits;
+  kafkaSecurity?: KafkaSecurity;
+  kafkaCompression?: CompressionCodec;
+  kafkaReplicationFactor?: number;
+  kafkaMinInsyncReplicas?: number;
 }
 
 export interface RunningSchemaRegistry {
@@ -35,7 +41,13 @@ export interface RunningSchemaRegistry {
 const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export async function startSchemaRegistry(options: SchemaRegistryOptions): Promise<RunningSchemaRegistry> {
-  const log = new KafkaSchemaLog({ brokers: options.kafkaBrokers, topic: options.schemasTopic });
+  const log = new KafkaSchemaLog({
+    brokers: options.kafkaBrokers,
+    topic: options.schemasTopic,
+    security: options.kafkaSecurity,
+    compression: options.kafkaCompression,
+    replication: topicReplication(options),
+  });
   let app: NestFastifyApplication | undefined;
   try {
     await log.start();

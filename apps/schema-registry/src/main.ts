@@ -23,6 +23,10 @@ async function main(): Promise<void> {
       schemasTopic: config.schemasTopic,
       auth: config.auth,
       schemaLimits: config.schemaLimits,
+      kafkaSecurity: config.kafkaSecurity,
+      kafkaCompression: config.kafkaCompression,
+      kafkaReplicationFactor: config.kafkaReplicationFactor,
+      kafkaMinInsyncReplicas: config.kafkaMinInsyncReplicas,
     });
     onShutdown('schema-registry', () => registry.close());
     log.info({ url: registry.url }, 'schema registry ready');

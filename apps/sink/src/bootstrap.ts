@@ -5,7 +5,7 @@
  */
 import { Kafka, Producer } from 'kafkajs';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createIdempotentProducer, createKafka, ensureTopics, pipelineTopics, withAdmin } from '@platform/kafka';
+import { createIdempotentProducer, createKafka, ensureTopics, kafkaSettings, pipelineTopics, TopicReplication, topicReplication, withAdmin } from '@platform/kafka';
 import { health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import {
@@ -74,18 +74,18 @@ export function sinkTopics(pipeline: PipelineConfig): string[] {
   return [...pipeline.eventTypes.map((t) => t.topic), pipeline.topics.aggregated.name];
 }
 
-async function ensureSinkTopics(kafka: Kafka, pipeline: PipelineConfig): Promise<void> {
+async function ensureSinkTopics(kafka: Kafka, pipeline: PipelineConfig, replication: TopicReplication): Promise<void> {
   const wanted = new Set([...sinkTopics(pipeline), pipeline.topics.dlq.name]);
   const plans = pipelineTopics(pipeline).filter((p) => wanted.has(p.topic));
-  await withAdmin(kafka, (admin) => ensureTopics(admin, plans, pipeline.replicationFactor));
+  await withAdmin(kafka, (admin) => ensureTopics(admin, plans, replication));
 }
 
 export async function startSink(options: SinkOptions): Promise<SinkHandle> {
   const { config } = options;
   const log = options.logger ?? rootLogger();
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
-  await ensureSinkTopics(kafka, pipeline);
+  const kafka = createKafka(kafkaSettings(config));
+  await ensureSinkTopics(kafka, pipeline, topicReplication(config, pipeline));
 
   const registry = new RegistryClient(config.schemaRegistryUrl, { credentials: config.schemaRegistryCredentials });
   const catalog = new SchemaCatalog(registry, pipeline);

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { commonEnv, ConfigError, env, loadEnv, parseDuration } from './env';
+import { commonEnv } from './common';
+import { ConfigError, env, loadEnv, parseDuration } from './env';
 
 describe('loadEnv', () => {
   const spec = {

@@ -20,7 +20,12 @@ export interface Field<T> {
   parse(raw: string | undefined, source: Source): T;
 }
 
-class FieldProblem extends Error {}
+export class FieldProblem extends Error {
+  /** One or more problems, each naming the variable to set. */
+  constructor(public readonly problems: string | string[]) {
+    super(Array.isArray(problems) ? problems.join('; ') : problems);
+  }
+}
 
 function field<T>(variable: string, parse: (raw: string | undefined, source: Source) => T): Field<T> {
   return { variable, parse };
@@ -78,6 +83,10 @@ export const env = {
       if (options.max !== undefined && value > options.max) throw new FieldProblem(`${variable} must be <= ${options.max}, got ${value}`);
       return value;
     });
+  },
+  optionalInt(variable: string, options: { min?: number; max?: number } = {}): Field<number | undefined> {
+    const parse = env.int(variable, options).parse;
+    return field(variable, (raw, source) => (raw === undefined || raw === '' ? undefined : parse(raw, source)));
   },
   bool(variable: string, options: { default?: boolean } = {}): Field<boolean> {
     return field(variable, (raw) => {
@@ -184,25 +193,10 @@ export function loadEnv<S extends ConfigSpec>(spec: S, source: Source = process.
     try {
       result[key] = fieldSpec.parse(source[fieldSpec.variable], source);
     } catch (error) {
-      if (error instanceof FieldProblem) problems.push(error.message);
+      if (error instanceof FieldProblem) problems.push(...(Array.isArray(error.problems) ? error.problems : [error.problems]));
       else throw error;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return result as ConfigOf<S>;
 }
-
-/** The settings every app shares. */
-export const commonEnv = {
-  kafkaBrokers: env.list('KAFKA_BROKERS', { default: ['127.0.0.1:9092'] }),
-  kafkaClientId: env.string('KAFKA_CLIENT_ID', { default: 'event-platform' }),
-  schemaRegistryUrl: env.url('SCHEMA_REGISTRY_URL', { default: 'http://127.0.0.1:8081' }),
-  schemaRegistryCredentials: env.registryCredentials(),
-  pipelineConfigPath: env.string('PIPELINE_CONFIG', { default: 'config/pipeline.yaml' }),
-  logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
-  dataDir: env.string('DATA_DIR', { default: '.data' }),
-  /** The address the app's HTTP server listens on: loopback unless set (containers set 0.0.0.0). */
-  host: env.string('HOST', { default: '127.0.0.1' }),
-  /** Event times further ahead of the clock are refused by the API and dead-lettered by the processor. */
-  eventTimeMaxFutureSkewMs: env.duration('EVENT_TIME_MAX_FUTURE_SKEW', { default: '5m' }),
-};

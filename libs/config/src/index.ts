@@ -1,2 +1,4 @@
 export * from './env';
+export * from './kafka';
+export * from './common';
 export * from './pipeline';

@@ -1,4 +1,6 @@
 export * from './client';
+export * from './codecs';
+export * from './errors';
 export * from './partitioner';
 export * from './topics';
 export * from './batching-producer';

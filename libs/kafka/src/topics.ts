@@ -21,20 +21,35 @@ export function pipelineTopics(config: PipelineConfig): TopicPlan[] {
   return plans;
 }
 
-function topicConfig(plan: TopicPlan, replicationFactor: number): ITopicConfig {
+/** How the topics the platform creates are replicated (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS). */
+export interface TopicReplication {
+  replicationFactor?: number;
+  /** Default: 2 when replicated 3 or more times (one broker may fail with acks=all), else the broker's. */
+  minInsyncReplicas?: number;
+}
+
+/** The replication of a config loaded with `commonEnv`; the environment wins over the pipeline file. */
+export function topicReplication(config: { kafkaReplicationFactor?: number; kafkaMinInsyncReplicas?: number }, pipeline?: { replicationFactor: number }): TopicReplication {
+  return { replicationFactor: config.kafkaReplicationFactor ?? pipeline?.replicationFactor, minInsyncReplicas: config.kafkaMinInsyncReplicas };
+}
+
+function topicConfig(plan: TopicPlan, replication: TopicReplication): ITopicConfig {
+  const replicationFactor = replication.replicationFactor ?? 1;
   const configEntries = [{ name: 'cleanup.policy', value: plan.compacted ? 'compact' : 'delete' }];
   if (!plan.compacted && plan.retentionMs) configEntries.push({ name: 'retention.ms', value: String(plan.retentionMs) });
-  if (replicationFactor > 1) configEntries.push({ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) });
+  const minIsr = replication.minInsyncReplicas ?? (replicationFactor >= 3 ? 2 : undefined);
+  if (minIsr !== undefined) configEntries.push({ name: 'min.insync.replicas', value: String(minIsr) });
   return { topic: plan.topic, numPartitions: plan.numPartitions, replicationFactor, configEntries };
 }
 
-/** Returns the names of the topics it created (empty when all existed). */
-export async function ensureTopics(admin: Admin, plans: TopicPlan[], replicationFactor = 1): Promise<string[]> {
+/** Returns the names of the topics it created (empty when all existed). A number is the replication factor. */
+export async function ensureTopics(admin: Admin, plans: TopicPlan[], replication: TopicReplication | number = {}): Promise<string[]> {
+  const settings = typeof replication === 'number' ? { replicationFactor: replication } : replication;
   const existing = new Set(await admin.listTopics());
   const missing = plans.filter((p) => !existing.has(p.topic));
   if (missing.length === 0) return [];
   try {
-    await admin.createTopics({ topics: missing.map((p) => topicConfig(p, replicationFactor)), waitForLeaders: false });
+    await admin.createTopics({ topics: missing.map((p) => topicConfig(p, settings)), waitForLeaders: false });
   } catch (error) {
     // Another process may have created them between list and create; only a real failure remains.
     const now = new Set(await admin.listTopics());

@@ -1,7 +1,7 @@
 /** Helpers for end-to-end tests against the real broker and registry (never used by the apps). */
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
-import { createKafka } from '@platform/kafka';
+import { createKafka, kafkaSettingsFromEnv } from '@platform/kafka';
 
 export const TEST_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const TEST_REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
@@ -12,7 +12,7 @@ export function uniqueName(prefix: string): string {
 }
 
 export function testKafka(clientId = 'e2e'): Kafka {
-  return createKafka({ brokers: TEST_BROKERS, clientId });
+  return createKafka(kafkaSettingsFromEnv(clientId, process.env, { brokers: TEST_BROKERS }));
 }
 
 /** Waits until `check` returns a truthy value, polling; fails with `what` after timeoutMs. */

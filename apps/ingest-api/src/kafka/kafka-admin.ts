@@ -3,6 +3,7 @@
  * in time; a failed call drops the connection so the next one reconnects.
  */
 import { Admin, Kafka } from 'kafkajs';
+import { createAdmin, explainKafkaError } from '@platform/kafka';
 import { withTimeout } from '@platform/resilience';
 import { unavailable } from './kafka-publisher';
 
@@ -23,7 +24,7 @@ export class KafkaAdminGateway {
   private connected(): Promise<Admin> {
     if (this.admin) return Promise.resolve(this.admin);
     this.connecting ??= (async () => {
-      const admin = this.kafka.admin();
+      const admin = createAdmin(this.kafka);
       await admin.connect();
       this.admin = admin;
       return admin;
@@ -42,6 +43,9 @@ export class KafkaAdminGateway {
       const admin = this.admin;
       this.admin = undefined;
       admin?.disconnect().catch(() => undefined);
+      // Wrong credentials or a missing ACL stay what they are: the caller must not retry them.
+      const fatal = explainKafkaError(error);
+      if (fatal) throw fatal;
       throw unavailable(`Kafka is unavailable (${what})`);
     }
   }

@@ -23,22 +23,54 @@ export function unavailable(message: string): PlatformError {
   return new PlatformError(503, 'SERVICE_UNAVAILABLE', message, null, 1);
 }
 
+/**
+ * Answers after which the broker will never accept this producer's id and sequence again (after a
+ * leader failover; kafkajs does not implement KIP-360): only a new producer id recovers.
+ */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+function producerStateLost(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
+    if (e.type && PRODUCER_STATE_LOST.has(e.type)) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
 export class KafkaPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly batching: BatchingProducer;
   private connected = false;
   private healthy = false;
   private connecting?: Promise<void>;
   private closed = false;
 
-  constructor(kafka: Kafka, private readonly options: KafkaPublisherOptions) {
-    this.producer = createIdempotentProducer(kafka);
-    this.producer.on(this.producer.events.DISCONNECT, () => {
+  constructor(private readonly kafka: Kafka, private readonly options: KafkaPublisherOptions) {
+    this.producer = this.newProducer();
+    // Batches go to whichever producer is current (it is replaced when its id is no longer accepted).
+    const current = { sendBatch: (batch: Parameters<Producer['sendBatch']>[0]) => this.producer.sendBatch(batch) } as Producer;
+    // Batches stay under the broker's default 1 MB message size for any spread over partitions.
+    this.batching = new BatchingProducer(current, { maxBatchRecords: 5000, maxBatchBytes: 900 * 1024, onBatch: options.onBatch });
+  }
+
+  private newProducer(): Producer {
+    const producer = createIdempotentProducer(this.kafka);
+    producer.on(producer.events.DISCONNECT, () => {
+      if (producer !== this.producer) return;
       this.connected = false;
       this.healthy = false;
     });
-    // Batches stay under the broker's default 1 MB message size for any spread over partitions.
-    this.batching = new BatchingProducer(this.producer, { maxBatchRecords: 5000, maxBatchBytes: 900 * 1024, onBatch: options.onBatch });
+    return producer;
+  }
+
+  /** A new producer (and so a new producer id) for the next send; the old one is closed. */
+  private replaceProducer(reason: string): void {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connected = false;
+    this.healthy = false;
+    logger().warn({ reason }, 'Kafka producer replaced: the broker no longer accepts its producer id and sequence');
+    void old.disconnect().catch(() => undefined);
   }
 
   get isConnected(): boolean {
@@ -119,6 +151,8 @@ export class KafkaPublisher {
     } else {
       this.healthy = false;
       logger().warn({ err: failure instanceof Error ? failure.message : String(failure), topic: accepted[0].topic, failed: acks.length - written }, 'produce failed');
+      const lost = [failure, ...acks].find((e) => e instanceof Error && producerStateLost(e));
+      if (lost && !this.closed) this.replaceProducer((lost as Error).message);
     }
     return out;
   }

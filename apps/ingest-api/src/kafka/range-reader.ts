@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
+import { createConsumer } from '@platform/kafka';
 import { withTimeout } from '@platform/resilience';
 import { KafkaAdminGateway } from './kafka-admin';
 import { unavailable } from './kafka-publisher';
@@ -41,10 +42,7 @@ export class RangeReader {
     const byPartition = new Map(wanted.map((r) => [r.partition, r]));
     const remaining = new Set(byPartition.keys());
     const groupId = `${this.groupPrefix}.${randomUUID()}`;
-    const consumer = this.kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
+    const consumer = createConsumer(this.kafka, groupId, {
       maxWaitTimeInMs: 50,
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,

@@ -7,6 +7,7 @@
  * internal rejoin) is dropped, so subscribers see each offset once, in partition order.
  */
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { createConsumer } from '@platform/kafka';
 import { logger } from '@platform/observability';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
 import { KeyedSubscriber, SubscriberIndex } from './subscriber-index';
@@ -49,10 +50,7 @@ export class TopicFeed {
   async start(): Promise<void> {
     const ends = await this.admin.offsets(this.topic);
     for (const { partition, high } of ends) this.positions.set(partition, high);
-    const consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
+    const consumer = createConsumer(this.kafka, this.groupId, {
       maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,

@@ -27,6 +27,8 @@ export interface StageDeps {
   config: ProcessorConfig;
   producers: TaskProducers;
   log: Logger;
+  /** Called when a stage's consumer stopped for good (e.g. a missing ACL): the process must stop. */
+  onFatal?: (error: Error) => void;
 }
 
 export class StageA {
@@ -55,6 +57,9 @@ export class StageA {
     const { kafka, pipeline, config } = this.deps;
     const consumer = createConsumer(kafka, this.groupId, { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3) });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.deps.onFatal?.(payload.error);
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => this.verified.clear());
     await consumer.connect();
     await consumer.subscribe({ topics: pipeline.eventTypes.map((t) => t.topic), fromBeginning: true });

@@ -52,6 +52,9 @@ export class StageB {
     const { kafka, config } = this.deps;
     const consumer = createConsumer(kafka, this.groupId, { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3) });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.deps.onFatal?.(payload.error);
+    });
     // Tasks that moved away are dropped. A task kept across a rebalance keeps its engine: if another
     // instance ran it in between, that instance's producer fenced ours, so our next commit fails and
     // the task is rebuilt from the changelog before anything of the stale engine can be committed.

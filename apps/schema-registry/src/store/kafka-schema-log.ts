@@ -19,7 +19,8 @@
  */
 import { randomUUID } from 'crypto';
 import { Admin, Consumer, Kafka, Partitioners, Producer } from 'kafkajs';
-import { createConsumer, createKafka, createTransactionalProducer, ensureTopics } from '@platform/kafka';
+import type { CompressionCodec, KafkaSecurity } from '@platform/config';
+import { createAdmin, createConsumer, createKafka, createTransactionalProducer, ensureTopics, TopicReplication } from '@platform/kafka';
 import { logger } from '@platform/observability';
 import { Plan } from '../domain/registry-commands';
 import { Errors, RegistryError } from '../domain/registry-errors';
@@ -31,6 +32,11 @@ export interface KafkaSchemaLogOptions {
   brokers: string[];
   topic: string;
   clientId?: string;
+  /** TLS/SASL and codec of the connection (KAFKA_SECURITY_PROTOCOL and friends). */
+  security?: KafkaSecurity;
+  compression?: CompressionCodec;
+  /** Replication of the schemas topic when this instance creates it. */
+  replication?: TopicReplication;
   /** How long a read may wait for the log's end (and a write for its own records). */
   catchUpTimeoutMs?: number;
   writeAttempts?: number;
@@ -55,7 +61,7 @@ export class KafkaSchemaLog implements SchemaLog {
   private closed = false;
 
   constructor(private readonly options: KafkaSchemaLogOptions) {
-    this.kafka = createKafka({ brokers: options.brokers, clientId: options.clientId ?? 'schema-registry' });
+    this.kafka = createKafka({ brokers: options.brokers, clientId: options.clientId ?? 'schema-registry', security: options.security, compression: options.compression });
   }
 
   private get timeoutMs(): number {
@@ -64,9 +70,9 @@ export class KafkaSchemaLog implements SchemaLog {
 
   async start(): Promise<void> {
     const { topic } = this.options;
-    this.admin = this.kafka.admin();
+    this.admin = createAdmin(this.kafka);
     await this.admin.connect();
-    await ensureTopics(this.admin, [{ topic, numPartitions: 1, compacted: true }]);
+    await ensureTopics(this.admin, [{ topic, numPartitions: 1, compacted: true }], this.options.replication);
     const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
     const partitions = metadata.topics[0]?.partitions.length ?? 0;
     if (partitions !== 1) throw new Error(`schemas topic ${topic} must have exactly 1 partition (it has ${partitions}): order matters`);

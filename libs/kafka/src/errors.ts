@@ -1,0 +1,89 @@
+/**
+ * Failures of access to Kafka that no retry fixes, named in words an operator acts on. kafkajs reports
+ * a wrong password as a SASL error and a missing ACL as a protocol error code; both are turned into a
+ * KafkaAccessError (non-retriable) that says which setting or ACL to look at. Messages never contain a
+ * password.
+ */
+import { UndecodableBatchError } from './codecs';
+
+export type KafkaAccessCause = 'authentication' | 'topic-authorization' | 'group-authorization' | 'transactional-id-authorization' | 'cluster-authorization' | 'tls';
+
+export class KafkaAccessError extends Error {
+  readonly retriable = false;
+  constructor(
+    readonly reason: KafkaAccessCause,
+    message: string,
+    readonly original: unknown,
+  ) {
+    super(message);
+    this.name = 'KafkaAccessError';
+  }
+}
+
+const AUTHORIZATION: Record<string, { cause: KafkaAccessCause; text: string }> = {
+  TOPIC_AUTHORIZATION_FAILED: { cause: 'topic-authorization', text: 'the principal has no ACL for a topic it uses (READ/WRITE/DESCRIBE/CREATE on the topic)' },
+  GROUP_AUTHORIZATION_FAILED: { cause: 'group-authorization', text: 'the principal has no ACL for its consumer group (READ on the group)' },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { cause: 'transactional-id-authorization', text: 'the principal has no ACL for its transactional id (WRITE/DESCRIBE on the transactional-id prefix)' },
+  CLUSTER_AUTHORIZATION_FAILED: { cause: 'cluster-authorization', text: 'the principal has no ACL on the cluster (IDEMPOTENT_WRITE for an idempotent producer, CREATE to create topics)' },
+};
+
+interface KafkaJsLike {
+  name?: string;
+  type?: string;
+  message?: string;
+  code?: string;
+  cause?: unknown;
+  originalError?: unknown;
+  /** KafkaJSAggregateError (e.g. createTopics): one error per topic. */
+  errors?: unknown[];
+}
+
+/** The error, its causes (retries, wrapping) and the parts of aggregate errors, breadth first. */
+function chain(error: unknown): KafkaJsLike[] {
+  const out: KafkaJsLike[] = [];
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && out.length < 32) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object') continue;
+    const e = current as KafkaJsLike;
+    out.push(e);
+    queue.push(e.originalError ?? e.cause);
+    if (Array.isArray(e.errors)) queue.push(...e.errors);
+  }
+  return out;
+}
+
+/** kafkajs reports a connection lost during the SASL exchange as a SASL error too: that one is transient. */
+const SASL_TRANSIENT = /Closed connection|Connection error|timed out|ECONN|EPIPE|socket hang up|Not connected/i;
+
+const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.*)$/;
+
+/** The access error behind `error` (walking kafkajs's retry and cause chain), or undefined for anything else. */
+export function explainKafkaError(error: unknown): KafkaAccessError | UndecodableBatchError | undefined {
+  for (const e of chain(error)) {
+    if (e instanceof KafkaAccessError || e instanceof UndecodableBatchError) return e;
+    if ((e.name === 'KafkaJSSASLAuthenticationError' && !SASL_TRANSIENT.test(e.message ?? '')) || e.type === 'SASL_AUTHENTICATION_FAILED') {
+      return new KafkaAccessError(
+        'authentication',
+        `Kafka authentication failed: the broker rejected the SASL credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD / KAFKA_SASL_PASSWORD_FILE and KAFKA_SASL_MECHANISM): ${e.message ?? ''}`.trim(),
+        error,
+      );
+    }
+    const authz = e.type ? AUTHORIZATION[e.type] : undefined;
+    if (authz) return new KafkaAccessError(authz.cause, `Kafka authorization failed (${e.type}): ${authz.text}`, error);
+    if (e.code && TLS_CODES.test(e.code)) {
+      return new KafkaAccessError('tls', `Kafka TLS handshake failed (${e.code}): check KAFKA_SSL_CA_LOCATION and KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: ${e.message ?? ''}`.trim(), error);
+    }
+  }
+  return undefined;
+}
+
+/** The explained error when there is one, else the error as it was. */
+export function translateKafkaError(error: unknown): unknown {
+  return explainKafkaError(error) ?? error;
+}
+
+/** True for failures that retrying cannot fix: the process should stop and say why. */
+export function isFatalKafkaError(error: unknown): boolean {
+  return explainKafkaError(error) !== undefined;
+}
