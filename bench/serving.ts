@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
-import { createKafka, createTransactionalProducer, ensureTopics, withAdmin } from '@platform/kafka';
+import { createKafka, createTransactionalProducer, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 import { AggregateStore } from '../apps/ingest-api/src/serving/aggregate-store';
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const pipelinePath = writeTestPipeline({ suffix, dir });
   const pipeline = loadPipelineConfig(pipelinePath);
   const topic = pipeline.topics.aggregated.name;
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench-serving' });
+  const kafka = createKafka(kafkaSettingsFromEnv('bench-serving', process.env, { brokers: brokers.split(',') }));
   await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic, numPartitions: 6, compacted: false }]));
   const catalog = new SchemaCatalog(new RegistryClient(registryUrl), pipeline);
   await catalog.registerPipelineSchemas();
