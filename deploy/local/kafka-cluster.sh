@@ -17,14 +17,15 @@
 # per app (deploy/local/cluster-acls.ts). "guest" is a user with no ACL at all.
 # Environment: KAFKA_CLUSTER_PORT (29092: client ports 29092-29094, replication 29095-29097,
 #              controllers 29098-29100), KAFKA_CLUSTER_DIR (.data/kafka-cluster),
-#              KAFKA_CLUSTER_HEAP (320m per node), KAFKA_HOME_DIR (.cache/kafka, as kafka.sh).
+#              KAFKA_CLUSTER_HEAP (320m per node), KAFKA_VERSION and KAFKA_HOME_DIR (as kafka.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE="${KAFKA_CLUSTER_PORT:-29092}"
 DATA="${KAFKA_CLUSTER_DIR:-$ROOT/.data/kafka-cluster}"
 HEAP="${KAFKA_CLUSTER_HEAP:-320m}"
-LIB="${KAFKA_HOME_DIR:-$ROOT/.cache/kafka}/lib"
+KAFKA_SH="$ROOT/deploy/local/kafka.sh"
+LIB=""  # the selected version's jars (kafka.sh libdir), set by ensure_jars
 CERTS="$DATA/certs"
 SECRETS="$DATA/secrets"
 NODES=(1 2 3)
@@ -45,21 +46,20 @@ brokers() {
   (IFS=,; echo "${out[*]}")
 }
 
-log_config() {
-  # Kafka 3.x logs through log4j 1, 4.x through log4j2: pass the project's file for each that exists.
-  local args=("-Dlog4j.configuration=file:$ROOT/deploy/local/log4j-broker.properties") f
-  for f in "$ROOT"/deploy/local/log4j2*broker* "$ROOT"/deploy/local/log4j2.*; do [ -f "$f" ] && { args+=("-Dlog4j2.configurationFile=$f"); break; }; done
-  echo "${args[@]}"
-}
+# Logging and jars follow the version kafka.sh selects (KAFKA_VERSION): log4j2 for 4.x, reload4j for 3.x.
+log_config() { bash "$KAFKA_SH" log-opts broker; }
 
 run_class() {
   local cls="$1"; shift
-  java -Xmx256m -cp "$LIB/*" -Dlog4j.configuration="file:$ROOT/deploy/local/log4j-tools.properties" "$cls" "$@"
+  [ -n "$LIB" ] || ensure_jars
+  # shellcheck disable=SC2046
+  java -Xmx256m -cp "$LIB/*" $(bash "$KAFKA_SH" log-opts tools) "$cls" "$@"
 }
 
 ensure_jars() {
   command -v java >/dev/null 2>&1 || die "Java 17 is required to run Kafka and was not found on PATH."
-  [ -f "$LIB/.complete" ] || bash "$ROOT/deploy/local/kafka.sh" fetch
+  LIB="$(bash "$KAFKA_SH" libdir | tail -1)"
+  [ -d "$LIB" ] || die "could not fetch the Kafka jars (deploy/local/kafka.sh libdir)"
 }
 
 make_certs() {
