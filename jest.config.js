@@ -6,6 +6,8 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: pathsToModuleNameMapper(),
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Stryker's sandboxes (mutation testing) are copies of this tree.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp'],
 };
 module.exports = {
   projects: [
