@@ -106,7 +106,7 @@ describe('exact sum on rounding ties (vectors from CPython test_math.testFsum, r
     expect(sumOf(Array.from({ length: 1000 }, (_, i) => (-1) ** (i + 1) / (i + 1)))).toBe(-0.6926474305598203);
   });
 
-  it('keeps the same partials as CPython's msum (the recipe math.fsum is built on)', () => {
+  it('keeps the same partials as the msum recipe of CPython (what math.fsum is built on)', () => {
     const p: number[] = [];
     for (const x of [1e16, 1, 1e-16]) addExact(p, x);
     expect(p).toEqual([1e-16, 1, 1e16]);
