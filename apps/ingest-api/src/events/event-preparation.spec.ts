@@ -27,6 +27,11 @@ describe('prepareJsonEvent', () => {
     expect(result.event.value).toMatchObject({ event_id: 'evt-1', timestamp: 1_772_546_400_000, trace_id: 'trace-generated', device_id: null, metadata: null, payload: { page: '/home', action: 'view', element: null } });
   });
 
+  it('generates a trace id for an event whose trace_id is null', () => {
+    const result = prepareJsonEvent(clickstream, avroType, event({ trace_id: null }), 6, () => 'trace-generated');
+    expect(result.ok && result.event.traceId).toBe('trace-generated');
+  });
+
   it("keeps the event's own trace id", () => {
     const result = prepareJsonEvent(clickstream, avroType, event({ trace_id: 'trace-own' }), 6, () => 'trace-generated');
     expect(result.ok && result.event.traceId).toBe('trace-own');

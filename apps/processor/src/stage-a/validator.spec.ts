@@ -80,6 +80,7 @@ describe('RecordValidator (fake schema catalog)', () => {
     const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 99]), type.toBuffer(trade)]);
     expect(await validator.decide(bytes, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'schema id 99 is unknown to the registry', eventId: null, traceId: null });
     expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad', 422)), reference()).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
+    expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad request', 400)), reference()).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('unavailable', 503)), reference()).decide(bytes, 's')).rejects.toThrow('unavailable');
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('redirect', 399)), reference()).decide(bytes, 's')).rejects.toThrow('redirect');
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('odd', 500)), reference()).decide(bytes, 's')).rejects.toThrow('odd');

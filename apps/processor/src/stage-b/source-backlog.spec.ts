@@ -61,6 +61,11 @@ describe('sourcesWithBacklog (fake admin)', () => {
     expect([...(await sourcesWithBacklog(admin, 'g', ['t']))]).toEqual(['t-1']);
   });
 
+  it('reads an empty committed offset as none: a partition emptied by retention has no backlog', async () => {
+    const { admin } = fakeAdmin({ t: [[0, '']] }, { t: [[0, '5', '5']] });
+    expect((await sourcesWithBacklog(admin, 'g', ['t'])).size).toBe(0);
+  });
+
   it('is empty when everything is consumed or there are no topics', async () => {
     const { admin } = fakeAdmin({ t: [[0, '3']] }, { t: [[0, '0', '3']] });
     expect((await sourcesWithBacklog(admin, 'g', ['t'])).size).toBe(0);
