@@ -8,6 +8,8 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: pathsToModuleNameMapper(),
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Stryker's sandboxes (mutation testing) are copies of this tree.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp'],
 };
 const e2e = { ...common, testMatch: ['<rootDir>/test/**/*.e2e.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup-e2e.ts'] };
 const compatTests = ['test/kafka/*.e2e.ts', 'test/processor/happy-path.e2e.ts', 'test/schema-registry/durability.e2e.ts'];

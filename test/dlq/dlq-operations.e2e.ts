@@ -1,4 +1,4 @@
-import { buildDlqRecord, encodeDlqRecord, HEADERS } from '@platform/contracts';
+import { DlqRecord, HEADERS } from '@platform/contracts';
 import { DlqStore } from '@platform/dlq';
 import { createConsumer, createIdempotentProducer, ensureTopics, withAdmin } from '@platform/kafka';
 import { eventually, testKafka, uniqueName } from '@platform/testing';
@@ -23,12 +23,24 @@ describe('DLQ list and replay against the real broker', () => {
       { type: 'DESERIALIZATION' as const, eventId: null, at: '2026-03-01T12:00:00Z' },
     ];
     for (const [i, r] of records.entries()) {
-      const dlq = buildDlqRecord(
-        { topic: sourceTopic, partition: 1, offset: String(40 + i), key: Buffer.from(`user-${i}`), value: Buffer.from(`original-bytes-${i}`), headers: r.eventId ? { [HEADERS.eventId]: r.eventId } : {} },
-        { type: r.type, message: `failure ${i}` },
-        { failedIn: 'processor', lastAttempt: new Date(r.at), eventId: r.eventId },
-      );
-      await producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: `user-${i}`, value: encodeDlqRecord(dlq), partition: i % 2 }] });
+      // A literal DLQ record as the processor writes it (docs/ARCHITECTURE.md), not built by the code under test.
+      const dlq: DlqRecord = {
+        original_message: Buffer.from(`original-bytes-${i}`).toString('base64'),
+        original_key: `user-${i}`,
+        original_headers: r.eventId ? { [HEADERS.eventId]: r.eventId } : {},
+        error_type: r.type,
+        error_message: `failure ${i}`,
+        retry_count: 0,
+        first_attempt_time: r.at,
+        last_attempt_time: r.at,
+        source_topic: sourceTopic,
+        source_partition: 1,
+        source_offset: String(40 + i),
+        event_id: r.eventId,
+        trace_id: null,
+        failed_in: 'processor',
+      };
+      await producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: `user-${i}`, value: Buffer.from(JSON.stringify(dlq)), partition: i % 2 }] });
     }
     await producer.disconnect();
   });

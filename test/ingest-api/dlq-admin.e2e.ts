@@ -2,7 +2,7 @@
  * DLQ admin endpoints against the real broker: list with filters, replay chosen records to their
  * source topic (same bytes, key and event_id), and refuse tokens without an admin scope.
  */
-import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
+import { DlqRecord, HEADERS } from '@platform/contracts';
 import { createIdempotentProducer, ensureTopics, headersToStrings, readTopicToEnd, withAdmin } from '@platform/kafka';
 import { eventually, testKafka } from '@platform/testing';
 import { authHeaders, expectErrorFormat, get, post, startTestApi, TestApi } from './support';
@@ -26,12 +26,25 @@ describe('ingest API DLQ admin endpoints (real broker)', () => {
       { type: 'DESERIALIZATION' as const, eventId: 'adm-bytes-1', at: '2026-05-01T12:00:00Z' },
     ];
     for (const [i, c] of cases.entries()) {
-      const record = buildDlqRecord(
-        { topic: sourceTopic, partition: 0, offset: String(i), key: Buffer.from(`user-${i}`), value: Buffer.from(`original-${i}`), headers: { [HEADERS.eventId]: c.eventId } },
-        { type: c.type, message: `failure ${i}` },
-        { failedIn: 'processor', lastAttempt: new Date(c.at), eventId: c.eventId },
-      );
-      await producer.send({ topic: dlqTopic, acks: -1, messages: [dlqMessage(record, `user-${i}`)] });
+      // A literal DLQ record and headers as the processor writes them, not built by the code under test.
+      const record: DlqRecord = {
+        original_message: Buffer.from(`original-${i}`).toString('base64'),
+        original_key: `user-${i}`,
+        original_headers: { [HEADERS.eventId]: c.eventId },
+        error_type: c.type,
+        error_message: `failure ${i}`,
+        retry_count: 0,
+        first_attempt_time: c.at,
+        last_attempt_time: c.at,
+        source_topic: sourceTopic,
+        source_partition: 0,
+        source_offset: String(i),
+        event_id: c.eventId,
+        trace_id: null,
+        failed_in: 'processor',
+      };
+      const headers = { error_type: c.type, event_id: c.eventId };
+      await producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: `user-${i}`, value: Buffer.from(JSON.stringify(record)), headers }] });
     }
     await producer.disconnect();
   });

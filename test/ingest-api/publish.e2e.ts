@@ -4,7 +4,6 @@
  */
 import { Kafka } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { partitionForKey } from '@platform/kafka';
 import { kafkajsRegistryAuth, testKafka } from '@platform/testing';
 import { authHeaders, clickEvent, endOffsets, expectErrorFormat, get, iotEvent, post, readTopic, startTestApi, TestApi } from './support';
 
@@ -25,15 +24,16 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
   });
 
   it('publishes a JSON event by event type name and by topic name; Kafka holds exactly what the answers say', async () => {
-    const byType = iotEvent({ device_id: 'device-a', metadata: { source: 'e2e' } });
-    const byTopic = iotEvent({ device_id: 'device-b', timestamp: 1_700_000_000_123 });
+    // Partitions of these keys in 6 from Kafka's Java client: 3 and 4 (the first hash is negative).
+    const byType = iotEvent({ device_id: 'device-0001', metadata: { source: 'e2e' } });
+    const byTopic = iotEvent({ device_id: 'sensor-7', timestamp: 1_700_000_000_123 });
     const first = await post(t.url, '/api/v1/events/iot.sensor', byType, { ...authHeaders(), traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
     const second = await post(t.url, `/api/v1/events/${iotTopic}`, byTopic);
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
-    for (const [answer, sent] of [[first, byType], [second, byTopic]] as const) {
+    for (const [answer, sent, partition] of [[first, byType, 3], [second, byTopic, 4]] as const) {
       expect(Object.keys(answer.body).sort()).toEqual(['event_id', 'offset', 'partition', 'status', 'timestamp', 'topic']);
-      expect(answer.body).toMatchObject({ status: 'published', event_id: sent.event_id, topic: iotTopic, partition: partitionForKey(sent.device_id as string, 6) });
+      expect(answer.body).toMatchObject({ status: 'published', event_id: sent.event_id, topic: iotTopic, partition });
       expect(answer.headers.get('x-request-id')).toBeTruthy();
     }
     expect(first.body.timestamp).toBe(byType.timestamp);
@@ -97,7 +97,8 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
   });
 
   it('publishes a batch: one result per event in order, invalid ones reported, valid ones written', async () => {
-    const events = [clickEvent(), { junk: true }, clickEvent({ event_type: 'iot.sensor' }), clickEvent(), 'not an object'];
+    // Partitions of user-2 and MSFT in 6 from Kafka's Java client: 2 and 0 (both hashes are negative).
+    const events = [clickEvent({ user_id: 'user-2' }), { junk: true }, clickEvent({ event_type: 'iot.sensor' }), clickEvent({ user_id: 'MSFT' }), 'not an object'];
     const answer = await post(t.url, '/api/v1/events/clickstream/batch', { events });
     expect(answer.status).toBe(207);
     expect(answer.body.results.map((r: any) => r.status)).toEqual(['published', 'rejected', 'rejected', 'published', 'rejected']);
@@ -105,11 +106,11 @@ describe('ingest API publish, batch and latest (real broker, real registry)', ()
     expect(answer.body.results[2].error_code).toBe('EVENT_TYPE_MISMATCH');
     expect(answer.body).toMatchObject({ accepted: 2, rejected: 3, duplicates: 0 });
     const records = await readTopic(kafka, t.registry, clickTopic);
-    for (const index of [0, 3]) {
+    for (const [index, partition] of [[0, 2], [3, 0]]) {
       const result = answer.body.results[index];
       const record = records.find((r) => r.partition === result.partition && r.offset === String(result.offset))!;
       expect(record.value.event_id).toBe((events[index] as any).event_id);
-      expect(result.partition).toBe(partitionForKey((events[index] as any).user_id, 6));
+      expect(result.partition).toBe(partition);
     }
 
     const allGood = await post(t.url, `/api/v1/events/${clickTopic}/batch`, { events: [clickEvent(), clickEvent()] });

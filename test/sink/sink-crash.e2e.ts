@@ -12,9 +12,8 @@ import { Kafka } from 'kafkajs';
 import { AggregatedRecord } from '@platform/contracts';
 import { withAdmin } from '@platform/kafka';
 import { eventually, testKafka, uniqueName } from '@platform/testing';
-import { parseObjectKey } from '@platform/warehouse';
 import { ensureRegistry, TestRegistry } from '../../libs/testing/src/registry';
-import { aggregate, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestEvent, TestPipeline, writeSinkPipeline } from './support';
+import { aggregate, lakeObjectParts, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestEvent, TestPipeline, writeSinkPipeline } from './support';
 
 const ROOT = resolve(__dirname, '../..');
 const EVENTS = 18_000;
@@ -193,7 +192,7 @@ describe('sink: kill -9 under load', () => {
     const files = await queryParquet<{ filename: string }>((src) => `SELECT DISTINCT filename FROM ${src}`, [...rawGlobs, aggGlob]);
     const ranges = new Map<string, Array<[number, number]>>();
     for (const { filename } of files) {
-      const parts = parseObjectKey(filename)!;
+      const parts = lakeObjectParts(filename)!;
       const list = ranges.get(`${parts.topic}/${parts.partition}`) ?? [];
       if (!list.some(([f, l]) => f === parts.firstOffset && l === parts.lastOffset)) list.push([parts.firstOffset, parts.lastOffset]);
       ranges.set(`${parts.topic}/${parts.partition}`, list);

@@ -12,10 +12,9 @@ import { dirname, join } from 'path';
 import { frame } from '@platform/schema';
 import { ensureRegistry, TestRegistry } from '../../libs/testing/src/registry';
 import { eventually, testKafka, uniqueName } from '@platform/testing';
-import { hourBucket, parseObjectKey } from '@platform/warehouse';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
-import { aggregate, createPgDatabase, makeEvent, queryParquet, readDlq, startS3, tempDir, TestEvent, TestPipeline, writeSinkPipeline } from './support';
+import { aggregate, createPgDatabase, lakeObjectParts, makeEvent, queryParquet, readDlq, startS3, tempDir, TestEvent, TestPipeline, utcDayAndHour, writeSinkPipeline } from './support';
 
 describe('sink: PostgreSQL warehouse and S3 lake', () => {
   let kafka: Kafka;
@@ -178,7 +177,7 @@ describe('sink: PostgreSQL warehouse and S3 lake', () => {
     const keys = await listKeys();
     const dataKeys = keys.filter((k) => k.endsWith('.parquet'));
     for (const key of dataKeys) {
-      const parts = parseObjectKey(key);
+      const parts = lakeObjectParts(key);
       expect(parts).not.toBeNull();
       expect(key.startsWith(`lake/${parts!.topicDir}/dt=`)).toBe(true);
       expect(parts!.topic).toBe(parts!.topicDir);
@@ -195,10 +194,10 @@ describe('sink: PostgreSQL warehouse and S3 lake', () => {
     expect(lakeRows).toHaveLength(events.length);
     expect(new Set(lakeRows.map((r) => `${r.topic}/${r.partition}/${r.offset}`)).size).toBe(events.length);
     for (const row of lakeRows) {
-      const bucket = hourBucket(Number(row.ts));
+      const bucket = utcDayAndHour(Number(row.ts));
       expect(String(row.dt)).toBe(bucket.dt);
       expect(String(row.hr).padStart(2, '0')).toBe(bucket.hr);
-      const file = parseObjectKey(String(row.filename).slice(join(download).length + 1))!;
+      const file = lakeObjectParts(String(row.filename).slice(join(download).length + 1))!;
       expect(file.partition).toBe(Number(row.partition));
       expect(Number(row.offset)).toBeGreaterThanOrEqual(file.firstOffset);
       expect(Number(row.offset)).toBeLessThanOrEqual(file.lastOffset);

@@ -254,3 +254,19 @@ export async function queryDuckDbFile<T = Record<string, unknown>>(path: string,
     50,
   );
 }
+
+/**
+ * The documented lake layout (README, docs/ARCHITECTURE.md), read by the test itself rather than by
+ * the sink's own parser: `<topic>/dt=YYYY-MM-DD/hr=HH/<topic>-p<partition>-<first>-<last>.parquet`.
+ */
+export function lakeObjectParts(key: string): { topicDir: string; dt: string; hr: string; topic: string; partition: number; firstOffset: number; lastOffset: number } | null {
+  const m = /(?:^|\/)([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\/(.+)-p(\d+)-(\d+)-(\d+)\.parquet$/.exec(key);
+  return m ? { topicDir: m[1], dt: m[2], hr: m[3], topic: m[4], partition: Number(m[5]), firstOffset: Number(m[6]), lastOffset: Number(m[7]) } : null;
+}
+
+/** The UTC day and hour of an epoch-ms time by arithmetic, to check the lake's partitioning against. */
+export function utcDayAndHour(ms: number): { dt: string; hr: string } {
+  const day = Math.floor(ms / 86_400_000);
+  const hour = Math.floor(ms / 3_600_000) - day * 24;
+  return { dt: new Date(day * 86_400_000).toISOString().slice(0, 10), hr: String(hour).padStart(2, '0') };
+}

@@ -1,5 +1,7 @@
 import { randomBytes } from 'crypto';
 import { murmur2, partitionForKey } from './partitioner';
+// Literal results of Kafka's Java client for fixed keys (scripts/fixtures/KafkaPartitions.java).
+import javaClient from './partitioner.fixture.json';
 
 // kafkajs's own murmur2 (Long arithmetic) is the reference: the producer's DefaultPartitioner uses it.
 const reference: (key: string | Buffer) => number = require('kafkajs/src/producer/partitioners/default/murmur2');
@@ -32,6 +34,21 @@ describe('murmur2', () => {
   });
 });
 
+describe("Kafka's Java client, for fixed keys", () => {
+  it('has keys whose hash is negative among the fixtures', () => {
+    expect(javaClient.keys.filter((k) => k.murmur2 < 0).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(javaClient.keys.map((k) => [k.key, k] as const))('%j: the same murmur2 and the same partition for every partition count', (key, expected) => {
+    expect(murmur2(key)).toBe(expected.murmur2);
+    expect(murmur2(Buffer.from(key, 'utf8'))).toBe(expected.murmur2);
+    for (const [count, partition] of Object.entries(expected.partitions)) {
+      expect([count, partitionForKey(key, Number(count))]).toEqual([count, partition]);
+      expect([count, partitionForKey(Buffer.from(key, 'utf8'), Number(count))]).toEqual([count, partition]);
+    }
+  });
+});
+
 describe('partitionForKey', () => {
   it('spreads keys over every partition and never outside the range', () => {
     const seen = new Set<number>();
@@ -45,7 +62,9 @@ describe('partitionForKey', () => {
   });
 
   it('refuses a partition count that is not a positive integer', () => {
-    expect(() => partitionForKey('k', 0)).toThrow();
-    expect(() => partitionForKey('k', 1.5)).toThrow();
+    expect(() => partitionForKey('k', 0)).toThrow('invalid partition count 0');
+    expect(() => partitionForKey('k', -3)).toThrow('invalid partition count -3');
+    expect(() => partitionForKey('k', 1.5)).toThrow('invalid partition count 1.5');
+    expect(() => partitionForKey('k', Number.NaN)).toThrow('invalid partition count NaN');
   });
 });

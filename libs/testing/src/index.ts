@@ -32,3 +32,5 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
 }
 export * from './registry';
 export * from './pipeline';
+export * from './kafka-java-partitions';
+export * from './warehouse-contract';

@@ -80,3 +80,43 @@ describe('exact sum', () => {
     expect(Object.is(sumOf([-0]), 0)).toBe(true);
   });
 });
+
+describe('exact sum on rounding ties (vectors from CPython test_math.testFsum, results of math.fsum)', () => {
+  it.each([
+    // Halfway cases the last partial pushes past the middle: round away from the even neighbour.
+    [[2 ** 53, -0.5, -(2 ** -54)], 2 ** 53 - 1],
+    [[2 ** 53, 1, 2 ** -100], 2 ** 53 + 2],
+    [[2 ** 53 + 10, 1, 2 ** -100], 2 ** 53 + 12],
+    [[2 ** 53 - 4, 0.5, 2 ** -54], 2 ** 53 - 3],
+    [[1e16, 1, 1e-16], 10000000000000002],
+    [[-(2 ** 53), -1, -(2 ** -100)], -(2 ** 53) - 2],
+    [[2 ** 53, -1, -(2 ** -100)], 2 ** 53 - 1],
+    // Exact ties: half to even.
+    [[2 ** 53, 1], 2 ** 53],
+    [[2 ** 53, 3], 2 ** 53 + 4],
+    [[2 ** 53 + 2, 1], 2 ** 53 + 4],
+    [[1e16 - 2, 1 - 2 ** -53, -(1e16 - 2), -(1 - 2 ** -53)], 0],
+  ])('fsum(%p) = %p', (values, expected) => {
+    expect(sumOf(values)).toBe(expected);
+    expect(sumOf([...values].reverse())).toBe(expected);
+  });
+
+  it('sums 1/n and the alternating series to the values CPython gives', () => {
+    expect(sumOf(Array.from({ length: 1000 }, (_, i) => 1 / (i + 1)))).toBe(7.485470860550345);
+    expect(sumOf(Array.from({ length: 1000 }, (_, i) => (-1) ** (i + 1) / (i + 1)))).toBe(-0.6926474305598203);
+  });
+
+  it('keeps the same partials as the msum recipe of CPython (what math.fsum is built on)', () => {
+    const p: number[] = [];
+    for (const x of [1e16, 1, 1e-16]) addExact(p, x);
+    expect(p).toEqual([1e-16, 1, 1e16]);
+    addExact(p, -1e16);
+    expect(p).toEqual([1e-16, 1, 0]);
+    addExact(p, -1);
+    expect(p).toEqual([-1.1022302462515656e-17, 1.1102230246251565e-16]);
+    const q: number[] = [];
+    addExact(q, 0.5);
+    addExact(q, 0.25);
+    expect(q).toEqual([0.75]);
+  });
+});

@@ -6,6 +6,7 @@ import {
   COMPATIBILITY_LEVELS,
   CompatibilityLevel,
   compatibilityProblems,
+  describeProblem,
   parseCompatibilityLevel,
   readerWriterIncompatibilities,
 } from './avro-compatibility';
@@ -397,6 +398,44 @@ describe('transitive levels check every earlier version, the others only the lat
     ];
     expect(compatibilityProblems('FORWARD', v3, history)).toEqual([]);
     expect(compatibilityProblems('FORWARD_TRANSITIVE', v3, history).map((p) => p.version)).toEqual([1]);
+  });
+});
+
+describe('transitive levels against a version in the middle of the history', () => {
+  // Only v2 had field a as an int; v1 and v3 have no field a. The candidate makes a a string.
+  const v1 = model(record([]));
+  const v2 = model(record([field('a', 'int')]));
+  const v3 = model(record([]));
+  const candidate = model(record([field('a', 'string', { default: '' })]));
+  const history = [
+    { version: 1, model: v1 },
+    { version: 2, model: v2 },
+    { version: 3, model: v3 },
+  ];
+  const found = (level: CompatibilityLevel) => compatibilityProblems(level, candidate, history).map((p) => [p.version, p.direction]);
+
+  it('finds the conflict with version 2 of 3, in the direction each level checks', () => {
+    expect(found('BACKWARD_TRANSITIVE')).toEqual([[2, 'BACKWARD']]);
+    expect(found('FORWARD_TRANSITIVE')).toEqual([[2, 'FORWARD']]);
+    expect(found('FULL_TRANSITIVE')).toEqual([[2, 'BACKWARD'], [2, 'FORWARD']]);
+    for (const level of ['BACKWARD', 'FORWARD', 'FULL', 'NONE'] as const) expect(found(level)).toEqual([]);
+  });
+
+  it('reports conflicts with several versions newest first', () => {
+    const longer = [...history, { version: 4, model: model(record([field('a', 'int')])) }, { version: 5, model: model(record([])) }];
+    expect(compatibilityProblems('BACKWARD_TRANSITIVE', candidate, longer).map((p) => p.version)).toEqual([4, 2]);
+    // A deleted version is left out of the history by the caller: it is not checked.
+    expect(compatibilityProblems('BACKWARD_TRANSITIVE', candidate, longer.filter((v) => v.version !== 4)).map((p) => p.version)).toEqual([2]);
+  });
+
+  it('describes a problem on one line naming the version, the level and what it means', () => {
+    const [backward] = compatibilityProblems('BACKWARD_TRANSITIVE', candidate, history);
+    const line = describeProblem(backward, 'BACKWARD_TRANSITIVE');
+    expect(line.startsWith(`{errorType:'${backward.type}', description:'${backward.message}', location:'`)).toBe(true);
+    expect(line.endsWith(", oldSchemaVersion:2, compatibility:'BACKWARD_TRANSITIVE', meaning:'the new schema cannot read data written with version 2'}")).toBe(true);
+    const [forward] = compatibilityProblems('FORWARD', model(record([field('a', 'string', { default: '' })])), [{ version: 7, model: v2 }]);
+    expect(describeProblem(forward, 'FORWARD')).toContain("meaning:'version 7 cannot read data written with the new schema'}");
+    expect(describeProblem({ ...forward, location: '' }, 'FORWARD')).toContain("location:'/'");
   });
 });
 

@@ -85,4 +85,72 @@ describe('deliver: retries with backoff and jitter, then the DLQ', () => {
       }, o),
     ).rejects.toBeInstanceOf(SinkStoppedError);
   });
+
+  it('writes in this exact sequence around a poison record: the batch maxAttempts times, then halves (left first, larger left) once each', async () => {
+    const calls: number[][] = [];
+    const o = options();
+    const result = await deliver([1, 2, 3, 4, 5, 6, 7], async (items) => {
+      calls.push([...items]);
+      if (items.includes(5)) throw new Error('bad 5');
+    }, o);
+    expect(calls).toEqual([[1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4], [5, 6, 7], [5, 6], [5], [6], [7]]);
+    expect(o.delays).toEqual([105, 210]);
+    expect(o.retries).toEqual(['data', 'data']);
+    expect(result).toEqual({ failed: [{ item: 5, error: new Error('bad 5') }], whole: false });
+  });
+
+  it('transient failures inside a data attempt do not use up the data attempts', async () => {
+    const calls: string[] = [];
+    const o = options({ maxAttempts: 2 });
+    const failures = [new TransientError('t1'), new Error('d1'), new TransientError('t2'), new TransientError('t3')];
+    const result = await deliver(['a'], async () => {
+      const failure = failures.shift();
+      calls.push(failure?.message ?? 'ok');
+      if (failure) throw failure;
+    }, o);
+    expect(calls).toEqual(['t1', 'd1', 't2', 't3', 'ok']);
+    expect(o.retries).toEqual(['transient', 'data', 'transient', 'transient']);
+    // Each loop counts its own attempts: transient 0, data 0, then transient 0 and 1 in the second data attempt.
+    expect(o.delays).toEqual([105, 105, 105, 210]);
+    expect(result).toEqual({ failed: [], whole: true });
+  });
+
+  it('a batch of one is not split: it goes to the DLQ with the last error, also when something other than an Error was thrown', async () => {
+    let calls = 0;
+    const result = await deliver(['only'], async () => {
+      calls++;
+      throw `failure ${calls}`;
+    }, options());
+    expect(calls).toBe(3);
+    expect(result.whole).toBe(false);
+    expect(result.failed).toHaveLength(1);
+    expect(result.failed[0].item).toBe('only');
+    expect(result.failed[0].error).toBeInstanceOf(Error);
+    expect(result.failed[0].error.message).toBe('failure 3');
+  });
+
+  it('is whole when the first write works, and writes nothing while stopping', async () => {
+    const written: number[][] = [];
+    expect(await deliver([1, 2], async (items) => void written.push(items), options())).toEqual({ failed: [], whole: true });
+    expect(written).toEqual([[1, 2]]);
+    await expect(deliver([3], async (items) => void written.push(items), options({ isStopping: () => true }))).rejects.toThrow(new SinkStoppedError());
+    expect(written).toEqual([[1, 2]]);
+  });
+
+  it('stops retrying data errors when the sink stops during the backoff', async () => {
+    let stopping = false;
+    let calls = 0;
+    const o = options({ isStopping: () => stopping, sleep: async () => void (stopping = true) });
+    await expect(
+      deliver([1, 2], async () => {
+        calls++;
+        throw new Error('bad');
+      }, o),
+    ).rejects.toBeInstanceOf(SinkStoppedError);
+    expect(calls).toBe(1);
+  });
+
+  it('names its stop error', () => {
+    expect(new SinkStoppedError()).toMatchObject({ name: 'SinkStoppedError', message: 'sink is stopping' });
+  });
 });

@@ -1,0 +1,126 @@
+import { Admin } from 'kafkajs';
+import { PipelineConfig } from '@platform/config';
+import { ensureTopics, pipelineTopics, TopicPlan } from './topics';
+
+const DAY = 86_400_000;
+
+function config(retentionMs: number): PipelineConfig {
+  return {
+    eventTypes: [
+      { topic: 'events.transaction', partitions: 6 },
+      { topic: 'events.iot', partitions: 3 },
+    ],
+    topics: {
+      aggregated: { name: 'events.aggregated', partitions: 4, compacted: false },
+      dlq: { name: 'events.dlq', partitions: 2, compacted: false },
+      late: { name: 'events.late', partitions: 1, compacted: false },
+      reference: { name: 'reference.data', partitions: 1, compacted: true },
+      schemas: { name: '_schemas', partitions: 5, compacted: true },
+    },
+    retentionMs,
+  } as unknown as PipelineConfig;
+}
+
+describe('pipelineTopics', () => {
+  it('plans every event topic and the platform topics; the DLQ keeps records at least 14 days, compacted topics have no retention', () => {
+    expect(pipelineTopics(config(7 * DAY))).toEqual([
+      { topic: 'events.transaction', numPartitions: 6, compacted: false, retentionMs: 7 * DAY },
+      { topic: 'events.iot', numPartitions: 3, compacted: false, retentionMs: 7 * DAY },
+      { topic: 'events.aggregated', numPartitions: 4, compacted: false, retentionMs: 7 * DAY },
+      { topic: 'events.dlq', numPartitions: 2, compacted: false, retentionMs: 14 * DAY },
+      { topic: 'events.late', numPartitions: 1, compacted: false, retentionMs: 7 * DAY },
+      { topic: 'reference.data', numPartitions: 1, compacted: true },
+      { topic: '_schemas', numPartitions: 1, compacted: true },
+    ]);
+    expect(pipelineTopics(config(30 * DAY)).find((p) => p.topic === 'events.dlq')!.retentionMs).toBe(30 * DAY);
+  });
+});
+
+/** A fake admin: topics it knows, and a log of what it was asked. */
+function fakeAdmin(options: { existing?: string[]; leaderAfter?: number; createFails?: Error; createdByOther?: boolean } = {}) {
+  const topics = new Set(options.existing ?? []);
+  const created: unknown[] = [];
+  let metadataCalls = 0;
+  const admin = {
+    listTopics: async () => [...topics],
+    createTopics: async (request: { topics: Array<{ topic: string; numPartitions: number }> }) => {
+      if (options.createdByOther) for (const t of request.topics) topics.add(t.topic);
+      if (options.createFails) throw options.createFails;
+      created.push(request);
+      for (const t of request.topics) topics.add(t.topic);
+      return true;
+    },
+    fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => {
+      metadataCalls++;
+      const leader = metadataCalls > (options.leaderAfter ?? 0) ? 1 : -1;
+      return { topics: names.map((name) => ({ name, partitions: [{ partitionId: 0, leader }, { partitionId: 1, leader }] })) };
+    },
+  };
+  return { admin: admin as unknown as Admin, created, metadataCalls: () => metadataCalls };
+}
+
+const plans: TopicPlan[] = [
+  { topic: 'a', numPartitions: 2, compacted: false, retentionMs: 1000 },
+  { topic: 'b', numPartitions: 2, compacted: true, retentionMs: 1000 },
+  { topic: 'c', numPartitions: 1, compacted: false },
+];
+
+describe('ensureTopics (fake admin)', () => {
+  it('creates only the missing topics with their cleanup policy and retention, and returns their names', async () => {
+    const fake = fakeAdmin({ existing: ['c'] });
+    expect(await ensureTopics(fake.admin, plans)).toEqual(['a', 'b']);
+    expect(fake.created).toEqual([
+      {
+        waitForLeaders: false,
+        topics: [
+          { topic: 'a', numPartitions: 2, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'retention.ms', value: '1000' }] },
+          { topic: 'b', numPartitions: 2, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        ],
+      },
+    ]);
+  });
+
+  it('asks for min.insync.replicas 2 when replicated 3 or more; with 2 replicas it leaves the broker default (one broker down must not stop writes)', async () => {
+    const three = fakeAdmin();
+    await ensureTopics(three.admin, [plans[2]], 3);
+    const two = fakeAdmin();
+    await ensureTopics(two.admin, [plans[2]], 2);
+    expect((three.created[0] as any).topics[0]).toEqual({ topic: 'c', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'min.insync.replicas', value: '2' }] });
+    expect((two.created[0] as any).topics[0].configEntries).toEqual([{ name: 'cleanup.policy', value: 'delete' }]);
+  });
+
+  it('does nothing when every topic exists', async () => {
+    const fake = fakeAdmin({ existing: ['a', 'b', 'c'] });
+    expect(await ensureTopics(fake.admin, plans)).toEqual([]);
+    expect(fake.created).toEqual([]);
+    expect(fake.metadataCalls()).toBe(0);
+  });
+
+  it('accepts a failed create when another process created the topics meanwhile, and fails when it did not', async () => {
+    const raced = fakeAdmin({ createFails: new Error('TOPIC_ALREADY_EXISTS'), createdByOther: true });
+    expect(await ensureTopics(raced.admin, plans)).toEqual(['a', 'b', 'c']);
+    const failed = fakeAdmin({ createFails: new Error('not authorized') });
+    await expect(ensureTopics(failed.admin, plans)).rejects.toThrow('not authorized');
+  });
+
+  it('waits until every partition of the new topics has a leader', async () => {
+    const fake = fakeAdmin({ leaderAfter: 2 });
+    await ensureTopics(fake.admin, [plans[0]]);
+    expect(fake.metadataCalls()).toBe(3);
+  });
+
+  it('gives up after 30 seconds without leaders, naming the topics', async () => {
+    jest.useFakeTimers();
+    try {
+      const fake = fakeAdmin({ leaderAfter: Number.POSITIVE_INFINITY });
+      const result = ensureTopics(fake.admin, [plans[0], plans[2]]).catch((e: Error) => e);
+      await jest.advanceTimersByTimeAsync(29_950);
+      const callsBefore = fake.metadataCalls();
+      await jest.advanceTimersByTimeAsync(200);
+      expect(((await result) as Error).message).toBe('topics a, c have no leader after 30000 ms');
+      expect(callsBefore).toBeGreaterThanOrEqual(290);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

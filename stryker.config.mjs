@@ -1,0 +1,67 @@
+// Mutation testing (StrykerJS): `npm run test:mutation`. See docs/TESTING.md for what is mutated, why
+// some files are not, and the latest scores. Not part of CI: a full run takes most of an hour here.
+// One module at a time while working, e.g.:
+//   npx stryker run --mutate 'libs/schema/src/**/*.ts,!libs/**/*.spec.ts'
+// Incremental: results of unchanged code and tests are reused from reports/stryker-incremental.json.
+export default {
+  $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+  packageManager: 'npm',
+  testRunner: 'jest',
+  // The unit project only (e2e tests need the broker, registry and PostgreSQL); swc transforms the TS.
+  jest: { projectType: 'custom', configFile: 'scripts/jest-unit.config.js', enableFindRelatedTests: true },
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: [
+    'libs/**/*.ts',
+    '!libs/**/*.spec.ts',
+    '!libs/*/src/index.ts',
+    // Test support for the e2e suite, not production code.
+    '!libs/testing/**',
+    '!libs/windowing/bench/**',
+    // Thin adapters over a live service (Kafka, the registry, an HTTP server, Snowflake, S3, PostgreSQL,
+    // a JWKS endpoint): their behaviour is proved by the e2e suite against the real service, which
+    // Stryker does not run.
+    '!libs/kafka/src/client.ts',
+    '!libs/kafka/src/read-to-end.ts',
+    '!libs/kafka/src/batching-producer.ts',
+    '!libs/schema/src/registry-client.ts',
+    '!libs/dlq/src/dlq-store.ts',
+    '!libs/observability/src/http-server.ts',
+    '!libs/observability/src/nest/**',
+    '!libs/auth/src/jwks-key-source.ts',
+    '!libs/warehouse/src/postgres-adapter.ts',
+    '!libs/warehouse/src/snowflake-session.ts',
+    '!libs/warehouse/src/lake/s3-store.ts',
+    // Pure modules of the apps.
+    'apps/schema-registry/src/domain/**/*.ts',
+    'apps/schema-registry/src/compatibility/**/*.ts',
+    'apps/schema-registry/src/avro/**/*.ts',
+    'apps/ingest-api/src/events/event-preparation.ts',
+    'apps/ingest-api/src/idempotency/idempotency.service.ts',
+    'apps/ingest-api/src/idempotency/memory-idempotency-store.ts',
+    'apps/ingest-api/src/throttling/subject-throttler.guard.ts',
+    'apps/ingest-api/src/throttling/memory-throttler-storage.ts',
+    'apps/processor/src/records.ts',
+    'apps/processor/src/stage-a/validator.ts',
+    'apps/processor/src/stage-b/source-backlog.ts',
+    'apps/sink/src/buffer/*.ts',
+    'apps/sink/src/delivery/*.ts',
+    'apps/sink/src/destinations/warehouse-destination.ts',
+    '!apps/**/*.spec.ts',
+  ],
+  // The sandbox needs the sources, the configs and the scripts the jest config loads; not the jar cache,
+  // data, e2e tests or benchmarks.
+  ignorePatterns: ['.cache', '.data', 'dist', 'coverage', 'reports', 'test', 'bench', 'deploy', 'docs', 'patches', '.stryker-tmp'],
+  concurrency: 1,
+  timeoutMS: 10000,
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 85, low: 75, break: 75 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
