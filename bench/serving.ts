@@ -22,7 +22,7 @@ import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
 import { AggregateStore } from '../apps/ingest-api/src/serving/aggregate-store';
 import { MemoryAggregateStore } from '../apps/ingest-api/src/serving/memory-aggregate-store';
 import { RedisAggregateStore } from '../apps/ingest-api/src/serving/redis-aggregate-store';
-import { brokers, median, option, percentile, registryUrl, root, round, startBenchApi } from './support';
+import { brokers, median, option, percentile, registryCredentials, registryUrl, root, round, startBenchApi } from './support';
 
 const seconds = option('seconds', 10);
 const runs = option('runs', 3);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const topic = pipeline.topics.aggregated.name;
   const kafka = createKafka(kafkaSettingsFromEnv('bench-serving', process.env, { brokers: brokers.split(',') }));
   await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic, numPartitions: 6, compacted: false }]));
-  const catalog = new SchemaCatalog(new RegistryClient(registryUrl), pipeline);
+  const catalog = new SchemaCatalog(new RegistryClient(registryUrl, { credentials: registryCredentials }), pipeline);
   await catalog.registerPipelineSchemas();
   const producer = createTransactionalProducer(kafka, `bench-serving-${randomUUID()}`);
   await producer.connect();

@@ -35,6 +35,10 @@ export interface PlatformOptions {
   cluster?: { secure: boolean };
 }
 
+// The API checks issuer and audience, as it must in production (NODE_ENV=production, the compiled tree).
+const TOKEN_ISSUER = 'private-platform';
+const TOKEN_AUDIENCE = 'event-platform';
+
 /** The Kafka user each app runs as on the secured cluster. */
 const APP_USERS: Record<AppName, ClusterUser> = { registry: 'registry', processor: 'processor', sink: 'sink', ingest: 'ingest' };
 
@@ -119,7 +123,7 @@ export class PrivatePlatform {
       ingest: new AppProcess(
         'ingest-api',
         'apps/ingest-api/src/main.ts',
-        { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
+        { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, JWT_ISSUER: TOKEN_ISSUER, JWT_AUDIENCE: TOKEN_AUDIENCE, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
         dir,
         `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
         launch,
@@ -136,7 +140,7 @@ export class PrivatePlatform {
   }
 
   token(scopes = ['events:*']): string {
-    return signToken(this.secret, { subject: 'platform-runner', scopes, expiresInSeconds: 3 * 3600 });
+    return signToken(this.secret, { subject: 'platform-runner', scopes, expiresInSeconds: 3 * 3600, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
   }
 
   async start(): Promise<void> {

@@ -27,7 +27,7 @@ describe('serving survives kill -9 (API process, real broker and registry)', () 
     const kafka = testKafka('serving-crash');
     const topic = pipeline.topics.aggregated.name;
     await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic, numPartitions: 6, compacted: false }, ...pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false }))]));
-    const catalog = new SchemaCatalog(new RegistryClient(reg.url), pipeline);
+    const catalog = new SchemaCatalog(new RegistryClient(reg.url, { credentials: reg.credentials }), pipeline);
     await catalog.registerPipelineSchemas();
     const producer = createTransactionalProducer(kafka, `serving-crash-${randomUUID()}`);
     await producer.connect();
@@ -38,7 +38,7 @@ describe('serving survives kill -9 (API process, real broker and registry)', () 
       'apps/ingest-api/src/main.ts',
       {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-        SCHEMA_REGISTRY_URL: reg.url,
+        ...reg.clientEnv,
         PIPELINE_CONFIG: path,
         PORT: String(PORT),
         HOST: '127.0.0.1',

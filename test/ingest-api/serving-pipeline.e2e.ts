@@ -7,7 +7,7 @@ import { join } from 'path';
 import WebSocket from 'ws';
 import { AggregatedRecord } from '@platform/contracts';
 import { pointInTimeSql } from '@platform/warehouse';
-import { eventually, tempDir } from '@platform/testing';
+import { eventually, registryClientEnv, tempDir } from '@platform/testing';
 import { startProcessor, ProcessorHandle } from '../../apps/processor/src/bootstrap';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
@@ -74,7 +74,7 @@ describe('serving end to end: POST, processor, online, live, point-in-time', () 
       config: loadSinkConfig({
         PIPELINE_CONFIG: setup.pipelinePath,
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-        SCHEMA_REGISTRY_URL: setup.env.SCHEMA_REGISTRY_URL,
+        ...registryClientEnv(setup.env.SCHEMA_REGISTRY_URL),
         DATA_DIR: join(dir, 'sink'),
         SINK_WAREHOUSE_GROUP: `${setup.name}.warehouse`,
         SINK_LAKE_GROUP: `${setup.name}.lake`,

@@ -56,7 +56,7 @@ async function aggregatedFeed(pipeline: ReturnType<typeof writeIngestPipeline>['
   const kafka = testKafka('serving-e2e');
   const topic = pipeline.topics.aggregated.name;
   await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic, numPartitions: 6, compacted: false }]));
-  const catalog = new SchemaCatalog(new RegistryClient(reg.url), pipeline);
+  const catalog = new SchemaCatalog(new RegistryClient(reg.url, { credentials: reg.credentials }), pipeline);
   await catalog.registerPipelineSchemas();
   const producer = createTransactionalProducer(kafka, `serving-e2e-${randomUUID()}`);
   await producer.connect();

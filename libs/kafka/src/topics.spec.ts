@@ -37,10 +37,11 @@ describe('pipelineTopics', () => {
 });
 
 /** A fake admin: topics it knows, and a log of what it was asked. */
-function fakeAdmin(options: { existing?: string[]; leaderAfter?: number; createFails?: Error; createdByOther?: boolean } = {}) {
+function fakeAdmin(options: { existing?: string[]; leaderAfter?: number; notLeaderForOffsets?: number; createFails?: Error; createdByOther?: boolean } = {}) {
   const topics = new Set(options.existing ?? []);
   const created: unknown[] = [];
   let metadataCalls = 0;
+  let offsetCalls = 0;
   const admin = {
     listTopics: async () => [...topics],
     createTopics: async (request: { topics: Array<{ topic: string; numPartitions: number }> }) => {
@@ -55,8 +56,13 @@ function fakeAdmin(options: { existing?: string[]; leaderAfter?: number; createF
       const leader = metadataCalls > (options.leaderAfter ?? 0) ? 1 : -1;
       return { topics: names.map((name) => ({ name, partitions: [{ partitionId: 0, leader }, { partitionId: 1, leader }] })) };
     },
+    fetchTopicOffsets: async (topic: string) => {
+      offsetCalls++;
+      if (offsetCalls <= (options.notLeaderForOffsets ?? 0)) throw new Error('This server is not the leader for that topic-partition');
+      return [{ partition: 0, offset: '0', high: '0', low: '0', topic }];
+    },
   };
-  return { admin: admin as unknown as Admin, created, metadataCalls: () => metadataCalls };
+  return { admin: admin as unknown as Admin, created, metadataCalls: () => metadataCalls, offsetCalls: () => offsetCalls };
 }
 
 const plans: TopicPlan[] = [
@@ -107,6 +113,13 @@ describe('ensureTopics (fake admin)', () => {
     const fake = fakeAdmin({ leaderAfter: 2 });
     await ensureTopics(fake.admin, [plans[0]]);
     expect(fake.metadataCalls()).toBe(3);
+  });
+
+  it('waits until the leaders answer ListOffsets, not only until metadata names them', async () => {
+    const fake = fakeAdmin({ notLeaderForOffsets: 3 });
+    expect(await ensureTopics(fake.admin, plans)).toEqual(['a', 'b', 'c']);
+    expect(fake.metadataCalls()).toBe(4);
+    expect(fake.offsetCalls()).toBe(3 + plans.length);
   });
 
   it('gives up after 30 seconds without leaders, naming the topics', async () => {

@@ -60,8 +60,10 @@ export async function ensureTopics(admin: Admin, plans: TopicPlan[], replication
 }
 
 /**
- * Polls metadata until every partition of the new topics has a leader. A busy broker can answer
- * "unknown topic or partition" for a moment after creating a topic; clients must not see that.
+ * Polls until every partition of the new topics has a leader that serves it. A busy broker can answer
+ * "unknown topic or partition" for a moment after creating a topic, and, after metadata names a
+ * leader, still "not the leader" to ListOffsets (which kafkajs's offset reads do not retry); clients
+ * must see neither.
  */
 async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 30000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -73,7 +75,10 @@ async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 3000
         const meta = topics.find((t) => t.name === plan.topic);
         return meta !== undefined && meta.partitions.length >= plan.numPartitions && meta.partitions.every((p) => p.leader >= 0);
       });
-      if (ready) return;
+      if (ready) {
+        for (const plan of plans) await admin.fetchTopicOffsets(plan.topic);
+        return;
+      }
     } catch (error) {
       lastError = error;
     }
