@@ -52,8 +52,11 @@ describe('the source record a repartition record carries', () => {
     expect(sourceFromHeaders(undefined)).toBeUndefined();
     expect(sourceFromHeaders(asRead({ event_id: 'e-1' }))).toBeUndefined();
     const full = sourceHeaders({ topic: 't', partition: 0, offset: '5', key: null, value: Buffer.from([0, 0, 0, 0, 1, 2]), headers: { a: 'b' } });
-    expect(sourceFromHeaders(asRead({ ...full, source_partition: 'x' }))).toBeUndefined();
-    expect(sourceFromHeaders(asRead({ ...full, original_headers: '{' }))).toBeUndefined();
+    const wire = JSON.parse(full.source_record);
+    expect(sourceFromHeaders(asRead({ source_record: JSON.stringify({ ...wire, p: 'x' }) }))).toBeUndefined();
+    expect(sourceFromHeaders(asRead({ source_record: JSON.stringify({ ...wire, v: null }) }))).toBeUndefined();
+    expect(sourceFromHeaders(asRead({ source_record: '{' }))).toBeUndefined();
+    expect(sourceFromHeaders(asRead(full))).toEqual({ topic: 't', partition: 0, offset: '5', key: null, value: Buffer.from([0, 0, 0, 0, 1, 2]), headers: { a: 'b' } });
   });
 
   it('leaves the repartition record its own headers', () => {

@@ -36,63 +36,54 @@ export function sourceName(topic: string, partition: number): string {
 }
 
 /**
- * Headers of a repartition event record that carry its source record (topic, partition, offset,
- * key, Confluent-framed value and headers), so the windowing stage can put a late event on the
- * late topic exactly as it arrived. Raw bytes in headers: nothing to encode or parse on the way.
+ * The header of a repartition event record that carries its source record (topic, partition,
+ * offset, key, Confluent-framed value and headers), so the windowing stage can put a late event on
+ * the late topic exactly as it arrived. One header, read only for the events that turn out late:
+ * the windowing stage's hot path never parses it.
  */
-export const SOURCE_HEADERS = {
-  topic: 'source_topic',
-  partition: 'source_partition',
-  offset: 'source_offset',
-  key: 'original_key',
-  value: 'original_value',
-  headers: 'original_headers',
-} as const;
-const CARRIERS: ReadonlySet<string> = new Set(Object.values(SOURCE_HEADERS));
+export const SOURCE_HEADER = 'source_record';
 
-export function sourceHeaders(source: DlqSource): Record<string, Buffer | string> {
-  const out: Record<string, Buffer | string> = {
-    [SOURCE_HEADERS.topic]: source.topic,
-    [SOURCE_HEADERS.partition]: String(source.partition),
-    [SOURCE_HEADERS.offset]: source.offset,
+interface SourceWire {
+  t: string;
+  p: number;
+  o: string;
+  k: string | null; // base64
+  v: string | null; // base64
+  h: Record<string, string>;
+}
+
+export function sourceHeaders(source: DlqSource): Record<string, string> {
+  const wire: SourceWire = {
+    t: source.topic,
+    p: source.partition,
+    o: source.offset,
+    k: source.key ? source.key.toString('base64') : null,
+    v: source.value ? source.value.toString('base64') : null,
+    h: source.headers,
   };
-  if (source.value) out[SOURCE_HEADERS.value] = source.value;
-  if (source.key) out[SOURCE_HEADERS.key] = source.key;
-  if (Object.keys(source.headers).length > 0) out[SOURCE_HEADERS.headers] = JSON.stringify(source.headers);
-  return out;
+  return { [SOURCE_HEADER]: JSON.stringify(wire) };
 }
 
 type RawHeaders = Record<string, Buffer | string | Array<Buffer | string> | undefined>;
 
-function header(headers: RawHeaders, name: string): Buffer | undefined {
-  const raw = headers[name];
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  return first === undefined ? undefined : Buffer.isBuffer(first) ? first : Buffer.from(first);
-}
-
 /** The source record a repartition record carries; undefined when it carries none (or a broken one). */
 export function sourceFromHeaders(headers: RawHeaders | undefined): DlqSource | undefined {
-  if (!headers) return undefined;
-  const topic = header(headers, SOURCE_HEADERS.topic)?.toString('utf8');
-  const partition = Number(header(headers, SOURCE_HEADERS.partition)?.toString('utf8'));
-  const offset = header(headers, SOURCE_HEADERS.offset)?.toString('utf8');
-  const value = header(headers, SOURCE_HEADERS.value);
-  if (!topic || !offset || !value || !Number.isInteger(partition)) return undefined;
-  const carried = header(headers, SOURCE_HEADERS.headers);
-  let original: Record<string, string> = {};
-  if (carried) {
-    try {
-      original = JSON.parse(carried.toString('utf8')) as Record<string, string>;
-    } catch {
-      return undefined;
-    }
+  const raw = headers?.[SOURCE_HEADER];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  if (first === undefined) return undefined;
+  let wire: SourceWire;
+  try {
+    wire = JSON.parse(first.toString()) as SourceWire;
+  } catch {
+    return undefined;
   }
-  return { topic, partition, offset, key: header(headers, SOURCE_HEADERS.key) ?? null, value, headers: original };
+  if (!wire || typeof wire.t !== 'string' || !Number.isInteger(wire.p) || typeof wire.o !== 'string' || typeof wire.v !== 'string' || typeof wire.h !== 'object' || wire.h === null) return undefined;
+  const key = typeof wire.k === 'string' ? Buffer.from(wire.k, 'base64') : null;
+  return { topic: wire.t, partition: wire.p, offset: wire.o, key, value: Buffer.from(wire.v, 'base64'), headers: wire.h };
 }
 
-/** A repartition record's own headers, without those carrying its source record. */
+/** A repartition record's own headers, without the one carrying its source record. */
 export function withoutSourceHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (!CARRIERS.has(name)) out[name] = value;
-  return out;
+  const { [SOURCE_HEADER]: _, ...own } = headers;
+  return own;
 }

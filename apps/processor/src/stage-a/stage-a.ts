@@ -113,7 +113,7 @@ export class StageA {
         if (decision.kind === 'event') {
           const key = repartitionKey(decision.event.eventType, decision.event.groupKey ?? '');
           // The source record rides along in headers: a late event leaves stage B exactly as it came.
-          const headers: Record<string, Buffer | string> = { ...sourceHeaders(source), [HEADERS.eventId]: decision.event.eventId };
+          const headers: Record<string, string> = { ...sourceHeaders(source), [HEADERS.eventId]: decision.event.eventId };
           if (decision.traceId) headers[HEADERS.traceId] = decision.traceId;
           out.push({ topic: this.repartition, partition: partitionForKey(key, this.partitions), key, value: encodeEvent(decision.event), headers });
           if (decision.event.timestamp > maxEventTime) maxEventTime = decision.event.timestamp;
