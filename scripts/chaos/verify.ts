@@ -7,8 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { PipelineConfig } from '@platform/config';
-import { decodeDlqRecord, HEADERS } from '@platform/contracts';
-import { readTopicToEnd } from '@platform/kafka';
+import { decodeDlqRecord, decodeLateRecord } from '@platform/contracts';
+import { headersToStrings, readTopicToEnd } from '@platform/kafka';
 import { WindowEvent, WindowingEngine, WindowResult } from '@platform/windowing';
 import { ChaosEvent, Ledger } from './traffic';
 
@@ -154,13 +154,17 @@ export async function dlqEventIds(kafka: Kafka, topic: string, failedInPrefix: s
   return counts;
 }
 
-/** event_id -> number of records on the late topic (read from the event_id header). */
+/** event_id -> number of late records on the late topic (source records with the LATE reason in headers). */
 export async function lateEventIds(kafka: Kafka, topic: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const { message } of await readTopicToEnd(kafka, topic)) {
-    const header = message.headers?.[HEADERS.eventId];
-    const id = header === undefined ? undefined : String(header);
-    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    try {
+      const record = decodeLateRecord({ key: message.key, value: message.value, headers: headersToStrings(message.headers) });
+      if (record.error_type !== 'LATE' || !record.event_id) continue;
+      counts.set(record.event_id, (counts.get(record.event_id) ?? 0) + 1);
+    } catch {
+      // not a late record: reported by the count mismatch
+    }
   }
   return counts;
 }

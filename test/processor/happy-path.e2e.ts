@@ -2,11 +2,13 @@
  * The processor in-process against the real broker and registry: valid events (with duplicates and
  * mild disorder) aggregate to exactly what an offline run computes; rule-breaking, undecodable and
  * misplaced records go to the DLQ with their reason; an event time far ahead of the clock goes to the
- * DLQ without moving any watermark; an event later than the allowed lateness goes to the late topic.
+ * DLQ without moving any watermark; an event later than the allowed lateness goes to the late topic
+ * as it was on its source topic (Confluent-framed Avro that the registry's client decodes).
  */
 import { startProcessor, ProcessorHandle } from '../../apps/processor/src/bootstrap';
-import { eventually } from '@platform/testing';
-import { AggregateRow, compare, dlqCollector, encode, flushItems, framedItems, latestAggregates, MIN, oracle, produce, setUp, Setup, TestEvent, topicOf, TopicCollector, validEvent, aggregateCollector } from './harness';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { eventually, kafkajsRegistryAuth, TEST_REGISTRY_URL } from '@platform/testing';
+import { AggregateRow, compare, dlqCollector, encode, flushItems, framedItems, latestAggregates, MIN, oracle, produce, setUp, Setup, TestEvent, topicOf, TopicCollector, validEvent, aggregateCollector, keyOf, lateCollector } from './harness';
 import { DlqRecord } from '@platform/contracts';
 
 describe('processor (in-process, real broker)', () => {
@@ -50,7 +52,7 @@ describe('processor (in-process, real broker)', () => {
 
     const aggregates = await aggregateCollector(setup).start();
     const dlq = await dlqCollector(setup.kafka, setup.pipeline.topics.dlq.name).start();
-    const late = await dlqCollector(setup.kafka, setup.pipeline.topics.late.name).start();
+    const late = await lateCollector(setup.kafka, setup.pipeline.topics.late.name).start();
     collectors.push(aggregates, dlq, late);
     processor = await startProcessor({ config: setup.config, pipeline: setup.pipeline });
 
@@ -82,9 +84,21 @@ describe('processor (in-process, real broker)', () => {
 
     // The watermark is now hours past the data: an event from the start is later than any lateness.
     const lateEvent = validEvent(1, T0 + MIN);
-    await produce(setup, framedItems(setup, [lateEvent]));
+    const lateTopic = topicOf(setup.pipeline, lateEvent.event_type);
+    const lateBytes = encode(setup, lateEvent);
+    const [sent] = await setup.producer.send({ topic: lateTopic, acks: -1, messages: [{ key: keyOf(lateEvent), value: lateBytes, headers: { client: 'e2e' } }] });
     await eventually(async () => late.records.length >= 1, 'the late event on the late topic', 30_000);
-    expect((late.records as DlqRecord[]).map((r) => [r.error_type, r.event_id])).toEqual([['LATE', lateEvent.event_id]]);
+    expect(late.records).toHaveLength(1);
+    const [onLate] = late.records;
+    // The source record exactly as it was: key, Confluent-framed bytes, headers; the reason beside them.
+    expect(onLate.value).toEqual(lateBytes);
+    expect(onLate.key).toBe(keyOf(lateEvent));
+    expect(onLate.headers).toMatchObject({ client: 'e2e', error_type: 'LATE', event_id: lateEvent.event_id, trace_id: lateEvent.trace_id, failed_in: 'processor' });
+    expect(onLate.record).toMatchObject({ error_type: 'LATE', event_id: lateEvent.event_id, source_topic: lateTopic, source_partition: sent.partition, source_offset: sent.baseOffset, original_headers: { client: 'e2e' } });
+    expect(onLate.record.error_message).toMatch(/later than the allowed lateness/);
+    // Any Avro consumer reads it: the registry's own client decodes the original event.
+    const registry = new SchemaRegistry({ host: TEST_REGISTRY_URL, auth: kafkajsRegistryAuth() });
+    expect(await registry.decode(onLate.value)).toEqual(lateEvent);
     // Nothing it could have changed: the aggregates still equal the offline computation.
     expect(compare(latestAggregates(aggregates.records as AggregateRow[], before), expected)).toEqual([]);
   });

@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from 'fs';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { parse, stringify } from 'yaml';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { AggregatedRecord, aggregateKey, decodeDlqRecord, DlqRecord } from '@platform/contracts';
-import { createConsumer, createIdempotentProducer, ensureTopics, pipelineTopics, withAdmin } from '@platform/kafka';
+import { AggregatedRecord, aggregateKey, decodeDlqRecord, decodeLateRecord, DlqRecord } from '@platform/contracts';
+import { createConsumer, createIdempotentProducer, ensureTopics, headersToStrings, pipelineTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { registryClientEnv, TEST_BROKERS, TEST_REGISTRY_CREDENTIALS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@platform/testing';
 import { WindowingEngine } from '@platform/windowing';
@@ -159,7 +159,7 @@ export class TopicCollector<T> {
   private readonly seen = new Set<string>();
   private consumer?: Consumer;
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly decode: (value: Buffer, key: string | null) => Promise<T> | T) {}
+  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly decode: (value: Buffer, key: string | null, headers: Record<string, string>) => Promise<T> | T) {}
 
   async start(): Promise<this> {
     this.consumer = createConsumer(this.kafka, `collector-${randomUUID()}`, { maxWaitTimeInMs: 100 });
@@ -174,7 +174,7 @@ export class TopicCollector<T> {
           const position = `${batch.partition}:${m.offset}`;
           if (!m.value || this.seen.has(position)) continue;
           this.seen.add(position);
-          this.records.push(await this.decode(m.value, m.key ? m.key.toString() : null));
+          this.records.push(await this.decode(m.value, m.key ? m.key.toString() : null, headersToStrings(m.headers)));
         }
       },
     });
@@ -192,6 +192,18 @@ export function aggregateCollector(setup: Setup): TopicCollector<AggregateRow> {
 
 export function dlqCollector(kafka: Kafka, topic: string): TopicCollector<DlqRecord> {
   return new TopicCollector(kafka, topic, (v) => decodeDlqRecord(v));
+}
+
+/** Late records as read: the record itself (source key, framed value, headers) and its DLQ view. */
+export interface LateRead {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  record: DlqRecord;
+}
+
+export function lateCollector(kafka: Kafka, topic: string): TopicCollector<LateRead> {
+  return new TopicCollector(kafka, topic, (value, key, headers) => ({ key, value, headers, record: decodeLateRecord({ key, value, headers }) }));
 }
 
 /** Highest version per aggregate key among records with window_start before `before`; retracted rows removed. */

@@ -1,7 +1,7 @@
 /**
  * Stage A: validate, enrich, repartition. Consumes every event topic (group `<group>-a`, read
  * committed) and, per source partition batch, in one transaction: the repartition records (keyed
- * `<type>|<group key>`), a watermark marker for every repartition partition, the DLQ records and
+ * `<type>|<group key>`, carrying their source record in headers), a watermark marker for every repartition partition, the DLQ records and
  * the consumed offsets.
  */
 import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -9,7 +9,7 @@ import { PipelineConfig } from '@platform/config';
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
 import { createConsumer, headersToStrings, partitionForKey } from '@platform/kafka';
 import { Logger } from '@platform/observability';
-import { encodeEvent, encodeMarker, MARKER_KEY, ReferenceTable, repartitionKey, sourceName } from '@platform/processing';
+import { encodeEvent, encodeMarker, MARKER_KEY, ReferenceTable, repartitionKey, sourceHeaders, sourceName } from '@platform/processing';
 import { SchemaCatalog } from '@platform/schema';
 import { committedOffset } from '../committed-offsets';
 import { ProcessorConfig } from '../config';
@@ -114,16 +114,17 @@ export class StageA {
       let maxEventTime = -Infinity;
       for (const message of chunk) {
         const decision = await validator.decide(message.value, task);
+        const source = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headersToStrings(message.headers) };
         if (decision.kind === 'event') {
           const key = repartitionKey(decision.event.eventType, decision.event.groupKey ?? '');
-          const headers: Record<string, string> = { [HEADERS.eventId]: decision.event.eventId };
+          // The source record rides along in headers: a late event leaves stage B exactly as it came.
+          const headers: Record<string, string> = { ...sourceHeaders(source), [HEADERS.eventId]: decision.event.eventId };
           if (decision.traceId) headers[HEADERS.traceId] = decision.traceId;
           out.push({ topic: this.repartition, partition: partitionForKey(key, this.partitions), key, value: encodeEvent(decision.event), headers });
           if (decision.event.timestamp > maxEventTime) maxEventTime = decision.event.timestamp;
         } else {
-          const headers = headersToStrings(message.headers);
           const record = buildDlqRecord(
-            { topic, partition, offset: message.offset, key: message.key, value: message.value, headers },
+            source,
             { type: decision.type, message: decision.message },
             { failedIn: 'processor', eventId: decision.eventId, traceId: decision.traceId },
           );

@@ -2,7 +2,8 @@
  * Stage B: event-time windows. Consumes the repartition topic (group `<group>-b`); each partition
  * is a task with its own WindowingEngine, restored from its changelog partition when the task is
  * opened. Per batch, in one transaction: aggregates (Avro) to the aggregated topic, late events to
- * the late topic, invalid ones to the DLQ, state mutations to the changelog, and the offsets.
+ * the late topic (as their Confluent-framed source records), invalid ones to the DLQ, state
+ * mutations to the changelog, and the offsets.
  * A timer re-evaluates each caught-up task's watermark in processing time so idle sources let
  * windows close, and refreshes which sources stage A has not consumed to their end yet: those are
  * pending, never idle (see source-backlog.ts). Until a task has read its partition up to where it
@@ -10,13 +11,13 @@
  * still be ahead of the task, and judging a source idle then would make its records late.
  */
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
+import { buildDlqRecord, DlqRecord, DlqSource, dlqMessage, HEADERS, lateMessage } from '@platform/contracts';
 import { createConsumer, headersToStrings, readPartitionsToEnd } from '@platform/kafka';
 import { EngineOutput, PartitionTime, StateValue, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { committedOffset } from '../committed-offsets';
 import { processorMetrics } from '../metrics';
 import { toAggregatedRecord } from '../records';
-import { decodeRepartition } from '@platform/processing';
+import { decodeRepartition, sourceFromHeaders, withoutSourceHeaders } from '@platform/processing';
 import { StageDeps } from '../stage-a/stage-a';
 import { changelogTopic, repartitionTopic, sourcePartitions, stageGroupId } from '../topology';
 import { commitTransaction, OutgoingMessage } from '../transactions';
@@ -271,14 +272,13 @@ export class StageB {
       messages.push({ topic: pipeline.topics.aggregated.name, key: aggregateKey(record), value: catalog.encode(aggregated, record) });
     }
     const dead = (message: KafkaMessage | undefined, type: 'LATE' | 'PROCESSING', text: string, eventId: string | null) => {
-      const headers = headersToStrings(message?.headers);
-      const record = buildDlqRecord(
-        { topic: this.repartition, partition: task.partition, offset: message?.offset ?? '-1', key: message?.key ?? null, value: message?.value ?? null, headers },
-        { type, message: text },
-        { failedIn: 'processor', eventId: eventId ?? headers[HEADERS.eventId] ?? null },
-      );
+      const headers = withoutSourceHeaders(headersToStrings(message?.headers));
+      const repartitioned = { topic: this.repartition, partition: task.partition, offset: message?.offset ?? '-1', key: message?.key ?? null, value: message?.value ?? null, headers };
+      // A late event goes out as its source record (see lateMessage); anything else as the repartition record.
+      const carried = type === 'LATE' ? sourceFromHeaders(message?.headers) : undefined;
+      const record = buildDlqRecord(carried ?? repartitioned, { type, message: text }, { failedIn: 'processor', eventId: eventId ?? headers[HEADERS.eventId] ?? null, traceId: headers[HEADERS.traceId] ?? null });
       log.warn({ trace_id: record.trace_id, event_id: record.event_id, error_type: type }, text);
-      return { record, key: message?.key ?? null };
+      return { record, carried, key: message?.key ?? null };
     };
     for (const rejection of out.rejected) {
       const message = origin.get(rejection.event);
@@ -286,8 +286,8 @@ export class StageB {
         processorMetrics.late.inc();
         if (rejection.partial) continue;
         const missed = rejection.missed.map((m) => `${m.windowName}@${m.windowStart}`).join(', ');
-        const { record, key } = dead(message, 'LATE', `event at ${rejection.event.timestamp} is later than the allowed lateness (watermark ${rejection.watermark}); missed ${missed}`, rejection.event.eventId);
-        messages.push({ topic: pipeline.topics.late.name, ...dlqMessage(record, key) });
+        const { record, carried, key } = dead(message, 'LATE', `event at ${rejection.event.timestamp} is later than the allowed lateness (watermark ${rejection.watermark}); missed ${missed}`, rejection.event.eventId);
+        messages.push(this.lateRecord(carried, record, key));
       } else {
         processorMetrics.dlq.inc({ reason: 'PROCESSING' });
         const { record, key } = dead(message, 'PROCESSING', rejection.message, rejection.event.eventId);
@@ -309,6 +309,23 @@ export class StageB {
       offsets: lastOffset === undefined ? undefined : { groupId: this.groupId, topic: this.repartition, partition: task.partition, nextOffset: (BigInt(lastOffset) + 1n).toString() },
     });
     this.observe(task);
+  }
+
+  /**
+   * The late topic holds source records (Confluent-framed Avro, metadata in headers). A repartition
+   * record without its source (written before stage A carried it) cannot be one: it goes to the DLQ,
+   * still as LATE, with what it has.
+   */
+  private lateRecord(carried: DlqSource | undefined, record: DlqRecord, key: Buffer | null): OutgoingMessage {
+    const { pipeline, log } = this.deps;
+    if (carried) {
+      try {
+        return { topic: pipeline.topics.late.name, ...lateMessage(carried, record) };
+      } catch (error) {
+        log.warn({ event_id: record.event_id, err: error }, 'late event without a Confluent-framed source record; to the DLQ');
+      }
+    }
+    return { topic: pipeline.topics.dlq.name, ...dlqMessage(record, key) };
   }
 
   private observe(task: WindowTask): void {
