@@ -13,7 +13,7 @@ import { partitionConsumer, withAdmin } from '@platform/kafka';
 import { logger } from '@platform/observability';
 import { withRetry } from '@platform/resilience';
 import { ServedWindow } from '@platform/serving';
-import { KafkaAdminGateway } from '../kafka/kafka-admin';
+import { KafkaAdminGateway, PartitionOffsets } from '../kafka/kafka-admin';
 import { AggregateStore, SourcedRecord } from './aggregate-store';
 import { servingMetrics } from './serving-metrics';
 
@@ -114,9 +114,22 @@ export class AggregateMaterializer {
     }
   }
 
+  /**
+   * The topic's offsets through a connection of its own: until the processor has created the topic
+   * these look-ups fail, and a failure must not drop the API's shared admin connection under the
+   * latest-events requests that use it at the same time.
+   */
+  private endOffsets(): Promise<PartitionOffsets[]> {
+    return withAdmin(this.kafka, async (admin) => {
+      if (!(await admin.listTopics()).includes(this.topic)) throw new Error(`topic ${this.topic} does not exist yet`);
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      return offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
+    });
+  }
+
   private async follow(): Promise<void> {
     const stored = await this.store.open();
-    const ends = await this.admin.offsets(this.topic);
+    const ends = await this.endOffsets();
     if (ends.length === 0) throw new Error(`topic ${this.topic} has no partitions yet`);
     this.target = new Map(ends.map((e) => [e.partition, e.high]));
     for (const { partition, low } of ends) {
