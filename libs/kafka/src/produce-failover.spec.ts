@@ -19,7 +19,7 @@ const TOPIC = 'repartition';
 const silent = { debug() {}, info() {}, warn() {}, error() {}, namespace: () => silent };
 export {};
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 
 interface Landed {
   node: number;
@@ -31,7 +31,7 @@ interface Landed {
 type Behaviour = (call: number) => Promise<void>;
 
 /** Two partitions, led by nodes 1 and 2; `failover` moves partition 0 to node 2. */
-function fakeCluster(behaviour: Record<number, Behaviour>) {
+function fakeCluster(behaviour: Record<number, Behaviour>, unreachable?: number) {
   const leaders: Record<number, number> = { 0: 1, 1: 2 };
   const landed: Landed[] = [];
   const produceCalls: Record<number, number> = { 1: 0, 2: 0 };
@@ -66,7 +66,10 @@ function fakeCluster(behaviour: Record<number, Behaviour>) {
     removeBroker: () => undefined,
     findGroupCoordinator: async () => coordinator,
     findControllerBroker: async () => coordinator,
-    findBroker: async ({ nodeId }: { nodeId: string }) => brokers[Number(nodeId)],
+    findBroker: async ({ nodeId }: { nodeId: string }) => {
+      if (Number(nodeId) === unreachable) throw Object.assign(new Error(`node ${nodeId} unreachable`), { name: 'KafkaJSNonRetriableError' });
+      return brokers[Number(nodeId)];
+    },
     findTopicPartitionMetadata: () => [0, 1].map((partitionId) => ({ partitionId, leader: leaders[partitionId] })),
     findLeaderForPartitions: (_topic: string, partitions: string[]) => {
       const result: Record<number, number[]> = {};
@@ -145,5 +148,13 @@ describe('kafkajs transactional send across a leader failover (patched, fake clu
     expect(fake.landed.length).toBe(landedAtFailure);
     // Partition 1 was acknowledged once and never resent by the retries.
     expect(fake.landed.filter((l) => l.partition === 1)).toHaveLength(1);
+  });
+
+  it('a broker that cannot be reached fails the send before any request of the attempt starts', async () => {
+    const fake = fakeCluster({ 1: async () => tick(), 2: async () => undefined }, 2);
+    await expect(transactionalSend(fake.cluster, 1)).rejects.toThrow('node 2 unreachable');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fake.started()).toBe(0);
+    expect(fake.landed).toEqual([]);
   });
 });
