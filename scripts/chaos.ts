@@ -1,5 +1,5 @@
 /**
- * npm run chaos [-- --seconds 120 --rate 300 --kills 6 --no-broker-restart --seed 42 --keep]
+ * npm run chaos [-- --seconds 120 --rate 300 --kills 6 --no-broker-restart --seed 42 --keep --base-port 19000]
  * npm run chaos:cluster [-- ... --leader-kills 2 --plaintext]
  * Runs the whole pipeline under load on a private broker (or, with --cluster, a private secured
  * 3-node cluster: SASL_SSL, one SCRAM user and ACLs per app, replication 3, min ISR 2; the node
@@ -23,6 +23,7 @@ runChaos({
   ...(number('seed') !== undefined && { seed: number('seed') }),
   ...(number('settle') !== undefined && { settleSeconds: number('settle') }),
   ...(number('leader-kills') !== undefined && { leaderKills: number('leader-kills') }),
+  ...(number('base-port') !== undefined && { basePort: number('base-port') }),
   ...(process.argv.includes('--cluster') && { cluster: { secure: !process.argv.includes('--plaintext') }, basePort: number('base-port') ?? 19300, leaderKills: number('leader-kills') ?? 2 }),
   restartBroker: !process.argv.includes('--no-broker-restart'),
   keepWorkDir: process.argv.includes('--keep'),

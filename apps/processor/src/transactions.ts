@@ -34,6 +34,12 @@ export class TaskProducers {
       producer = (async () => {
         const p = createTransactionalProducer(this.kafka, transactionalId);
         await p.connect();
+        // kafkajs' connect() only obtains a non-transactional producer id: the InitProducerId for
+        // the transactional id, which fences every earlier producer with it and completes (aborts
+        // or finishes committing) its open transaction, is sent when the first transaction begins.
+        // Callers read committed offsets and changelogs right after get(): begin and end an empty
+        // transaction now (no request beyond InitProducerId), so that read sees the final state.
+        await (await p.transaction()).abort();
         return p;
       })();
       producer.catch(() => this.producers.delete(transactionalId));

@@ -9,6 +9,8 @@
 const createEosManager = require('kafkajs/src/producer/eosManager');
 const { createErrorFromCode } = require('kafkajs/src/protocol/error');
 
+export {};
+
 const CONCURRENT_TRANSACTIONS = 51;
 const INVALID_PRODUCER_EPOCH = 47;
 
