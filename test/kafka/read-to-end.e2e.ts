@@ -6,7 +6,7 @@
  */
 import { Kafka, Producer } from 'kafkajs';
 import { createTransactionalProducer, ensureTopics, readPartitionsToEnd, readTopicToEnd, withAdmin } from '@platform/kafka';
-import { testKafka, uniqueName } from '@platform/testing';
+import { eventually, testKafka, uniqueName } from '@platform/testing';
 
 // Far below the e2e test timeout: a read that never sees its end rejects here, so the test fails
 // on the result instead of hanging.
@@ -56,8 +56,13 @@ describe('readPartitionsToEnd / readTopicToEnd, real broker, transactional topic
 
   it('readTopicToEnd returns exactly the committed records when partitions end in markers', async () => {
     const topic = await mixedTopic();
-    const ends = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
     // The setup is what the test claims: the last offset of partitions 0 and 1 is not a committed record.
+    // The coordinator writes the last transaction's markers after EndTxn has answered (Kafka 4's
+    // transaction protocol does so on its own schedule), so wait for them before checking the ends.
+    const ends = await eventually(async () => {
+      const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+      return offsets.find((o) => o.partition === 0)?.high === '10' ? offsets : undefined;
+    }, 'the last transaction markers of partition 0');
     expect(ends.map((e) => [e.partition, e.high]).sort()).toEqual([
       [0, '10'],
       [1, '6'],
