@@ -11,7 +11,7 @@ import type { OutgoingRecord, RecordAck } from '@platform/kafka';
 import { frame, FramingError, RegisteredSchema, unframe } from '@platform/schema';
 import { INGEST_CONFIG } from '../tokens';
 import { IngestConfig } from '../config';
-import { KafkaPublisher } from '../kafka/kafka-publisher';
+import { KafkaPublisher, UnacknowledgedWrite } from '../kafka/kafka-publisher';
 import { PartitionTable } from '../kafka/partition-table';
 import { SchemaGate } from '../schema/schema-gate';
 import { IdempotencyService, IdempotentOutcome, isFailure } from '../idempotency/idempotency.service';
@@ -150,7 +150,11 @@ export class EventsService {
     const values = this.schemas.catalog.encodeMany(schema, indices.map((i) => valid[i].value));
     const records = indices.map((i, n) => outgoing(type, valid[i], values[n]));
     const acks = await this.publisher.sendMany(records);
-    return acks.map((ack, n) => (ack instanceof PlatformError ? { error: ack } : storedResult(valid[indices[n]], ack)));
+    return acks.map((ack, n) => {
+      const event = valid[indices[n]];
+      if (ack instanceof UnacknowledgedWrite) return { error: ack.map((late) => storedResult(event, late)) };
+      return ack instanceof PlatformError ? { error: ack } : storedResult(event, ack);
+    });
   }
 
   private accept(preparation: Preparation): PreparedEvent {
@@ -164,7 +168,13 @@ export class EventsService {
   }
 
   private async write(type: EventTypeSpec, event: PreparedEvent, encode: () => Buffer): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.run(idempotencyKey(type, event.eventId), async () => storedResult(event, await this.publisher.send(outgoing(type, event, encode()))));
+    const outcome = await this.idempotency.run(idempotencyKey(type, event.eventId), async () => {
+      try {
+        return storedResult(event, await this.publisher.send(outgoing(type, event, encode())));
+      } catch (error) {
+        throw error instanceof UnacknowledgedWrite ? error.map((late) => storedResult(event, late)) : error;
+      }
+    });
     if (outcome.duplicate) ingestMetrics.duplicates.inc({ topic: type.topic });
     else ingestMetrics.published.inc({ topic: type.topic });
     return outcome;

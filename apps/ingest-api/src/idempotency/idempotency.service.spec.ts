@@ -138,3 +138,64 @@ describe('IdempotencyService with a failing store', () => {
     expect(await store.peek('a')).toEqual({ state: 'absent' });
   });
 });
+
+describe('IdempotencyService with a write in doubt (timed out, may still land)', () => {
+  function deferred<T>() {
+    let resolve!: (value: T) => void;
+    const promise = new Promise<T>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+  const inDoubt = (settled: Promise<StoredResult | undefined>) => Object.assign(new PlatformError(503, 'SERVICE_UNAVAILABLE', 'not acknowledged in time'), { settled });
+
+  it('keeps the claim, answers a retry with the late result, and never writes the event twice', async () => {
+    const { service, store } = setup();
+    const late = deferred<StoredResult | undefined>();
+    let writes = 0;
+    const first = await service.runMany(['a'], async () => [{ error: inDoubt(late.promise) }]);
+    expect(isFailure(first[0]) && (first[0].error as PlatformError).status).toBe(503);
+    expect(await store.peek('a')).toEqual({ state: 'pending' });
+
+    const retry = service.runMany(['a'], async (indices) => {
+      writes += indices.length;
+      return indices.map(() => stored('a', 99));
+    });
+    late.resolve(stored('a', 3));
+    expect(await retry).toEqual([{ result: stored('a', 3), duplicate: true }]);
+    expect(writes).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await store.peek('a')).toEqual({ state: 'done', result: stored('a', 3) });
+  });
+
+  it('lets another instance on the same store answer the late result once it is stored', async () => {
+    const { service, store } = setup();
+    const other = new IdempotencyService(store, 500, 5);
+    const late = deferred<StoredResult | undefined>();
+    await service.runMany(['a'], async () => [{ error: inDoubt(late.promise) }]);
+    let writes = 0;
+    const retry = other.runMany(['a'], async (indices) => {
+      writes += indices.length;
+      return indices.map(() => stored('a', 99));
+    });
+    setTimeout(() => late.resolve(stored('a', 4)), 20);
+    expect(await retry).toEqual([{ result: stored('a', 4), duplicate: true }]);
+    expect(writes).toBe(0);
+  });
+
+  it('releases the key when the write in doubt fails, so the next retry writes', async () => {
+    const { service, store, writer } = setup();
+    const late = deferred<StoredResult | undefined>();
+    await service.runMany(['a'], async () => [{ error: inDoubt(late.promise) }]);
+    late.resolve(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await store.peek('a')).toEqual({ state: 'absent' });
+    expect(await service.runMany(['a'], writer(['a']))).toEqual([{ result: stored('a', 0), duplicate: false }]);
+  });
+
+  it('answers 409 in progress to a retry while the write stays undecided past the wait', async () => {
+    const { service } = setup();
+    const never = new Promise<StoredResult | undefined>(() => undefined);
+    await service.runMany(['a'], async () => [{ error: inDoubt(never) }]);
+    const [outcome] = await service.runMany(['a'], async (indices) => indices.map(() => stored('a', 1)));
+    expect(isFailure(outcome) && (outcome.error as PlatformError).errorCode).toBe('DUPLICATE_IN_PROGRESS');
+  });
+});

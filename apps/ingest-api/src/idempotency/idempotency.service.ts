@@ -18,6 +18,18 @@ export interface IdempotentOutcome {
 /** One key's outcome in a batch: the write's (or the first write's) result, or why it failed. */
 export type BatchItemOutcome = IdempotentOutcome | { error: unknown };
 
+/**
+ * A write whose outcome is not known yet: it was not acknowledged in time, but the record may still
+ * be written. `settled` gives its result if it lands, undefined if it failed.
+ */
+export interface InDoubt {
+  settled: Promise<StoredResult | undefined>;
+}
+
+export function isInDoubt(error: unknown): error is InDoubt {
+  return typeof error === 'object' && error !== null && (error as Partial<InDoubt>).settled instanceof Promise;
+}
+
 /** Writes the records at `indices` (positions in the batch); one result or error per index, in order. */
 export type BatchWrite = (indices: number[]) => Promise<Array<StoredResult | { error: unknown }>>;
 
@@ -32,6 +44,8 @@ export function isFailure(outcome: BatchItemOutcome): outcome is { error: unknow
 
 export class IdempotencyService {
   private readonly inFlight = new Map<string, InFlight>();
+  /** Keys whose write timed out but may still land: held (not released) until the write settles. */
+  private readonly inDoubt = new Map<string, Promise<StoredResult | undefined>>();
 
   constructor(private readonly store: IdempotencyStore, private readonly pendingWaitMs: number, private readonly pollMs = 50) {}
 
@@ -58,7 +72,7 @@ export class IdempotencyService {
         continue;
       }
       firstInBatch.set(key, i);
-      const other = this.inFlight.get(key);
+      const other = this.inFlight.get(key) ?? this.awaitInDoubt(key);
       if (other) waits.push({ index: i, other });
       else mine.push(i);
     }
@@ -123,7 +137,9 @@ export class IdempotencyService {
         const index = claimed[n];
         if ('error' in result) {
           outcomes[index] = result;
-          released.push(keys[index]);
+          // A retry must not write the event again while the first write may still land.
+          if (isInDoubt(result.error)) this.holdUntilSettled(keys[index], result.error.settled);
+          else released.push(keys[index]);
         } else {
           outcomes[index] = { result, duplicate: false };
           completed.push([keys[index], result]);
@@ -137,6 +153,35 @@ export class IdempotencyService {
     }
     if (elsewhere.length > 0) await Promise.all(elsewhere);
     return outcomes;
+  }
+
+  /**
+   * Keeps the claim of a write that timed out: the store learns its result when it lands (so a
+   * retry, here or on another instance, gets the first answer), or the claim is released if it failed.
+   */
+  private holdUntilSettled(key: string, settled: Promise<StoredResult | undefined>): void {
+    const outcome = settled.catch(() => undefined);
+    this.inDoubt.set(key, outcome);
+    void outcome
+      .then((result) => (result ? this.store.complete(key, result) : this.store.release(key)))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.inDoubt.get(key) === outcome) this.inDoubt.delete(key);
+      });
+  }
+
+  /** A request for a key whose earlier write is in doubt waits (bounded) for that write's outcome. */
+  private awaitInDoubt(key: string): InFlight | undefined {
+    const settled = this.inDoubt.get(key);
+    if (!settled) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<BatchItemOutcome[]>((resolve) => {
+      timer = setTimeout(() => resolve([{ error: stillInProgress() }]), this.pendingWaitMs);
+      void settled.then((result) =>
+        resolve([result ? { result, duplicate: true } : { error: new PlatformError(503, 'SERVICE_UNAVAILABLE', 'Kafka is unavailable; the event was not written', null, 1) }]),
+      );
+    }).finally(() => clearTimeout(timer));
+    return { batch: bounded, index: 0 };
   }
 
   private async writeOne(write: BatchWrite, index: number): Promise<StoredResult> {
@@ -159,7 +204,8 @@ export class IdempotencyService {
     try {
       result = await write();
     } catch (error) {
-      await this.store.release(key).catch(() => undefined);
+      if (isInDoubt(error)) this.holdUntilSettled(key, error.settled);
+      else await this.store.release(key).catch(() => undefined);
       throw error;
     }
     await this.store.complete(key, result).catch(() => undefined);
@@ -173,7 +219,7 @@ export class IdempotencyService {
       if (peek.state === 'done') return peek.result;
       if (peek.state === 'absent') return undefined;
     }
-    throw new PlatformError(409, 'DUPLICATE_IN_PROGRESS', 'an event with this event_id is being written; retry shortly', null, 1);
+    throw stillInProgress();
   }
 
   private async storeCall<T>(call: () => Promise<T>): Promise<T> {
@@ -183,6 +229,10 @@ export class IdempotencyService {
       throw storeUnavailable();
     }
   }
+}
+
+function stillInProgress(): PlatformError {
+  return new PlatformError(409, 'DUPLICATE_IN_PROGRESS', 'an event with this event_id is being written; retry shortly', null, 1);
 }
 
 function storeUnavailable(): PlatformError {

@@ -24,6 +24,21 @@ export function unavailable(message: string): PlatformError {
 }
 
 /**
+ * A 503 for a record the broker did not acknowledge in time but may still write (the producer keeps
+ * retrying it): `settled` gives its ack if it lands, undefined if it failed.
+ */
+export class UnacknowledgedWrite<T = RecordAck> extends PlatformError {
+  constructor(message: string, readonly settled: Promise<T | undefined>) {
+    super(503, 'SERVICE_UNAVAILABLE', message, null, 1);
+  }
+
+  /** The same answer, with the eventual ack turned into what the caller stores. */
+  map<U>(convert: (ack: T) => U): UnacknowledgedWrite<U> {
+    return new UnacknowledgedWrite(this.message, this.settled.then((ack) => (ack === undefined ? undefined : convert(ack))));
+  }
+}
+
+/**
  * Answers after which the broker will never accept this producer's id and sequence again (after a
  * leader failover; kafkajs does not implement KIP-360): only a new producer id recovers.
  */
@@ -130,15 +145,27 @@ export class KafkaPublisher {
     const acks: Array<RecordAck | Error | undefined> = new Array(accepted.length);
     const timeout = this.options.produceTimeoutMs;
     let failure: unknown;
+    let timedOut = false;
+    const sending = this.sendConnected(accepted, acks);
     try {
-      await withTimeout(this.sendConnected(accepted, acks), timeout, `Kafka did not acknowledge within ${timeout} ms`);
+      await withTimeout(sending.promise, timeout, `Kafka did not acknowledge within ${timeout} ms`);
     } catch (error) {
       failure = error;
+      timedOut = !sending.settled;
     }
     let written = 0;
     for (let n = 0; n < acks.length; n++) {
       const ack = acks[n];
-      if (ack === undefined || ack instanceof Error) {
+      if (ack === undefined && timedOut) {
+        const settled = sending.promise.then(
+          () => acks[n],
+          () => acks[n],
+        );
+        out[positions[n]] = new UnacknowledgedWrite(
+          'Kafka did not acknowledge the event in time; a retry with the same event_id answers once the outcome is known',
+          settled.then((late) => (late instanceof Error ? undefined : late)),
+        );
+      } else if (ack === undefined || ack instanceof Error) {
         failure ??= ack;
         out[positions[n]] = unavailable('Kafka is unavailable; the event was not written');
       } else {
@@ -157,9 +184,14 @@ export class KafkaPublisher {
     return out;
   }
 
-  private async sendConnected(records: readonly OutgoingRecord[], acks: Array<RecordAck | Error | undefined>): Promise<void> {
-    if (!this.connected) await this.ensureConnected();
-    await this.batching.sendMany(records, acks);
+  /** Sends `records`, filling `acks` as they are acknowledged; `settled` tells whether the send is over. */
+  private sendConnected(records: readonly OutgoingRecord[], acks: Array<RecordAck | Error | undefined>): { promise: Promise<void>; settled: boolean } {
+    const state = { promise: Promise.resolve(), settled: false };
+    state.promise = (async () => {
+      if (!this.connected) await this.ensureConnected();
+      await this.batching.sendMany(records, acks);
+    })().finally(() => void (state.settled = true));
+    return state;
   }
 
   /** Stops accepting, waits for everything queued to be acknowledged, disconnects. */
