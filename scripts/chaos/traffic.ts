@@ -141,7 +141,8 @@ export async function postUntilAnswered(options: PosterOptions, topic: string, e
         return;
       }
       await response.text();
-      if (response.status < 500 && response.status !== 429) throw new Error(`batch to ${topic} refused with ${response.status}`);
+      // 429 (throttled) and 409 (an earlier attempt of these events is still being written) ask for a retry.
+      if (response.status < 500 && response.status !== 429 && response.status !== 409) throw new Error(`batch to ${topic} refused with ${response.status}`);
     } catch (error) {
       if ((error as Error).message.includes('refused with')) throw error;
     }
