@@ -132,7 +132,7 @@ export async function postUntilAnswered(options: PosterOptions, topic: string, e
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
         body: JSON.stringify({ events: entries.map((e) => e.event) }),
-        signal: AbortSignal.timeout(15_000),
+        signal: AbortSignal.timeout(30_000),
       });
       ledger.longestPostMs = Math.max(ledger.longestPostMs, Date.now() - attemptStarted);
       if (response.status < 300 || response.status === 207) {

@@ -12,7 +12,7 @@ export const ingestEnv = {
   bodyLimit: env.int('BODY_LIMIT', { default: 1024 * 1024, min: 1024 }),
   batchMaxEvents: env.int('BATCH_MAX_EVENTS', { default: 1000, min: 1 }),
   batchMaxBytes: env.int('BATCH_MAX_BYTES', { default: 5 * 1024 * 1024, min: 1024 }),
-  produceTimeoutMs: env.duration('PRODUCE_TIMEOUT', { default: '5s' }),
+  produceTimeoutMs: env.duration('PRODUCE_TIMEOUT', { default: '15s' }),
   registryTimeoutMs: env.duration('REGISTRY_TIMEOUT', { default: '3s' }),
   maxPendingRecords: env.int('MAX_PENDING_RECORDS', { default: 50_000, min: 1 }),
   idempotencyTtlMs: env.duration('IDEMPOTENCY_TTL', { default: '1h' }),
