@@ -1,6 +1,6 @@
 /**
  * npm run chaos [-- --seconds 120 --rate 300 --kills 6 --no-broker-restart --seed 42 --keep --base-port 19000]
- * npm run chaos:cluster [-- ... --leader-kills 2 --plaintext]
+ * npm run chaos:cluster [-- ... --leader-kills 2 --coordinator-kills 1 --instances 2 --plaintext]
  * Runs the whole pipeline under load on a private broker (or, with --cluster, a private secured
  * 3-node cluster: SASL_SSL, one SCRAM user and ACLs per app, replication 3, min ISR 2; the node
  * leading most partitions is killed with SIGKILL, and the broker restart is a rolling restart)
@@ -24,7 +24,9 @@ runChaos({
   ...(number('settle') !== undefined && { settleSeconds: number('settle') }),
   ...(number('leader-kills') !== undefined && { leaderKills: number('leader-kills') }),
   ...(number('base-port') !== undefined && { basePort: number('base-port') }),
-  ...(process.argv.includes('--cluster') && { cluster: { secure: !process.argv.includes('--plaintext') }, basePort: number('base-port') ?? 19300, leaderKills: number('leader-kills') ?? 2 }),
+  ...(number('coordinator-kills') !== undefined && { coordinatorKills: number('coordinator-kills') }),
+  ...(number('instances') === 2 && { instances: 2 as const }),
+  ...(process.argv.includes('--cluster') && { cluster: { secure: !process.argv.includes('--plaintext') }, basePort: number('base-port') ?? 19300, leaderKills: number('leader-kills') ?? 2, coordinatorKills: number('coordinator-kills') ?? 1, instances: number('instances') === 1 ? (1 as const) : (2 as const) }),
   restartBroker: !process.argv.includes('--no-broker-restart'),
   keepWorkDir: process.argv.includes('--keep'),
 })

@@ -10,7 +10,7 @@
 #   kafka-cluster.sh kill N             kill -9 node N (1-3), as a crash would
 #   kafka-cluster.sh stop-node N        stop node N cleanly (a rolling restart's step)
 #   kafka-cluster.sh start-node N       start node N again after a kill or stop
-#   kafka-cluster.sh leader TOPIC       the node that leads most partitions of TOPIC
+#   kafka-cluster.sh leader TOPIC [P]   the node that leads most partitions of TOPIC (or its partition P)
 # --secure: clients connect with SASL_SSL and SCRAM-SHA-512, one user per app (random passwords in
 # files); brokers and controllers talk over mutual TLS; a throwaway CA and node certificate are made
 # with openssl; StandardAuthorizer with allow.everyone.if.no.acl.found=false and least-privilege ACLs
@@ -263,10 +263,14 @@ status() {
 }
 
 leader() {
-  local topic="${1:?usage: kafka-cluster.sh leader TOPIC}" cfg=()
+  local topic="${1:?usage: kafka-cluster.sh leader TOPIC [PARTITION]}" partition="${2:-}" cfg=() described
   secure && cfg=(--command-config "$DATA/admin.properties")
-  run_class org.apache.kafka.tools.TopicCommand --bootstrap-server "$(brokers)" "${cfg[@]}" --describe --topic "$topic" 2>/dev/null |
-    grep -o 'Leader: [0-9]*' | awk '{print $2}' | sort | uniq -c | sort -rn | head -1 | awk '{print $2}'
+  described="$(run_class org.apache.kafka.tools.TopicCommand --bootstrap-server "$(brokers)" "${cfg[@]}" --describe --topic "$topic" 2>/dev/null)"
+  if [ -n "$partition" ]; then
+    grep -E "Partition: $partition[[:space:]]" <<<"$described" | grep -o 'Leader: [0-9]*' | awk '{print $2}'
+  else
+    grep -o 'Leader: [0-9]*' <<<"$described" | awk '{print $2}' | sort | uniq -c | sort -rn | head -1 | awk '{print $2}'
+  fi
 }
 
 node_arg() { case "${1:-}" in 1|2|3) echo "$1" ;; *) die "node must be 1, 2 or 3" ;; esac; }
@@ -288,6 +292,6 @@ case "${1:-}" in
     echo "kafka-cluster.sh: node $n killed" >&2 ;;
   stop-node) n="$(node_arg "${2:-}")"; stop_node "$n"; echo "kafka-cluster.sh: node $n stopped" >&2 ;;
   start-node) n="$(node_arg "${2:-}")"; ensure_jars; start_node "$n"; wait_started "$n"; echo "kafka-cluster.sh: node $n started" >&2 ;;
-  leader) leader "${2:-}" ;;
+  leader) leader "${2:-}" "${3:-}" ;;
   *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

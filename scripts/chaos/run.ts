@@ -35,6 +35,10 @@ export interface ChaosOptions {
   cluster?: { secure: boolean };
   /** On a cluster: how many times the node leading the most event partitions is killed with SIGKILL (and started again). */
   leaderKills: number;
+  /** On a cluster: how many times the transaction coordinator of the processor's window tasks is killed with SIGKILL. */
+  coordinatorKills: number;
+  /** Instances of the ingest API, processor and sink; with 2, the kills pick among all instances and traffic alternates between the APIs. */
+  instances: 1 | 2;
   /** Overrides the pipeline's dedupe TTL (the soak shortens it so state reaches its steady size early). */
   dedupeTtl?: string;
   log: (line: string) => void;
@@ -51,6 +55,8 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   keepWorkDir: false,
   rssSampleSeconds: 0,
   leaderKills: 0,
+  coordinatorKills: 0,
+  instances: 1,
   log: (line) => console.log(line),
 };
 
@@ -77,25 +83,29 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     ingestEnv: { IDEMPOTENCY_TTL: '2s' },
     sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
     cluster: options.cluster,
+    instances: options.instances,
   });
-  const { pipeline, apps, broker, workDir } = platform;
-  log(`chaos: seed ${options.seed}, work dir ${workDir}, ${options.seconds}s at ${options.rate} events/s, ${options.kills} kills${options.restartBroker ? ', one broker restart' : ''}`);
+  const { pipeline, broker, workDir } = platform;
+  log(
+    `chaos: seed ${options.seed}, work dir ${workDir}, ${options.seconds}s at ${options.rate} events/s, ${options.instances} instance(s) per app, ${options.kills} kills${options.restartBroker ? ', one broker restart' : ''}`,
+  );
   const problems: string[] = [];
   const figures: Record<string, number> = {};
   const ledger = new Ledger();
   const rss: Record<string, number[]> = {};
-  const leaderKills = { count: 0, longestBackMs: 0 };
+  const leaderKills: NodeKills = { count: 0, coordinators: 0, longestBackMs: 0 };
   let pg: Client | undefined;
 
   try {
     await platform.start();
     log('chaos: platform up; traffic starts');
 
-    const poster = { apiUrl: platform.apiUrl, token: platform.token(), giveUpAfterMs: 120_000 };
+    const posters = platform.apiUrls.map((apiUrl) => ({ apiUrl, token: platform.token(), giveUpAfterMs: 120_000 }));
+    let posted = 0;
     const generator = new TrafficGenerator(random, Math.min(3000, pipeline.watermark.maxOutOfOrdernessMs - 1000));
     const inFlight = new Set<Promise<void>>();
     const post = (topic: string, entries: LedgerEntry[]) => {
-      const p: Promise<void> = postUntilAnswered(poster, topic, entries, ledger)
+      const p: Promise<void> = postUntilAnswered(posters[posted++ % posters.length], topic, entries, ledger)
         .catch((error) => {
           problems.push((error as Error).message);
         })
@@ -107,7 +117,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const durationMs = options.seconds * 1000;
     generator.lateEventsFrom = started + Math.min(10_000, durationMs / 5);
     const chaos = runFaults(options, platform, random, started, durationMs, log, leaderKills);
-    const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(apps, rss), options.rssSampleSeconds * 1000) : undefined;
+    const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(platform, rss), options.rssSampleSeconds * 1000) : undefined;
     const tickMs = 250;
     const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000 / pipeline.eventTypes.length));
     let maxTimestamp = 0;
@@ -136,13 +146,15 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       post(type.topic, [generator.make(type.name, flushTime, 'valid')]);
     }
     await Promise.all(inFlight);
+    const killsOf = (name: AppName) => platform.instancesOf(name).reduce((n, app) => n + app.kills, 0);
     Object.assign(figures, ledgerSummary(ledger), {
-      kills: apps.processor.kills + apps.sink.kills + apps.ingest.kills,
-      processorKills: apps.processor.kills,
-      sinkKills: apps.sink.kills,
-      ingestKills: apps.ingest.kills,
+      kills: killsOf('processor') + killsOf('sink') + killsOf('ingest'),
+      processorKills: killsOf('processor'),
+      sinkKills: killsOf('sink'),
+      ingestKills: killsOf('ingest'),
       brokerRestarts: broker.restarts,
       leaderKills: leaderKills.count,
+      coordinatorKills: leaderKills.coordinators,
       nodeBackMs: leaderKills.longestBackMs,
       failedPosts: ledger.failedPosts,
       longestPostMs: ledger.longestPostMs,
@@ -185,9 +197,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     if (aggregateProblems.length > 0) problems.push(`aggregates differ from the offline recomputation in ${aggregateProblems.length} ways, e.g. ${aggregateProblems.slice(0, 5).join('; ')}`);
 
     // Graceful stops flush the lake's buffers; then the lake, DLQ and late topic are read.
-    await apps.ingest.stop();
-    await apps.processor.stop();
-    await apps.sink.stop();
+    for (const name of ['ingest', 'processor', 'sink'] as const) for (const app of platform.instancesOf(name)) await app.stop();
     const lake = await lakeContents(platform.lakeDir, rawTopics);
     problems.push(...atLeastOnceOnly('lake', expectedRaw, lake.ids));
     if (lake.repeatedRecords > 0) problems.push(`lake: ${lake.repeatedRecords} Kafka records stored more than once`);
@@ -211,16 +221,20 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   return { ok, problems, figures, workDir, seed: options.seed, rss };
 }
 
-function sampleRss(apps: Apps, into: Record<string, number[]>): void {
-  for (const app of [apps.ingest, apps.processor, apps.sink, apps.registry]) {
+function sampleRss(platform: PrivatePlatform, into: Record<string, number[]>): void {
+  for (const app of platform.allApps()) {
     const mib = app.rssMiB();
     if (mib !== undefined) (into[app.name] ??= []).push(mib);
   }
 }
 
-type Apps = Record<AppName, AppProcess>;
-
 /** SIGKILLs at random moments (each followed by a restart) and one broker restart, within the run. */
+interface NodeKills {
+  count: number;
+  coordinators: number;
+  longestBackMs: number;
+}
+
 async function runFaults(
   options: ChaosOptions,
   platform: PrivatePlatform,
@@ -228,10 +242,13 @@ async function runFaults(
   started: number,
   durationMs: number,
   log: (l: string) => void,
-  leaderKills: { count: number; longestBackMs: number },
+  leaderKills: NodeKills,
 ): Promise<void> {
-  const { apps, broker } = platform;
-  const victims = [apps.processor, apps.sink, apps.ingest];
+  const { broker } = platform;
+  // Cycles through the apps, and through their instances on each pass.
+  const victims: AppProcess[] = [];
+  const perApp = (['processor', 'sink', 'ingest'] as const).map((name) => platform.instancesOf(name));
+  for (let round = 0; round < perApp[0].length; round++) for (const instances of perApp) victims.push(instances[round]);
   type Fault = { at: number; run: () => Promise<void>; what: string };
   const faults: Fault[] = [];
   for (let i = 0; i < options.kills; i++) {
@@ -249,19 +266,33 @@ async function runFaults(
   }
   if (broker instanceof PrivateCluster) {
     const topic = platform.pipeline.eventTypes[0].topic;
+    const killNode = async (node: number) => {
+      await broker.kill(node);
+      const killed = Date.now();
+      log(`chaos: node ${node} killed`);
+      await sleep(5000 + random() * 5000);
+      await broker.startNode(node);
+      leaderKills.longestBackMs = Math.max(leaderKills.longestBackMs, Date.now() - killed);
+    };
     for (let i = 0; i < options.leaderKills; i++) {
       faults.push({
         at: durationMs * (0.2 + (0.25 * (i + random())) / options.leaderKills),
         what: `kill -9 of the node leading most partitions of ${topic}`,
         run: async () => {
-          const node = await broker.leader(topic);
-          await broker.kill(node);
-          const killed = Date.now();
-          log(`chaos: node ${node} killed`);
-          await sleep(5000 + random() * 5000);
-          await broker.startNode(node);
+          await killNode(await broker.leader(topic));
           leaderKills.count++;
-          leaderKills.longestBackMs = Math.max(leaderKills.longestBackMs, Date.now() - killed);
+        },
+      });
+    }
+    // The coordinator of window task 0's transactions: its transactions must be completed or aborted by the next coordinator.
+    const transactionalId = `${platform.processorGroup}-b-0`;
+    for (let i = 0; i < options.coordinatorKills; i++) {
+      faults.push({
+        at: durationMs * (0.5 + (0.3 * (i + random())) / options.coordinatorKills),
+        what: `kill -9 of the transaction coordinator of ${transactionalId}`,
+        run: async () => {
+          await killNode(await broker.transactionCoordinator(transactionalId));
+          leaderKills.coordinators++;
         },
       });
     }

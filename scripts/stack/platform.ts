@@ -33,6 +33,11 @@ export interface PlatformOptions {
    * broker; `secure`: SASL_SSL, each app with its own SCRAM user and ACLs.
    */
   cluster?: { secure: boolean };
+  /**
+   * Instances of the ingest API, processor and sink (1 or 2). The second ones run in the same groups
+   * (ports: API +1, processor ops +103, sink ops +104), and the APIs share Redis for idempotency and throttling.
+   */
+  instances?: 1 | 2;
 }
 
 // The API checks issuer and audience, as it must in production (NODE_ENV=production, the compiled tree).
@@ -52,8 +57,13 @@ export class PrivatePlatform {
   readonly pipeline: PipelineConfig;
   readonly broker: PrivateBroker | PrivateCluster;
   readonly apps: Record<AppName, AppProcess>;
+  /** The second instances of the ingest API, processor and sink, when `instances` is 2. */
+  readonly replicas: Partial<Record<Exclude<AppName, 'registry'>, AppProcess>> = {};
   readonly lakeDir = join(this.workDir, 'lake');
   readonly schemasTopic: string;
+  get processorGroup(): string {
+    return `processor-${this.suffix}`;
+  }
   private readonly secret = randomBytes(24).toString('hex');
   private readonly registryPassword = randomBytes(18).toString('base64url');
   private readonly admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
@@ -98,7 +108,7 @@ export class PrivatePlatform {
       processor: new AppProcess(
         'processor',
         'apps/processor/src/main.ts',
-        { ...common, PROCESSOR_GROUP: `processor-${this.suffix}`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
+        { ...common, PROCESSOR_GROUP: this.processorGroup, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
         dir,
         `http://127.0.0.1:${port(101)}/health/live`,
         launch,
@@ -129,10 +139,37 @@ export class PrivatePlatform {
         launch,
       ),
     };
+    if (options.instances === 2) this.addReplicas(port);
+  }
+
+  /** Second instances in the same consumer groups; both APIs share one Redis so an event_id is claimed once. */
+  private addReplicas(port: (offset: number) => string): void {
+    const shared = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${this.suffix}:` };
+    this.apps.ingest.addEnv(shared);
+    const replica = (app: AppProcess, env: Record<string, string>, readyUrl: string) => app.replica(`${app.name}-2`, env, readyUrl);
+    this.replicas.ingest = replica(this.apps.ingest, { PORT: port(1), DATA_DIR: join(this.workDir, 'ingest-2') }, `http://127.0.0.1:${port(1)}/api/v1/health/ready`);
+    this.replicas.processor = replica(this.apps.processor, { PROCESSOR_OPS_PORT: port(103), DATA_DIR: join(this.workDir, 'processor-2') }, `http://127.0.0.1:${port(103)}/health/live`);
+    this.replicas.sink = replica(this.apps.sink, { SINK_OPS_PORT: port(104), DATA_DIR: join(this.workDir, 'sink-2') }, `http://127.0.0.1:${port(104)}/health/live`);
   }
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.options.basePort}`;
+  }
+
+  /** Every ingest API instance's base URL. */
+  get apiUrls(): string[] {
+    return this.replicas.ingest ? [this.apiUrl, `http://127.0.0.1:${this.options.basePort + 1}`] : [this.apiUrl];
+  }
+
+  /** Every app process, second instances included. */
+  allApps(): AppProcess[] {
+    return [...Object.values(this.apps), ...Object.values(this.replicas)];
+  }
+
+  /** The instances of one app. */
+  instancesOf(name: AppName): AppProcess[] {
+    const replica = name === 'registry' ? undefined : this.replicas[name];
+    return replica ? [this.apps[name], replica] : [this.apps[name]];
   }
 
   get warehouseConnection(): { host: string; port: number; user: string; database: string } {
@@ -146,23 +183,26 @@ export class PrivatePlatform {
   async start(): Promise<void> {
     if (!this.options.sharedBrokers) await this.broker.start();
     if (this.broker instanceof PrivateCluster) {
-      for (const name of Object.keys(this.apps) as AppName[]) this.apps[name].addEnv(await this.broker.clientEnv(APP_USERS[name]));
+      for (const name of Object.keys(this.apps) as AppName[]) {
+        const credentials = await this.broker.clientEnv(APP_USERS[name]);
+        for (const app of this.instancesOf(name)) app.addEnv(credentials);
+      }
     }
     await this.admin.connect();
     await this.admin.query(`CREATE DATABASE ${this.database}`);
     this.databaseCreated = true;
-    for (const name of ['registry', 'processor', 'sink', 'ingest'] as const) await this.apps[name].start();
+    for (const name of ['registry', 'processor', 'sink', 'ingest'] as const) for (const app of this.instancesOf(name)) await app.start();
   }
 
   /** Restarts any app that died on its own; returns how many it restarted. */
   async reviveDead(): Promise<number> {
     let revived = 0;
-    for (const app of Object.values(this.apps)) if (await app.reviveIfDead().catch(() => false)) revived++;
+    for (const app of this.allApps()) if (await app.reviveIfDead().catch(() => false)) revived++;
     return revived;
   }
 
   unexpectedExits(): number {
-    return Object.values(this.apps).reduce((n, app) => n + app.unexpectedExits, 0);
+    return this.allApps().reduce((n, app) => n + app.unexpectedExits, 0);
   }
 
   /** On a shared broker: deletes the topics of this copy (each name carries its suffix). */
@@ -177,8 +217,10 @@ export class PrivatePlatform {
   /** Graceful stop of everything; drops the database only when asked (keep it to inspect a failure). */
   async stop(dropDatabase: boolean): Promise<void> {
     for (const name of ['ingest', 'processor', 'sink', 'registry'] as const) {
-      await this.apps[name].stop().catch(() => undefined);
-      this.apps[name].close();
+      for (const app of this.instancesOf(name)) {
+        await app.stop().catch(() => undefined);
+        app.close();
+      }
     }
     if (this.options.sharedBrokers) await this.deleteOwnTopics().catch(() => undefined);
     else await this.broker.stop().catch(() => undefined);

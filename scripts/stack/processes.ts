@@ -33,6 +33,11 @@ export class AppProcess {
     private readonly launch: Launch = {},
   ) {}
 
+  /** Another instance of this app (same entry, launch and environment but `overrides`), not started. */
+  replica(name: string, overrides: Record<string, string>, readyUrl: string): AppProcess {
+    return new AppProcess(name, this.entry, { ...this.env, ...overrides }, this.logDir, readyUrl, this.launch);
+  }
+
   /** More environment for the next start (e.g. the Kafka credentials once the cluster made them). */
   addEnv(extra: Record<string, string>): void {
     this.env = { ...this.env, ...extra };
@@ -208,9 +213,14 @@ export class PrivateCluster {
     await this.script('start-node', String(node));
   }
 
-  /** The node leading most partitions of `topic`. */
-  async leader(topic: string): Promise<number> {
-    return Number((await this.script('leader', topic)).trim());
+  /** The node leading most partitions of `topic`, or the leader of one `partition` of it. */
+  async leader(topic: string, partition?: number): Promise<number> {
+    return Number((await this.script('leader', topic, ...(partition === undefined ? [] : [String(partition)]))).trim());
+  }
+
+  /** The node acting as transaction coordinator for `transactionalId` (the leader of its __transaction_state partition). */
+  async transactionCoordinator(transactionalId: string): Promise<number> {
+    return this.leader('__transaction_state', transactionStatePartition(transactionalId, TRANSACTION_STATE_PARTITIONS));
   }
 
   /** A rolling restart: each node stopped and started again, one at a time. */
@@ -231,4 +241,14 @@ export class PrivateCluster {
     }
     return out;
   }
+}
+
+/** transaction.state.log.num.partitions of deploy/local/kafka-cluster.sh. */
+const TRANSACTION_STATE_PARTITIONS = 12;
+
+/** Kafka's choice of __transaction_state partition: the id's Java String hashCode, sign bit cleared, modulo the count. */
+export function transactionStatePartition(transactionalId: string, partitions: number): number {
+  let hash = 0;
+  for (let i = 0; i < transactionalId.length; i++) hash = (Math.imul(31, hash) + transactionalId.charCodeAt(i)) | 0;
+  return (hash & 0x7fffffff) % partitions;
 }

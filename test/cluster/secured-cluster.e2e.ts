@@ -26,6 +26,7 @@ describeOptIn('secured 3-node cluster: the pipeline with per-app principals surv
       rate: 100,
       kills: 0,
       leaderKills: 1,
+      instances: 2,
       restartBroker: false,
       settleSeconds: 150,
       basePort: 29200,
