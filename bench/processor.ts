@@ -16,7 +16,7 @@ import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, kafkaSettingsFromEnv, pipelineTopics, withAdmin } from '@platform/kafka';
 import { createLogger } from '@platform/observability';
-import { RegistryClient, SchemaCatalog } from '@platform/schema';
+import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
 import { writeTestPipeline } from '@platform/testing';
 import { startProcessor } from '../apps/processor/src/bootstrap';
 import { loadProcessorConfig } from '../apps/processor/src/config';
@@ -160,7 +160,7 @@ async function latencyRun(): Promise<{ samples: number; p50: number; p95: number
       const seen = Date.now();
       for (const m of batch.messages) {
         if (!m.value) continue;
-        const r = (await b.catalog.decode<AggregatedRecord>(m.value)).value;
+        const r = decodedValue(await b.catalog.decode<AggregatedRecord>(m.value));
         // Windows that ended after the stream started, first emissions only (later ones are lateness updates).
         if (r.version === 1 && r.window_kind !== 'session' && r.window_end > started + 10_000) latencies.push(seen - (r.window_end + bound));
       }

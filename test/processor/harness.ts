@@ -10,7 +10,7 @@ import { parse, stringify } from 'yaml';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, aggregateKey, decodeDlqRecord, decodeLateRecord, DlqRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, ensureTopics, headersToStrings, pipelineTopics, withAdmin } from '@platform/kafka';
-import { RegistryClient, SchemaCatalog } from '@platform/schema';
+import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
 import { registryClientEnv, TEST_BROKERS, TEST_REGISTRY_CREDENTIALS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@platform/testing';
 import { WindowingEngine } from '@platform/windowing';
 import { loadProcessorConfig, ProcessorConfig } from '../../apps/processor/src/config';
@@ -187,7 +187,7 @@ export class TopicCollector<T> {
 }
 
 export function aggregateCollector(setup: Setup): TopicCollector<AggregateRow> {
-  return new TopicCollector(setup.kafka, setup.pipeline.topics.aggregated.name, async (v) => (await setup.catalog.decode<AggregateRow>(v)).value);
+  return new TopicCollector(setup.kafka, setup.pipeline.topics.aggregated.name, async (v) => decodedValue(await setup.catalog.decode<AggregateRow>(v)));
 }
 
 export function dlqCollector(kafka: Kafka, topic: string): TopicCollector<DlqRecord> {

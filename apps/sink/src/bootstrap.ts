@@ -118,7 +118,7 @@ export async function startSink(options: SinkOptions): Promise<SinkHandle> {
       kafka,
       topics,
       destination,
-      decoder: new RecordDecoder(catalog, registry, pipeline, {
+      decoder: new RecordDecoder(catalog, pipeline, {
         isStopping,
         onRegistryRetry: (error) => log.warn({ destination: name, err: error }, 'schema registry unavailable; retrying'),
       }),

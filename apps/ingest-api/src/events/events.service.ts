@@ -4,16 +4,15 @@
  * answer only after Kafka acknowledged.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { Type } from 'avsc';
 import { EventTypeSpec } from '@platform/config';
 import { HEADERS, PlatformError } from '@platform/contracts';
 import type { OutgoingRecord, RecordAck } from '@platform/kafka';
-import { frame, FramingError, RegisteredSchema, unframe } from '@platform/schema';
+import { frame, RegisteredSchema } from '@platform/schema';
 import { INGEST_CONFIG } from '../tokens';
 import { IngestConfig } from '../config';
 import { KafkaPublisher, UnacknowledgedWrite } from '../kafka/kafka-publisher';
 import { PartitionTable } from '../kafka/partition-table';
-import { SchemaGate } from '../schema/schema-gate';
+import { SchemaGate, unavailableRegistry } from '../schema/schema-gate';
 import { IdempotencyService, IdempotentOutcome, isFailure } from '../idempotency/idempotency.service';
 import { StoredResult } from '../idempotency/idempotency-store';
 import { newTraceId } from '../http/request-context';
@@ -56,30 +55,18 @@ export class EventsService {
 
   /** Confluent-framed Avro: the schema id must be one registered under the topic's subject. */
   async publishAvro(type: EventTypeSpec, bytes: Buffer, headerTraceId: string | undefined): Promise<IdempotentOutcome> {
-    let schemaId: number;
-    let body: Buffer;
-    try {
-      ({ schemaId, body } = unframe(bytes));
-    } catch (error) {
-      throw this.rejected(new PlatformError(400, 'INVALID_AVRO', error instanceof FramingError ? error.message : 'not Confluent-framed Avro'));
-    }
+    const decoded = await this.schemas.decode(bytes);
+    if (decoded.kind === 'unavailable') throw unavailableRegistry();
+    if (decoded.kind === 'poison' && decoded.schemaId === undefined) throw this.rejected(new PlatformError(400, 'INVALID_AVRO', decoded.reason));
     if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
-    const registered = this.schemas.schemaFor(type);
-    let avroType: Type;
-    if (schemaId === registered.id) {
-      avroType = registered.type;
-    } else {
-      if (!(await this.schemas.belongsToSubject(type.subject, schemaId))) {
-        throw this.rejected(new PlatformError(400, 'SCHEMA_SUBJECT_MISMATCH', `schema id ${schemaId} is not registered under ${type.subject}`));
-      }
-      avroType = await this.schemas.typeForId(schemaId);
+    if (decoded.kind === 'poison' && decoded.problem === 'unknown-schema') throw this.rejected(new PlatformError(400, 'UNKNOWN_SCHEMA_ID', decoded.reason));
+    const schemaId = decoded.schemaId!;
+    if (schemaId !== this.schemas.schemaFor(type).id && !(await this.schemas.belongsToSubject(type.subject, schemaId))) {
+      throw this.rejected(new PlatformError(400, 'SCHEMA_SUBJECT_MISMATCH', `schema id ${schemaId} is not registered under ${type.subject}`));
     }
-    let value: Record<string, unknown>;
-    try {
-      value = avroType.fromBuffer(body) as Record<string, unknown>;
-    } catch {
-      throw this.rejected(new PlatformError(400, 'INVALID_AVRO', `the body does not decode with schema id ${schemaId}`));
-    }
+    if (decoded.kind === 'poison') throw this.rejected(new PlatformError(400, 'INVALID_AVRO', `the body does not decode with schema id ${schemaId}`));
+    const value = decoded.value;
+    const avroType = decoded.schema.type;
     // The trace id travels in the record when the schema has the field: fill it in and re-encode.
     const hasTraceField = (avroType as unknown as { fields?: Array<{ name: string }> }).fields?.some((f) => f.name === 'trace_id') ?? false;
     let outgoing = bytes;

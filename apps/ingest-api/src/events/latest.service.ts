@@ -6,13 +6,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypeSpec } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
-import { unframe } from '@platform/schema';
 import { INGEST_CONFIG } from '../tokens';
 import { IngestConfig } from '../config';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
 import { RangeReader, RangeRecord } from '../kafka/range-reader';
 import { unavailable } from '../kafka/kafka-publisher';
-import { SchemaGate } from '../schema/schema-gate';
+import { SchemaGate, unavailableRegistry } from '../schema/schema-gate';
 
 export const LATEST_MAX_LIMIT = 1000;
 const MAX_QUEUED = 32;
@@ -84,26 +83,10 @@ export class LatestService {
   /** A record that is not Confluent-framed Avro of a known schema is left out (it is not an event). */
   private async decode(topic: string, record: RangeRecord): Promise<LatestEvent | undefined> {
     if (!record.value) return undefined;
-    let schemaId: number;
-    let body: Buffer;
-    try {
-      ({ schemaId, body } = unframe(record.value));
-    } catch {
-      return undefined;
-    }
-    let type;
-    try {
-      type = await this.schemas.typeForId(schemaId);
-    } catch (error) {
-      if (error instanceof PlatformError && error.status === 400) return undefined;
-      throw error;
-    }
-    try {
-      const event = type.fromBuffer(body) as Record<string, unknown>;
-      return { topic, partition: record.partition, offset: Number(record.offset), key: record.key ? record.key.toString('utf8') : null, event };
-    } catch {
-      return undefined;
-    }
+    const decoded = await this.schemas.decode(record.value);
+    if (decoded.kind === 'unavailable') throw unavailableRegistry();
+    if (decoded.kind === 'poison') return undefined;
+    return { topic, partition: record.partition, offset: Number(record.offset), key: record.key ? record.key.toString('utf8') : null, event: decoded.value };
   }
 
   private acquire(deadline: number): Promise<void> {

@@ -2,14 +2,14 @@
  * The event schemas as the registry knows them. Registers the pipeline's schemas at startup and,
  * while the registry is unreachable, again on demand (at most one attempt in flight, at most one
  * per second), so requests get a 503 quickly instead of waiting on a dead registry. Also answers
- * whether a schema id belongs to a topic's subject (for Avro input carrying its own schema id).
+ * whether a schema id belongs to a topic's subject (for Avro input carrying its own schema id),
+ * and decodes records with the same catalog.
  */
-import type { Type } from 'avsc';
 import { EventTypeSpec, PipelineConfig, RegistryCredentials } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
 import { logger } from '@platform/observability';
 import { withTimeout } from '@platform/resilience';
-import { RegisteredSchema, RegistryClient, SchemaCatalog } from '@platform/schema';
+import { DecodeResult, RegisteredSchema, RegistryClient, SchemaCatalog } from '@platform/schema';
 
 const RETRY_INTERVAL_MS = 1000;
 
@@ -23,7 +23,7 @@ export class SchemaGate {
 
   constructor(baseUrl: string, pipeline: PipelineConfig, private readonly timeoutMs: number, credentials?: RegistryCredentials) {
     this.registry = new RegistryClient(baseUrl, { timeoutMs: Math.min(timeoutMs, 2000), maxAttempts: 3, credentials });
-    this.catalog = new SchemaCatalog(this.registry, pipeline);
+    this.catalog = new SchemaCatalog(this.registry, pipeline, { lookupTimeoutMs: timeoutMs });
   }
 
   get isRegistered(): boolean {
@@ -60,16 +60,12 @@ export class SchemaGate {
     return this.catalog.forEventType(type);
   }
 
-  /** The Avro type of a schema id: 400 when the registry does not know it, 503 when unreachable. */
-  async typeForId(id: number): Promise<Type> {
-    try {
-      return await withTimeout(this.catalog.typeForId(id), this.timeoutMs, 'schema lookup timed out');
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) {
-        throw new PlatformError(400, 'UNKNOWN_SCHEMA_ID', `schema id ${id} is not known to the registry`);
-      }
-      throw unavailableRegistry();
-    }
+  /**
+   * Decodes a Confluent-framed record with the process's one catalog (fetches bounded by the
+   * gate's timeout). Callers map the answer: poison is the record's fault, unavailable a 503.
+   */
+  decode<T = Record<string, unknown>>(bytes: Buffer | null | undefined): Promise<DecodeResult<T>> {
+    return this.catalog.decode<T>(bytes);
   }
 
   /** True when schema `id` is registered under `subject` (any version). Cached per (subject, id). */
@@ -86,23 +82,12 @@ export class SchemaGate {
   }
 
   private async lookUpMembership(subject: string, id: number): Promise<boolean> {
-    const schema = await withTimeout(this.registrySchemaText(id), this.timeoutMs, 'schema lookup timed out').catch((error) => {
-      throw error instanceof PlatformError ? error : unavailableRegistry();
-    });
+    const found = await this.catalog.writerSchema(id);
+    if (found.kind === 'poison') throw new PlatformError(400, 'UNKNOWN_SCHEMA_ID', found.reason);
+    if (found.kind === 'unavailable') throw unavailableRegistry();
     try {
-      return (await this.registry.lookup(subject, schema)) === id;
+      return (await withTimeout(this.registry.lookup(subject, found.schema.text), this.timeoutMs, 'schema lookup timed out')) === id;
     } catch {
-      throw unavailableRegistry();
-    }
-  }
-
-  private async registrySchemaText(id: number): Promise<string> {
-    try {
-      return await this.registry.schemaById(id);
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) {
-        throw new PlatformError(400, 'UNKNOWN_SCHEMA_ID', `schema id ${id} is not known to the registry`);
-      }
       throw unavailableRegistry();
     }
   }
@@ -112,6 +97,6 @@ export class SchemaGate {
   }
 }
 
-function unavailableRegistry(): PlatformError {
+export function unavailableRegistry(): PlatformError {
   return new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the schema registry is unavailable', null, 1);
 }

@@ -12,6 +12,7 @@ import { AggregatedRecord } from '@platform/contracts';
 import { partitionConsumer, withAdmin } from '@platform/kafka';
 import { logger } from '@platform/observability';
 import { withRetry } from '@platform/resilience';
+import { DecodeResult, RegistryUnavailableError } from '@platform/schema';
 import { ServedWindow } from '@platform/serving';
 import { KafkaAdminGateway, PartitionOffsets } from '../kafka/kafka-admin';
 import { AggregateStore, SourcedRecord } from './aggregate-store';
@@ -27,7 +28,7 @@ export interface WindowChange {
 }
 
 export type ChangeListener = (change: WindowChange) => void;
-export type AggregateDecoder = (value: Buffer) => Promise<AggregatedRecord>;
+export type AggregateDecoder = (value: Buffer) => Promise<DecodeResult<AggregatedRecord>>;
 
 export type MaterializerState = 'starting' | 'catching_up' | 'ready' | 'stopped';
 
@@ -184,14 +185,14 @@ export class AggregateMaterializer {
     });
   }
 
+  /** Poison is counted and skipped; a registry outage fails the batch, which is read again. */
   private async decodeOrSkip(message: KafkaMessage, partition: number): Promise<AggregatedRecord | undefined> {
-    try {
-      return await this.decode(message.value!);
-    } catch (error) {
-      servingMetrics.undecodable.inc();
-      logger().warn({ err: (error as Error).message, topic: this.topic, partition, offset: message.offset }, 'aggregate record skipped: not decodable');
-      return undefined;
-    }
+    const decoded = await this.decode(message.value!);
+    if (decoded.kind === 'ok') return decoded.value;
+    if (decoded.kind === 'unavailable') throw new RegistryUnavailableError(decoded.reason, decoded.schemaId);
+    servingMetrics.undecodable.inc();
+    logger().warn({ err: decoded.reason, topic: this.topic, partition, offset: message.offset }, 'aggregate record skipped: not decodable');
+    return undefined;
   }
 
   private publish(records: SourcedRecord[], changed: Awaited<ReturnType<AggregateStore['apply']>>): void {

@@ -42,7 +42,7 @@ export function servingParts(config: IngestConfig, pipeline: PipelineConfig, kaf
       {
         provide: AggregateMaterializer,
         useFactory: (admin: KafkaAdminGateway, schemas: SchemaGate) =>
-          new AggregateMaterializer(topic, kafka, admin, createAggregateStore(config, topic, redis), async (value) => (await schemas.catalog.decode<AggregatedRecord>(value)).value, config.instanceId),
+          new AggregateMaterializer(topic, kafka, admin, createAggregateStore(config, topic, redis), (value) => schemas.decode<AggregatedRecord>(value), config.instanceId),
         inject: [KafkaAdminGateway, SchemaGate],
       },
       AggregateScopeGuard,

@@ -16,7 +16,7 @@ import { EventTypeSpec, PipelineConfig } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
 import { aggregateScopeFor, allows, allowsAggregates, bearerToken, Principal, scopeFor, TokenVerifier } from '@platform/auth';
 import { logger } from '@platform/observability';
-import { unframe } from '@platform/schema';
+import { RegistryUnavailableError } from '@platform/schema';
 import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
 import { IngestConfig } from '../config';
 import { TopicDirectory } from '../events/topic-directory';
@@ -178,10 +178,11 @@ export class StreamService implements OnApplicationShutdown {
     });
   }
 
+  /** A record that is not an event is skipped; a registry outage fails the read (the feed skips, a resume is retried). */
   private async decode(value: Buffer): Promise<Record<string, unknown> | undefined> {
-    const { schemaId, body } = unframe(value);
-    const type = this.schemas.catalog.cachedTypeForId(schemaId) ?? (await this.schemas.typeForId(schemaId));
-    return type.fromBuffer(body) as Record<string, unknown>;
+    const decoded = await this.schemas.decode(value);
+    if (decoded.kind === 'unavailable') throw new RegistryUnavailableError(decoded.reason, decoded.schemaId);
+    return decoded.kind === 'ok' ? decoded.value : undefined;
   }
 
   /** Terminates sockets that missed the previous ping, pings the rest. */

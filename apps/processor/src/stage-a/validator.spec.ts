@@ -1,8 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec, PipelineConfig } from '@platform/config';
 import { ReferenceTable } from '@platform/processing';
-import { parseAvroSchema, RegistryError, SchemaCatalog } from '@platform/schema';
+import { parseAvroSchema, RegistryError, RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
 import { RecordValidator } from './validator';
 
 const spec: EventTypeSpec = {
@@ -17,17 +17,25 @@ const spec: EventTypeSpec = {
   rules: [{ field: 'amount', min: 0, exclusiveMin: true }, { field: 'symbol', oneOfReference: 'symbols' }],
   enrich: [{ field: 'symbol', reference: 'symbols', into: 'sector' }],
 };
-const type = parseAvroSchema(readFileSync(join(__dirname, '../../../../schemas/transaction.avsc'), 'utf8'));
+const text = readFileSync(join(__dirname, '../../../../schemas/transaction.avsc'), 'utf8');
+const type = parseAvroSchema(text);
 
-/** A fake catalog: schema 7 is the transaction schema; other ids fail as `failure` says. */
+/** A catalog on a fake registry: schema 7 is the transaction schema; other ids fail as `failure` says. */
 function fakeCatalog(failure: Error = new RegistryError('not found', 404, 40403), cached = false): SchemaCatalog {
-  return {
-    cachedTypeForId: (id: number) => (cached && id === 7 ? type : undefined),
-    typeForId: async (id: number) => {
-      if (id === 7) return type;
+  let asked = false;
+  const registry = {
+    register: async () => 7,
+    schemaById: async (id: number) => {
+      if (id === 7 && !(cached && asked)) return text;
       throw failure;
     },
-  } as unknown as SchemaCatalog;
+  };
+  const catalog = new SchemaCatalog(registry, {} as PipelineConfig);
+  if (cached) {
+    // Warm the cache, then any further registry call fails.
+    void catalog.writerSchema(7).then(() => (asked = true));
+  }
+  return catalog;
 }
 
 function reference(): ReferenceTable {
@@ -57,7 +65,7 @@ const trade = {
 /** Event-time skew is tested in the stage A e2e test; these cases are about decoding and rules. */
 const NO_SKEW_BOUND = Number.POSITIVE_INFINITY;
 
-describe('RecordValidator (fake schema catalog)', () => {
+describe('RecordValidator (schema catalog on a fake registry)', () => {
   const validator = new RecordValidator(spec, fakeCatalog(), reference(), NO_SKEW_BOUND);
 
   it('passes a valid trade on, enriched with its sector', async () => {
@@ -81,11 +89,12 @@ describe('RecordValidator (fake schema catalog)', () => {
 
   it('sends a record with a schema id the registry does not know to the DLQ, but fails on a registry outage', async () => {
     const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 99]), type.toBuffer(trade)]);
-    expect(await validator.decide(bytes, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'schema id 99 is unknown to the registry', eventId: null, traceId: null });
+    expect(await validator.decide(bytes, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown schema id 99 (the registry does not know it)', eventId: null, traceId: null });
     expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad', 422)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
     expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad request', 400)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('unavailable', 503)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('unavailable');
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('redirect', 399)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('redirect');
+    await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('unauthorized', 401)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow(RegistryUnavailableError);
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('odd', 500)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('odd');
     await expect(new RecordValidator(spec, fakeCatalog(new Error('connection refused')), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('connection refused');
   });

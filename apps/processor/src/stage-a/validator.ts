@@ -6,7 +6,7 @@
 import { EventTypeSpec } from '@platform/config';
 import { DlqErrorType, EventEnvelope } from '@platform/contracts';
 import { brokenRule, ReferenceTable } from '@platform/processing';
-import { RegistryError, SchemaCatalog, unframe } from '@platform/schema';
+import { RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
 import { WindowEvent } from '@platform/windowing';
 import { RepartitionMapper } from '../records';
 
@@ -34,31 +34,11 @@ export class RecordValidator {
   }
 
   async decide(value: Buffer | null, source: string): Promise<Decision> {
-    if (value === null) return { kind: 'dlq', type: 'DESERIALIZATION', message: 'record has no value', eventId: null, traceId: null };
-    let framed: { schemaId: number; body: Buffer };
-    try {
-      framed = unframe(value);
-    } catch (error) {
-      return { kind: 'dlq', type: 'DESERIALIZATION', message: (error as Error).message, eventId: null, traceId: null };
-    }
-    let type = this.catalog.cachedTypeForId(framed.schemaId);
-    if (!type) {
-      try {
-        type = await this.catalog.typeForId(framed.schemaId);
-      } catch (error) {
-        // An unknown id is the record's fault; a registry that is down is not: fail the batch so it is retried.
-        if (error instanceof RegistryError && error.status >= 400 && error.status < 500) {
-          return { kind: 'dlq', type: 'DESERIALIZATION', message: `schema id ${framed.schemaId} is unknown to the registry`, eventId: null, traceId: null };
-        }
-        throw error;
-      }
-    }
-    let envelope: EventEnvelope;
-    try {
-      envelope = type.fromBuffer(framed.body) as EventEnvelope;
-    } catch (error) {
-      return { kind: 'dlq', type: 'DESERIALIZATION', message: `cannot decode with schema ${framed.schemaId}: ${(error as Error).message}`, eventId: null, traceId: null };
-    }
+    const decoded = await this.catalog.decode<EventEnvelope>(value);
+    // A registry that is down is not the record's fault: fail the batch so it is retried.
+    if (decoded.kind === 'unavailable') throw new RegistryUnavailableError(decoded.reason, decoded.schemaId);
+    if (decoded.kind === 'poison') return { kind: 'dlq', type: 'DESERIALIZATION', message: decoded.reason, eventId: null, traceId: null };
+    const envelope = decoded.value;
     const eventId = typeof envelope.event_id === 'string' ? envelope.event_id : null;
     const traceId = envelope.trace_id ?? null;
     if (envelope.event_type !== this.spec.name) {

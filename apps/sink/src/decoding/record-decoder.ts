@@ -1,13 +1,13 @@
 /**
  * Turns a Kafka record into what the destinations load: an event envelope or an aggregate (decoded
- * with SchemaCatalog by the schema id in its Confluent framing) with the extra columns its schema
- * version brings, or a poison record (undecodable bytes, unknown schema id) that goes to the DLQ.
- * A registry that cannot be reached is not the record's fault: that is retried, never dead-lettered.
+ * by SchemaCatalog.decode) with the extra columns its schema version brings, or a poison record
+ * (undecodable bytes, unknown schema id) that goes to the DLQ. A registry that cannot be reached
+ * is not the record's fault: that is retried with backoff until it answers or the sink stops.
  */
 import { PipelineConfig, eventTypeByTopic } from '@platform/config';
 import { ExtraColumn, extraColumnsForSchema, TableName } from '@platform/warehouse';
-import { RegistryClient, RegistryError, SchemaCatalog, FramingError, unframe } from '@platform/schema';
-import { RetriesExhaustedError, withRetry } from '@platform/resilience';
+import { DecodeResult, RegistryUnavailableError, SchemaCatalog, WriterSchema } from '@platform/schema';
+import { withRetry } from '@platform/resilience';
 import { SinkStoppedError } from '../delivery/deliver';
 
 export type DecodedRecord =
@@ -19,21 +19,12 @@ export interface DecoderOptions {
   onRegistryRetry?: (error: unknown) => void;
 }
 
-/** The registry could not be asked (down, slow, 5xx): retry. Anything else (404, a broken schema) is final. */
-function isRegistryUnavailable(error: unknown): boolean {
-  if (error instanceof RegistryError) return error.status >= 500 || error.status === 429;
-  if (error instanceof RetriesExhaustedError) return isRegistryUnavailable(error.lastError) || !(error.lastError instanceof RegistryError);
-  const message = String((error as Error)?.message ?? error);
-  return error instanceof TypeError || /fetch failed|did not answer|ECONNREFUSED|ECONNRESET|socket|timed? ?out/i.test(message);
-}
-
 export class RecordDecoder {
   private readonly extrasById = new Map<string, ExtraColumn[]>();
   private readonly aggregatedTopic: string;
 
   constructor(
     private readonly catalog: SchemaCatalog,
-    private readonly registry: RegistryClient,
     private readonly pipeline: PipelineConfig,
     private readonly options: DecoderOptions = {},
   ) {
@@ -49,67 +40,49 @@ export class RecordDecoder {
     const kind = this.kindOf(topic);
     if (!kind) return { kind: 'poison', error: `topic ${topic} is neither an event topic of the pipeline nor the aggregated topic` };
     if (!bytes || bytes.length === 0) return { kind: 'poison', error: 'record has no value' };
-    let schemaId: number;
-    let body: Buffer;
-    try {
-      ({ schemaId, body } = unframe(bytes));
-    } catch (error) {
-      if (error instanceof FramingError) return { kind: 'poison', error: error.message };
-      throw error;
-    }
-    let type = this.catalog.cachedTypeForId(schemaId);
-    if (!type) {
-      try {
-        type = await this.registryCall(() => this.catalog.typeForId(schemaId));
-      } catch (error) {
-        if (error instanceof SinkStoppedError) throw error;
-        return { kind: 'poison', error: `unknown schema id ${schemaId}: ${(error as Error).message}` };
-      }
-    }
-    let value: Record<string, unknown>;
-    try {
-      value = type.fromBuffer(body) as Record<string, unknown>;
-    } catch (error) {
-      return { kind: 'poison', error: `Avro body does not match schema ${schemaId}: ${(error as Error).message}` };
-    }
-    if (value === null || typeof value !== 'object') return { kind: 'poison', error: `schema ${schemaId} is not a record schema` };
+    const decoded = await this.decodeWhenAvailable(bytes);
+    if (decoded.kind === 'poison') return { kind: 'poison', error: decoded.reason };
     const table: TableName = kind === 'raw' ? 'raw.events' : 'analytics.aggregated_events';
     try {
-      return { kind, schemaId, value, extras: await this.extrasFor(schemaId, table) };
+      return { kind, schemaId: decoded.schemaId, value: decoded.value, extras: this.extrasFor(decoded.schema, table) };
     } catch (error) {
-      if (error instanceof SinkStoppedError) throw error;
-      return { kind: 'poison', error: `schema ${schemaId} could not be read: ${(error as Error).message}` };
+      return { kind: 'poison', error: `schema ${decoded.schemaId} could not be read: ${(error as Error).message}` };
     }
   }
 
-  /** The extra columns of a schema version, from its text (kept once per id and table). */
-  private async extrasFor(schemaId: number, table: TableName): Promise<ExtraColumn[]> {
-    const cacheKey = `${schemaId}:${table}`;
-    const cached = this.extrasById.get(cacheKey);
-    if (cached) return cached;
-    const text = await this.registryCall(() => this.registry.schemaById(schemaId));
-    const extras = extraColumnsForSchema(JSON.parse(text), table);
-    this.extrasById.set(cacheKey, extras);
+  /** The extra columns of a schema version, from the writer schema's text (kept once per id and table). */
+  private extrasFor(schema: WriterSchema, table: TableName): ExtraColumn[] {
+    const cacheKey = `${schema.id}:${table}`;
+    let extras = this.extrasById.get(cacheKey);
+    if (!extras) {
+      extras = extraColumnsForSchema(JSON.parse(schema.text), table);
+      this.extrasById.set(cacheKey, extras);
+    }
     return extras;
   }
 
-  /** Registry calls retry while the registry is unavailable; a final answer (unknown id) is rethrown. */
-  private registryCall<T>(call: () => Promise<T>): Promise<T> {
+  /** Decodes, asking again with backoff while the registry is unavailable; stops when the sink does. */
+  private decodeWhenAvailable(bytes: Buffer): Promise<Exclude<DecodeResult, { kind: 'unavailable' }>> {
     return withRetry(
       async () => {
         if (this.options.isStopping?.()) throw new SinkStoppedError();
-        return call();
+        const decoded = await this.catalog.decode(bytes);
+        if (decoded.kind === 'unavailable') throw new RegistryUnavailableError(decoded.reason, decoded.schemaId);
+        return decoded;
       },
       {
         maxAttempts: Number.POSITIVE_INFINITY,
         baseDelayMs: 200,
         maxDelayMs: 5000,
         retryable: (error) => {
-          if (error instanceof SinkStoppedError || !isRegistryUnavailable(error) || this.options.isStopping?.()) return false;
+          if (!(error instanceof RegistryUnavailableError) || this.options.isStopping?.()) return false;
           this.options.onRegistryRetry?.(error);
           return true;
         },
       },
-    );
+    ).catch((error) => {
+      // Stopping while the registry is away: the record is neither loaded nor dead-lettered.
+      throw error instanceof RegistryUnavailableError ? new SinkStoppedError() : error;
+    });
   }
 }
