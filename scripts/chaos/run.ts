@@ -115,7 +115,13 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
 
     const started = Date.now();
     const durationMs = options.seconds * 1000;
-    generator.lateEventsFrom = started + Math.min(10_000, durationMs / 5);
+    // Late events only once every window task has a watermark: before that an old event is, correctly,
+    // on time (a fault early in a run on a loaded machine can delay that well past the first seconds).
+    generator.lateEventsFrom = Infinity;
+    const watermarks = waitForWatermarks(platform, pipeline.topics.aggregated.partitions, started + durationMs).then((ready) => {
+      if (ready) generator.lateEventsFrom = Date.now();
+      log(ready ? `chaos: every window task has a watermark after ${Math.round((Date.now() - started) / 1000)}s; late events start` : 'chaos: no watermark on every task during traffic: no late events sent');
+    });
     const chaos = runFaults(options, platform, random, started, durationMs, log, leaderKills);
     const sampler = options.rssSampleSeconds > 0 ? setInterval(() => sampleRss(platform, rss), options.rssSampleSeconds * 1000) : undefined;
     const tickMs = 250;
@@ -137,6 +143,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       if (wait > 0) await sleep(wait);
     }
     await chaos;
+    await watermarks;
     await Promise.all(inFlight);
     if (sampler) clearInterval(sampler);
     // One event per type far ahead in event time: once the other partitions go idle, the watermark
@@ -229,6 +236,22 @@ function sampleRss(platform: PrivatePlatform, into: Record<string, number[]>): v
 }
 
 /** SIGKILLs at random moments (each followed by a restart) and one broker restart, within the run. */
+/** Polls the processors' metrics until every window task reports a watermark (or `deadline` passes). */
+async function waitForWatermarks(platform: PrivatePlatform, tasks: number, deadline: number): Promise<boolean> {
+  while (Date.now() < deadline) {
+    const seen = new Set<string>();
+    for (const url of platform.processorMetricsUrls()) {
+      const text = await fetch(url, { signal: AbortSignal.timeout(2000) })
+        .then((r) => r.text())
+        .catch(() => '');
+      for (const match of text.matchAll(/^processor_watermark_lag_seconds\{task="(\d+)"\}/gm)) seen.add(match[1]);
+    }
+    if (seen.size >= tasks) return true;
+    await sleep(1000);
+  }
+  return false;
+}
+
 interface NodeKills {
   count: number;
   coordinators: number;

@@ -161,6 +161,12 @@ export class PrivatePlatform {
     return this.replicas.ingest ? [this.apiUrl, `http://127.0.0.1:${this.options.basePort + 1}`] : [this.apiUrl];
   }
 
+  /** The /metrics URL of every processor instance. */
+  processorMetricsUrls(): string[] {
+    const ports = this.replicas.processor ? [101, 103] : [101];
+    return ports.map((offset) => `http://127.0.0.1:${this.options.basePort + offset}/metrics`);
+  }
+
   /** Every app process, second instances included. */
   allApps(): AppProcess[] {
     return [...Object.values(this.apps), ...Object.values(this.replicas)];
