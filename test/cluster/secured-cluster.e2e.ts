@@ -1,24 +1,17 @@
 /**
  * The platform on a production-shaped cluster (deploy/local/kafka-cluster.sh --secure): 3 KRaft nodes,
  * SASL_SSL with a SCRAM user per app, least-privilege ACLs, replication 3 and min ISR 2. The whole
- * pipeline (registry, ingest API, processor, sink) runs under load, each app as its own principal,
- * while the node leading the most event partitions is killed with SIGKILL: no POST may fail and every
- * acknowledged event lands in raw.events exactly once and in the lake.
- *
- * Known gaps (docs/benchmarks/cluster.md): after a leader is killed the processor's DLQ / late topics
- * can hold an event twice when the ingest API stored a resent event twice after answering 503
- * (reported by the run, not asserted here), and in one run of two the ingest API's idempotent producer stayed on
- * OUT_OF_ORDER_SEQUENCE_NUMBER after the failover, failing every POST. Until both are fixed this run
- * is opt-in: CLUSTER_FAILOVER_TEST=1 (it takes 7-10 minutes).
+ * pipeline runs with two instances of the ingest API (sharing Redis), the processor and the sink, each
+ * app as its own principal, under load, while the node leading the most event partitions is killed
+ * with SIGKILL: no POST may fail, every acknowledged event lands in raw.events exactly once and in the
+ * lake, the aggregates equal the offline recomputation, and the DLQ and late topics hold each of
+ * their events once. The longer run with app kills, a coordinator kill and a rolling restart is
+ * `npm run chaos:cluster`.
  */
 import { runChaos } from '../../scripts/chaos/run';
 
-const PROCESSOR_OUTPUT = /^(aggregates differ|processor DLQ|late topic)/;
-
-const describeOptIn = process.env.CLUSTER_FAILOVER_TEST === '1' ? describe : describe.skip;
-
-describeOptIn('secured 3-node cluster: the pipeline with per-app principals survives kill -9 of a leader', () => {
-  it('answers every POST while the leading node is down and loses no acknowledged event', async () => {
+describe('secured 3-node cluster: two instances of each app survive kill -9 of the leading node', () => {
+  it('answers every POST while the leading node is down and loses or duplicates nothing', async () => {
     const lines: string[] = [];
     const report = await runChaos({
       cluster: { secure: true },
@@ -32,12 +25,12 @@ describeOptIn('secured 3-node cluster: the pipeline with per-app principals surv
       basePort: 29200,
       log: (line) => lines.push(line),
     });
-    const ingestAndSink = report.problems.filter((p) => !PROCESSOR_OUTPUT.test(p));
-    if (report.problems.length > 0) console.error(lines.join('\n'));
-    expect(ingestAndSink).toEqual([]);
+    console.log(lines.join('\n'));
+    expect(report.problems).toEqual([]);
     expect(report.figures.leaderKills).toBe(1);
     // acks=all with min ISR 2: losing one node of three costs no request.
     expect(report.figures.failedPosts).toBe(0);
     expect(report.figures.valid).toBeGreaterThan(1500);
+    expect(report.figures.late).toBeGreaterThan(0);
   }, 900_000);
 });
