@@ -11,7 +11,7 @@
  * OUT_OF_ORDER_SEQUENCE_NUMBER after the failover, failing every POST. Until both are fixed this run
  * is opt-in: CLUSTER_FAILOVER_TEST=1 (it takes 7-10 minutes).
  */
-import { runChaos } from '../../scripts/chaos/run';
+import { runChaos } from '../chaos/run';
 
 const PROCESSOR_OUTPUT = /^(aggregates differ|processor DLQ|late topic)/;
 

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { signToken } from '@platform/auth';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { createKafka, withAdmin } from '@platform/kafka';
-import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { tempDir, uniqueName, writeTestPipeline } from './index';
 import { AppProcess, ClusterUser, PrivateBroker, PrivateCluster } from './processes';
 
 export interface PlatformOptions {
@@ -89,7 +89,6 @@ export class PrivatePlatform {
     this.apps = {
       registry: new AppProcess(
         'schema-registry',
-        'apps/schema-registry/src/main.ts',
         { ...common, PORT: port(81), SCHEMAS_TOPIC: this.schemasTopic, REGISTRY_USERS: `platform:admin:${this.registryPassword}` },
         dir,
         `http://127.0.0.1:${port(81)}/health/ready`,
@@ -97,7 +96,6 @@ export class PrivatePlatform {
       ),
       processor: new AppProcess(
         'processor',
-        'apps/processor/src/main.ts',
         { ...common, PROCESSOR_GROUP: `processor-${this.suffix}`, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
         dir,
         `http://127.0.0.1:${port(101)}/health/live`,
@@ -105,7 +103,6 @@ export class PrivatePlatform {
       ),
       sink: new AppProcess(
         'sink',
-        'apps/sink/src/main.ts',
         {
           ...common,
           WAREHOUSE: 'postgres',
@@ -122,7 +119,6 @@ export class PrivatePlatform {
       ),
       ingest: new AppProcess(
         'ingest-api',
-        'apps/ingest-api/src/main.ts',
         { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, JWT_ISSUER: TOKEN_ISSUER, JWT_AUDIENCE: TOKEN_AUDIENCE, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
         dir,
         `http://127.0.0.1:${port(0)}/api/v1/health/ready`,

@@ -7,8 +7,8 @@
 import { rmSync } from 'fs';
 import { Client } from 'pg';
 import { createKafka, kafkaSettingsFromEnv } from '@platform/kafka';
-import { AppProcess, PrivateCluster } from '../stack/processes';
-import { AppName, PrivatePlatform } from '../stack/platform';
+import { AppProcess, PrivateCluster } from '../support/processes';
+import { AppName, PrivatePlatform } from '../support/platform';
 import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
 import { compareAggregates, dlqEventIds, exactlyOnce, lakeContents, atLeastOnceOnly, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
 
