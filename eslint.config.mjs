@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Dependencies point one way: scripts and tests use apps and libs, apps use libs, libs use neither.
+// (Import paths are matched as written: relative paths by the directory they reach, plus the aliases.)
+const intoApps = { regex: '^(\\.\\./)+apps/', message: 'libs/ is production code shared by the apps; it must not import apps/.' };
+const intoTests = { regex: '^((\\.\\./)+test/|@test/)', message: 'production code must not import test support (test/).' };
+const intoScripts = { regex: '^(\\.\\./)+scripts/', message: 'scripts/ holds commands; production code must not import them.' };
+// The windowing engine and the processing rules are pure: no framework, no Kafka, no I/O.
+const impure = ['@nestjs/*', 'kafkajs', 'fs', 'http', 'net'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.data/**', 'scripts/*.js', 'jest.config.js'] },
   js.configs.recommended,
@@ -13,9 +21,20 @@ export default tseslint.config(
     },
   },
   {
+    files: ['apps/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [intoTests, intoScripts] }] },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [intoApps, intoTests, intoScripts] }] },
+  },
+  {
+    // A spec beside library code may use the shared test support (e.g. the warehouse adapter contract).
+    files: ['libs/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [intoApps, intoScripts] }] },
+  },
+  {
     files: ['libs/windowing/**/*.ts', 'libs/processing/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'kafkajs', 'fs', 'http', 'net'] }],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [intoApps, intoTests, intoScripts, { group: impure }] }] },
   },
 );

@@ -2,7 +2,7 @@
 // when KAFKA_COMPAT_BROKERS names a broker of another Kafka version (scripts/test.sh starts one): the
 // Kafka-layer end-to-end tests again, against that broker.
 const { pathsToModuleNameMapper } = require('./scripts/jest-paths');
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }];
+const swc = ['@swc/jest', require('./scripts/swc-options')];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },

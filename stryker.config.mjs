@@ -17,8 +17,6 @@ export default {
     'libs/**/*.ts',
     '!libs/**/*.spec.ts',
     '!libs/*/src/index.ts',
-    // Test support for the e2e suite, not production code.
-    '!libs/testing/**',
     '!libs/windowing/bench/**',
     // Thin adapters over a live service (Kafka, the registry, an HTTP server, Snowflake, S3, PostgreSQL,
     // a JWKS endpoint): their behaviour is proved by the e2e suite against the real service, which
@@ -51,9 +49,9 @@ export default {
     'apps/sink/src/destinations/warehouse-destination.ts',
     '!apps/**/*.spec.ts',
   ],
-  // The sandbox needs the sources, the configs and the scripts the jest config loads; not the jar cache,
-  // data, e2e tests or benchmarks.
-  ignorePatterns: ['.cache', '.data', 'dist', 'coverage', 'reports', 'test', 'bench', 'deploy', 'docs', 'patches', '.stryker-tmp'],
+  // The sandbox needs the sources, the configs, the scripts the jest config loads and the test support
+  // some specs use (test/support); not the jar cache, data, e2e tests or benchmarks.
+  ignorePatterns: ['.cache', '.data', 'dist', 'coverage', 'reports', '/test/*', '!/test/support', 'bench', 'deploy', 'docs', 'patches', '.stryker-tmp'],
   concurrency: 1,
   timeoutMS: 10000,
   incremental: true,

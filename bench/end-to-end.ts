@@ -9,7 +9,7 @@ import { randomUUID } from 'crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import { Client } from 'pg';
-import { PrivatePlatform } from '../scripts/stack/platform';
+import { PrivatePlatform } from '../test/support/platform';
 import { median, option, percentile, root, round } from './support';
 
 const seconds = option('seconds', 20);

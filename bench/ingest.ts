@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { loadPipelineConfig } from '@platform/config';
 import { createKafka, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
-import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
 import { brokers, median, option, registryCredentials, registryUrl, root, round, startBenchApi } from './support';
 
 const run = promisify(execFile);

@@ -17,7 +17,7 @@ import { AggregatedRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, kafkaSettingsFromEnv, pipelineTopics, withAdmin } from '@platform/kafka';
 import { createLogger } from '@platform/observability';
 import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
-import { writeTestPipeline } from '@platform/testing';
+import { writeTestPipeline } from '@test/support';
 import { startProcessor } from '../apps/processor/src/bootstrap';
 import { loadProcessorConfig } from '../apps/processor/src/config';
 import { repartitionTopic } from '../apps/processor/src/topology';

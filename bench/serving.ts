@@ -18,7 +18,7 @@ import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
 import { createKafka, createTransactionalProducer, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
-import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
 import { AggregateStore } from '../apps/ingest-api/src/serving/aggregate-store';
 import { MemoryAggregateStore } from '../apps/ingest-api/src/serving/memory-aggregate-store';
 import { RedisAggregateStore } from '../apps/ingest-api/src/serving/redis-aggregate-store';

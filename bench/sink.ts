@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Kafka } from 'kafkajs';
 import { withAdmin } from '@platform/kafka';
-import { tempDir, uniqueName } from '@platform/testing';
+import { tempDir, uniqueName } from '@test/support';
 import { loadSinkConfig } from '../apps/sink/src/config';
 import { sinkTopics, startSink } from '../apps/sink/src/bootstrap';
 import { sinkMetrics } from '../apps/sink/src/metrics';

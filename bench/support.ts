@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { resolve } from 'path';
 import { signToken } from '@platform/auth';
 import { env, loadEnv } from '@platform/config';
-import { AppProcess } from '../scripts/stack/processes';
+import { AppProcess } from '../test/support/processes';
 
 export const root = resolve(__dirname, '..');
 
@@ -49,7 +49,6 @@ export async function startBenchApi(pipelinePath: string, port: number, dir: str
   const secret = randomBytes(24).toString('hex');
   const api = new AppProcess(
     'ingest-api',
-    'apps/ingest-api/src/main.ts',
     { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn', ...env },
     dir,
     `http://127.0.0.1:${port}/api/v1/health/ready`,

@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import WebSocket from 'ws';
 import { loadPipelineConfig } from '@platform/config';
-import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
 import { median, option, percentile, root, startBenchApi } from './support';
 
 const seconds = option('seconds', 10);

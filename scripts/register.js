@@ -1,8 +1,9 @@
 // Runs the TypeScript sources directly: `node -r ./scripts/register.js apps/<app>/src/main.ts`.
-// Compiles each .ts file with swc (decorator metadata on, as NestJS needs) and resolves @platform/* aliases.
+// Compiles each .ts file with swc (options in .swcrc) and resolves the path aliases of tsconfig.json.
 const fs = require('fs');
 const path = require('path');
 const { transformSync } = require('@swc/core');
+const swcOptions = require('./swc-options');
 const tsconfigPaths = require('tsconfig-paths');
 
 const root = path.join(__dirname, '..');
@@ -11,17 +12,7 @@ tsconfigPaths.register({ baseUrl: root, paths: tsconfig.compilerOptions.paths })
 
 require.extensions['.ts'] = function compile(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const { code } = transformSync(source, {
-    filename,
-    sourceMaps: 'inline',
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
+  const { code } = transformSync(source, { ...swcOptions, filename });
   module._compile(code, filename);
 };
 process.setSourceMapsEnabled?.(true);

@@ -3,7 +3,7 @@
  * with SIGKILL once at a random moment, the broker restarted once, with duplicates, disorder,
  * rule-breaking, schema-invalid and late events. `npm run chaos` is the longer version.
  */
-import { runChaos } from '../../scripts/chaos/run';
+import { runChaos } from './run';
 
 describe('chaos: SIGKILLs and a broker restart under load (short run)', () => {
   it('puts every acknowledged event in raw.events and the lake exactly once, and the aggregates equal an offline recomputation', async () => {

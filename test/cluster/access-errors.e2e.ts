@@ -4,29 +4,18 @@
  * authorization error naming what is missing, and an app started with either stops with that message
  * (exit status 1) instead of retrying forever. Passwords never appear in what the app prints.
  */
-import { spawn } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { createIdempotentProducer, createKafka, KafkaAccessError, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
-import { PrivateCluster } from '../../scripts/stack/processes';
+import { PrivateCluster, runAppToExit, ServiceName } from '../support/processes';
 
-const ROOT = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'access-errors-'));
 
-/** Runs an app to its exit (bounded), returning its exit code and output. */
-function runApp(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, entry)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += String(chunk)));
-    child.stderr.on('data', (chunk) => (output += String(chunk)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, output });
-    });
-  });
+/** Runs an app to its exit (bounded): its exit code and everything it printed. */
+async function runApp(app: ServiceName, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runAppToExit(app, env);
+  return { code, output: stdout + stderr };
 }
 
 describe('secured cluster: wrong password and missing ACL', () => {
@@ -71,14 +60,14 @@ describe('secured cluster: wrong password and missing ACL', () => {
   }, 60_000);
 
   it('the processor started with a wrong password stops with the cause instead of retrying', async () => {
-    const { code, output } = await runApp('apps/processor/src/main.ts', { ...wrongPassword, PROCESSOR_OPS_PORT: '0', LOG_LEVEL: 'info', PROCESSOR_GROUP: 'processor-access-test' });
+    const { code, output } = await runApp('processor', { ...wrongPassword, PROCESSOR_OPS_PORT: '0', LOG_LEVEL: 'info', PROCESSOR_GROUP: 'processor-access-test' });
     expect(code).toBe(1);
     expect(output).toMatch(/Kafka authentication failed/);
     expect(output).not.toContain('not-the-password-4711');
   }, 90_000);
 
   it('the ingest API run as a principal without ACLs stops with the authorization error', async () => {
-    const { code, output } = await runApp('apps/ingest-api/src/main.ts', { ...guest, PORT: '29580', HOST: '127.0.0.1', JWT_SECRET: 'access-test-secret-0123456789abcdef', LOG_LEVEL: 'info' });
+    const { code, output } = await runApp('ingest-api', { ...guest, PORT: '29580', HOST: '127.0.0.1', JWT_SECRET: 'access-test-secret-0123456789abcdef', LOG_LEVEL: 'info' });
     expect(code).toBe(1);
     expect(output).toMatch(/Kafka authorization failed/);
   }, 90_000);

@@ -8,7 +8,7 @@
  * their events once. The longer run with app kills, a coordinator kill and a rolling restart is
  * `npm run chaos:cluster`.
  */
-import { runChaos } from '../../scripts/chaos/run';
+import { runChaos } from '../chaos/run';
 
 describe('secured 3-node cluster: two instances of each app survive kill -9 of the leading node', () => {
   it('answers every POST while the leading node is down and loses or duplicates nothing', async () => {

@@ -13,7 +13,7 @@ import { join, relative, resolve } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { startOpsServer } from '@platform/observability';
 import { withAdmin } from '@platform/kafka';
-import { ensureRegistry, testKafka, TestRegistry } from '@platform/testing';
+import { ensureRegistry, testKafka, TestRegistry } from '@test/support';
 import { startTestApi, TestApi } from '../ingest-api/support';
 
 const ROOT = resolve(__dirname, '../..');

@@ -12,8 +12,8 @@ import { execFile, execFileSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { join, resolve } from 'path';
 import { promisify } from 'util';
-import { eventually, tempDir, TEST_BROKERS } from '@platform/testing';
-import { PrivatePlatform } from '../../scripts/stack/platform';
+import { eventually, tempDir, TEST_BROKERS } from '@test/support';
+import { PrivatePlatform } from '../support/platform';
 
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);

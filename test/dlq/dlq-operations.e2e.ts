@@ -1,7 +1,7 @@
 import { DlqRecord, HEADERS } from '@platform/contracts';
 import { DlqStore } from '@platform/dlq';
 import { createConsumer, createIdempotentProducer, ensureTopics, withAdmin } from '@platform/kafka';
-import { eventually, testKafka, uniqueName } from '@platform/testing';
+import { eventually, testKafka, uniqueName } from '@test/support';
 
 describe('DLQ list and replay against the real broker', () => {
   const kafka = testKafka('dlq-e2e');

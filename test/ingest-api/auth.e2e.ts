@@ -8,7 +8,7 @@ import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { Kafka } from 'kafkajs';
 import { sign } from 'jsonwebtoken';
-import { testKafka } from '@platform/testing';
+import { testKafka } from '@test/support';
 import { clickEvent, expectErrorFormat, post, readTopic, SECRET, startTestApi, TestApi } from './support';
 
 const ISSUER = 'https://issuer.test';

@@ -4,7 +4,7 @@
  */
 import { DlqRecord, HEADERS } from '@platform/contracts';
 import { createIdempotentProducer, ensureTopics, headersToStrings, readTopicToEnd, withAdmin } from '@platform/kafka';
-import { eventually, testKafka } from '@platform/testing';
+import { eventually, testKafka } from '@test/support';
 import { authHeaders, expectErrorFormat, get, post, startTestApi, TestApi } from './support';
 
 describe('ingest API DLQ admin endpoints (real broker)', () => {

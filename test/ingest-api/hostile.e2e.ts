@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { Kafka } from 'kafkajs';
-import { testKafka } from '@platform/testing';
+import { testKafka } from '@test/support';
 import { authHeaders, clickEvent, endOffsets, expectErrorFormat, SECRET, startTestApi, TestApi } from './support';
 import { sign } from 'jsonwebtoken';
 

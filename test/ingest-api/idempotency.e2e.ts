@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
-import { testKafka } from '@platform/testing';
+import { testKafka } from '@test/support';
 import { clickEvent, endOffsets, iotEvent, post, readTopic, startTestApi, TestApi } from './support';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { randomUUID } from 'crypto';
-import { KAFKA_JAVA_KEYS, kafkaJavaPartition } from '@platform/testing';
+import { KAFKA_JAVA_KEYS, kafkaJavaPartition } from '@test/support';
 import { authHeaders, get, post, startTestApi, TestApi } from './support';
 
 const RUNS = { numRuns: 100 };

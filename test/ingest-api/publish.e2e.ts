@@ -4,7 +4,7 @@
  */
 import { Kafka } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { kafkajsRegistryAuth, testKafka } from '@platform/testing';
+import { kafkajsRegistryAuth, testKafka } from '@test/support';
 import { authHeaders, clickEvent, endOffsets, expectErrorFormat, get, iotEvent, post, readTopic, startTestApi, TestApi } from './support';
 
 describe('ingest API publish, batch and latest (real broker, real registry)', () => {

@@ -11,8 +11,8 @@ import { AggregatedRecord, aggregateKey } from '@platform/contracts';
 import { createTransactionalProducer, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ServingState } from '@platform/serving';
-import { eventually, tempDir, testKafka } from '@platform/testing';
-import { AppProcess } from '../../scripts/stack/processes';
+import { eventually, tempDir, testKafka } from '@test/support';
+import { AppProcess } from '../support/processes';
 import { registry, SECRET, token, writeIngestPipeline } from './support';
 
 const MIN = 60_000;
@@ -35,7 +35,6 @@ describe('serving survives kill -9 (API process, real broker and registry)', () 
     const url = `http://127.0.0.1:${PORT}`;
     const api = new AppProcess(
       'ingest-api',
-      'apps/ingest-api/src/main.ts',
       {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
         ...reg.clientEnv,

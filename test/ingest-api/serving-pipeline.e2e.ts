@@ -7,7 +7,7 @@ import { join } from 'path';
 import WebSocket from 'ws';
 import { AggregatedRecord } from '@platform/contracts';
 import { pointInTimeSql } from '@platform/warehouse';
-import { eventually, registryClientEnv, tempDir } from '@platform/testing';
+import { eventually, registryClientEnv, tempDir } from '@test/support';
 import { startProcessor, ProcessorHandle } from '../../apps/processor/src/bootstrap';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';

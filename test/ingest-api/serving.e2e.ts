@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
 import { createTransactionalProducer, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
-import { eventually, testKafka } from '@platform/testing';
+import { eventually, testKafka } from '@test/support';
 import { servingMetrics } from '../../apps/ingest-api/src/serving/serving-metrics';
 import { AggregateMaterializer } from '../../apps/ingest-api/src/serving/aggregate-materializer';
 import { registry, startTestApi, TestApi, token, writeIngestPipeline } from './support';

@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { Kafka } from 'kafkajs';
-import { eventually, testKafka } from '@platform/testing';
+import { eventually, testKafka } from '@test/support';
 import { clickEvent, post, readTopic, startTestApi, TestApi, token } from './support';
 
 /** Polls an assertion until it holds. */

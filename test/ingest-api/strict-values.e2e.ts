@@ -3,7 +3,7 @@
  * and nothing is written: far-future and impossible event times, non-finite numbers, integers beyond
  * their type, lone UTF-16 surrogates.
  */
-import { testKafka } from '@platform/testing';
+import { testKafka } from '@test/support';
 import { endOffsets, expectErrorFormat, iotEvent, clickEvent, post, startTestApi, TestApi } from './support';
 
 describe('ingest API: strict values and bounded event time', () => {

@@ -9,7 +9,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { ensureTopics, headersToStrings, withAdmin } from '@platform/kafka';
 import { signToken } from '@platform/auth';
-import { ensureRegistry, kafkajsRegistryAuth, testKafka, TestRegistry, writeTestPipeline } from '@platform/testing';
+import { ensureRegistry, kafkajsRegistryAuth, testKafka, TestRegistry, writeTestPipeline } from '@test/support';
 import { createIngestApp, IngestApp } from '../../apps/ingest-api/src/bootstrap';
 import { IngestConfig } from '../../apps/ingest-api/src/config';
 

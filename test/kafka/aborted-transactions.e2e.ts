@@ -8,7 +8,7 @@
  */
 import { Kafka, Producer } from 'kafkajs';
 import { createTransactionalProducer, ensureTopics, readTopicToEnd, withAdmin } from '@platform/kafka';
-import { testKafka, uniqueName } from '@platform/testing';
+import { testKafka, uniqueName } from '@test/support';
 
 describe('aborted transactions, real broker, read committed', () => {
   let kafka: Kafka;

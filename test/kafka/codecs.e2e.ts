@@ -11,7 +11,7 @@ import { promisify } from 'util';
 import { Kafka } from 'kafkajs';
 import { CompressionCodec } from '@platform/config';
 import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, readTopicToEnd, withAdmin } from '@platform/kafka';
-import { TEST_BROKERS, testKafka, uniqueName } from '@platform/testing';
+import { TEST_BROKERS, testKafka, uniqueName } from '@test/support';
 
 const ROOT = resolve(__dirname, '../..');
 const KAFKA_SH = resolve(ROOT, 'deploy/local/kafka.sh');

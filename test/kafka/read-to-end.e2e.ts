@@ -6,7 +6,7 @@
  */
 import { Kafka, Producer } from 'kafkajs';
 import { createTransactionalProducer, ensureTopics, readPartitionsToEnd, readTopicToEnd, withAdmin } from '@platform/kafka';
-import { eventually, testKafka, uniqueName } from '@platform/testing';
+import { eventually, testKafka, uniqueName } from '@test/support';
 
 // Far below the e2e test timeout: a read that never sees its end rejects here, so the test fails
 // on the result instead of hanging.

@@ -10,7 +10,7 @@ import { AddressInfo } from 'net';
 import { join } from 'path';
 import { withAdmin } from '@platform/kafka';
 import { startOpsServer } from '@platform/observability';
-import { ensureRegistry, tempDir, testKafka, TestRegistry, TEST_BROKERS, uniqueName, writeTestPipeline } from '@platform/testing';
+import { ensureRegistry, tempDir, testKafka, TestRegistry, TEST_BROKERS, uniqueName, writeTestPipeline } from '@test/support';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { startTestApi, TestApi } from '../ingest-api/support';

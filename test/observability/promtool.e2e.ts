@@ -8,7 +8,7 @@
 import { execFile } from 'child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { tempDir } from '@platform/testing';
+import { tempDir } from '@test/support';
 import { alertRules, PROMETHEUS_DIR, ROOT } from './assets';
 
 interface Run {

@@ -3,32 +3,11 @@
  * status 2 and the problem on stderr before anything is started; a failure while starting logs a
  * fatal line and exits with status 1.
  */
-import { spawn } from 'child_process';
 import { createServer, Server } from 'net';
-import { resolve } from 'path';
+import { runAppToExit } from '../support/processes';
 
-const ROOT = resolve(__dirname, '../..');
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runMain(app: 'processor' | 'sink', env: Record<string, string>): Promise<Exit> {
-  return new Promise((resolveExit, reject) => {
-    const child = spawn(process.execPath, ['-r', './scripts/register.js', `apps/${app}/src/main.ts`], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolveExit({ code, stdout, stderr }));
-  });
+function runMain(app: 'processor' | 'sink', env: Record<string, string>) {
+  return runAppToExit(app, { LOG_LEVEL: 'info', ...env });
 }
 
 function listen(): Promise<Server> {

@@ -6,7 +6,7 @@
  * is aggregated, not routed to the late topic because one source got processed first.
  */
 import { withAdmin } from '@platform/kafka';
-import { eventually } from '@platform/testing';
+import { eventually } from '@test/support';
 import { ProcessorHandle, startProcessor } from '../../apps/processor/src/bootstrap';
 import { repartitionTopic, stageGroupId } from '../../apps/processor/src/topology';
 import { aggregateCollector, compare, encode, framedItems, keyOf, latestAggregates, MIN, oracle, produce, setUp, Setup, TestEvent, TopicCollector, topicOf, validEvent } from './harness';

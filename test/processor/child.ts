@@ -1,8 +1,6 @@
 /** Runs the processor as a child process (`main.ts`), so a test can SIGKILL it. */
-import { ChildProcess, spawn } from 'child_process';
-import { resolve } from 'path';
-
-const ROOT = resolve(__dirname, '../..');
+import { ChildProcess } from 'child_process';
+import { spawnApp } from '../support/processes';
 
 export class ProcessorChild {
   private child?: ChildProcess;
@@ -12,11 +10,7 @@ export class ProcessorChild {
   constructor(private readonly env: Record<string, string>) {}
 
   start(): Promise<void> {
-    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'apps/processor/src/main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnApp('processor', { env: { ...this.env, LOG_LEVEL: 'info' } });
     this.child = child;
     this.ready = new Promise<void>((resolveReady, reject) => {
       const onData = (chunk: Buffer) => {

@@ -5,7 +5,7 @@
  * computation to the last count and sum, and each invalid record is in the DLQ.
  */
 import { DlqRecord } from '@platform/contracts';
-import { eventually } from '@platform/testing';
+import { eventually } from '@test/support';
 import { ProcessorChild } from './child';
 import { aggregateCollector, compare, dlqCollector, flushItems, framedItems, latestAggregates, oracle, produce, setUp, Setup, TestEvent, validEvent } from './harness';
 

@@ -8,7 +8,7 @@
  */
 import { Kafka } from 'kafkajs';
 import { ensureTopics, readTopicToEnd, withAdmin } from '@platform/kafka';
-import { testKafka, uniqueName } from '@platform/testing';
+import { testKafka, uniqueName } from '@test/support';
 import { TaskProducers } from '../../apps/processor/src/transactions';
 
 describe('task producers, real broker: a new owner fences the previous one when it is created', () => {

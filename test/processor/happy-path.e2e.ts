@@ -7,7 +7,7 @@
  */
 import { startProcessor, ProcessorHandle } from '../../apps/processor/src/bootstrap';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { eventually, kafkajsRegistryAuth, TEST_REGISTRY_URL } from '@platform/testing';
+import { eventually, kafkajsRegistryAuth, TEST_REGISTRY_URL } from '@test/support';
 import { AggregateRow, compare, dlqCollector, encode, flushItems, framedItems, latestAggregates, MIN, oracle, produce, setUp, Setup, TestEvent, topicOf, TopicCollector, validEvent, aggregateCollector, keyOf, lateCollector } from './harness';
 import { DlqRecord } from '@platform/contracts';
 

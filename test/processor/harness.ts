@@ -11,7 +11,7 @@ import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, aggregateKey, decodeDlqRecord, decodeLateRecord, DlqRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, ensureTopics, headersToStrings, pipelineTopics, withAdmin } from '@platform/kafka';
 import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
-import { registryClientEnv, TEST_BROKERS, TEST_REGISTRY_CREDENTIALS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@platform/testing';
+import { registryClientEnv, TEST_BROKERS, TEST_REGISTRY_CREDENTIALS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@test/support';
 import { WindowingEngine } from '@platform/windowing';
 import { loadProcessorConfig, ProcessorConfig } from '../../apps/processor/src/config';
 

@@ -3,7 +3,7 @@
  * of one event topic never receiving anything, the others' windows still close once it has been
  * idle for the (here shortened) timeout of processing time.
  */
-import { eventually } from '@platform/testing';
+import { eventually } from '@test/support';
 import { ProcessorHandle, startProcessor } from '../../apps/processor/src/bootstrap';
 import { aggregateCollector, encode, keyOf, latestAggregates, MIN, produce, setUp, Setup, topicOf, validEvent } from './harness';
 

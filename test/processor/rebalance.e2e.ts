@@ -3,7 +3,7 @@
  * move between instances mid-stream (state follows them through the changelog). Nothing is lost
  * and nothing is counted twice: the aggregates equal the offline computation exactly.
  */
-import { eventually } from '@platform/testing';
+import { eventually } from '@test/support';
 import { ProcessorHandle, startProcessor } from '../../apps/processor/src/bootstrap';
 import { loadProcessorConfig } from '../../apps/processor/src/config';
 import { aggregateCollector, compare, flushItems, framedItems, latestAggregates, oracle, produce, setUp, Setup, TestEvent, validEvent } from './harness';

@@ -6,7 +6,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { SchemaRegistryClient } from '@confluentinc/schemaregistry';
 import { signToken, TokenVerifier } from '@platform/auth';
-import { TEST_BROKERS } from '@platform/testing';
+import { TEST_BROKERS } from '@test/support';
 import { registryUser } from '../../apps/schema-registry/src/auth/registry-auth';
 import { RunningSchemaRegistry, startSchemaRegistry } from '../../apps/schema-registry/src/bootstrap';
 import { call, deleteTopic, freshSchemasTopic, recordSchema, VND } from './support';

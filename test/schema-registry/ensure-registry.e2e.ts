@@ -1,11 +1,11 @@
-/** libs/testing's ensureRegistry: reuse a registry that answers, else start one in-process. */
+/** test/support's ensureRegistry: reuse a registry that answers, else start one in-process. */
 import { RunningSchemaRegistry } from '../../apps/schema-registry/src/bootstrap';
 import { ADMIN, call, deleteTopic, freshSchemasTopic, startRegistry } from './support';
 
-type Testing = typeof import('@platform/testing');
+type Testing = typeof import('@test/support');
 
 /**
- * Loads @platform/testing with SCHEMA_REGISTRY_URL and the registry credentials set as given (both
+ * Loads @test/support with SCHEMA_REGISTRY_URL and the registry credentials set as given (both
  * are read when the module loads).
  */
 function testingWithRegistryUrl(url: string, userInfo = `${ADMIN.username}:${ADMIN.password}`): Testing {
@@ -21,7 +21,7 @@ function testingWithRegistryUrl(url: string, userInfo = `${ADMIN.username}:${ADM
   try {
     let loaded: Testing | undefined;
     jest.isolateModules(() => {
-      loaded = require('@platform/testing');
+      loaded = require('@test/support');
     });
     return loaded!;
   } finally {

@@ -2,7 +2,7 @@
 import { withAdmin } from '@platform/kafka';
 import { RegistryCredentials } from '@platform/config';
 import { registryAuthorization } from '@platform/schema';
-import { testKafka, TEST_BROKERS, uniqueName } from '@platform/testing';
+import { testKafka, TEST_BROKERS, uniqueName } from '@test/support';
 import { registryUser } from '../../apps/schema-registry/src/auth/registry-auth';
 import { RunningSchemaRegistry, startSchemaRegistry } from '../../apps/schema-registry/src/bootstrap';
 

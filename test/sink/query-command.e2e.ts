@@ -9,7 +9,7 @@ import { join, resolve } from 'path';
 import { promisify } from 'util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbAdapter, LakeWriter, LoadRecord, LocalLakeStore, mapAggregate, mapRawEvent, ParquetEncoder, WarehouseLoader } from '@platform/warehouse';
-import { tempDir } from '@platform/testing';
+import { tempDir } from '@test/support';
 
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);

@@ -7,7 +7,7 @@
 import { join } from 'path';
 import fc from 'fast-check';
 import { LONG_MAX_EXACT as LONG_MAX, LONG_MIN_EXACT as LONG_MIN } from '@platform/schema';
-import { eventually, uniqueName } from '@platform/testing';
+import { eventually, uniqueName } from '@test/support';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
 import { post, startTestApi, TestApi } from '../ingest-api/support';

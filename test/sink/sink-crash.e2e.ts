@@ -5,17 +5,17 @@
  * exactly, every aggregate holds its highest version, the stored offsets are the ends of the topics,
  * and the lake holds every record once: no duplicate rows and no two objects with overlapping offsets.
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess } from 'child_process';
 import { closeSync, openSync, readFileSync } from 'fs';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { Kafka } from 'kafkajs';
 import { AggregatedRecord } from '@platform/contracts';
 import { withAdmin } from '@platform/kafka';
-import { eventually, testKafka, uniqueName } from '@platform/testing';
-import { ensureRegistry, TestRegistry } from '../../libs/testing/src/registry';
+import { eventually, testKafka, uniqueName } from '@test/support';
+import { spawnApp } from '../support/processes';
+import { ensureRegistry, TestRegistry } from '../support/registry';
 import { aggregate, lakeObjectParts, makeEvent, queryDuckDbFile, queryParquet, tempDir, TestEvent, TestPipeline, writeSinkPipeline } from './support';
 
-const ROOT = resolve(__dirname, '../..');
 const EVENTS = 18_000;
 const CHUNK = 1_000;
 const AGG_KEYS = 200;
@@ -66,7 +66,7 @@ describe('sink: kill -9 under load', () => {
     };
     const exits: Array<string | number | null> = [];
     const startChild = () => {
-      const proc = spawn('node', ['-r', './scripts/register.js', 'apps/sink/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+      const proc = spawnApp('sink', { env, stdio: ['ignore', log, log] });
       proc.on('exit', (code, signal) => exits.push(signal ?? code));
       return proc;
     };

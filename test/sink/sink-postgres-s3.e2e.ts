@@ -10,8 +10,8 @@ import { S3Client, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/clien
 import { writeFileSync, mkdirSync } from 'fs';
 import { dirname, join } from 'path';
 import { frame } from '@platform/schema';
-import { ensureRegistry, TestRegistry } from '../../libs/testing/src/registry';
-import { eventually, testKafka, uniqueName } from '@platform/testing';
+import { ensureRegistry, TestRegistry } from '../support/registry';
+import { eventually, testKafka, uniqueName } from '@test/support';
 import { loadSinkConfig } from '../../apps/sink/src/config';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
 import { aggregate, createPgDatabase, lakeObjectParts, makeEvent, queryParquet, readDlq, startS3, tempDir, TestEvent, TestPipeline, utcDayAndHour, writeSinkPipeline } from './support';

@@ -11,7 +11,7 @@ import { loadPipelineConfig, PipelineConfig, RegistryCredentials } from '@platfo
 import { AggregatedRecord, decodeDlqRecord, DlqRecord } from '@platform/contracts';
 import { BatchingProducer, createConsumer, createIdempotentProducer, createTransactionalProducer, ensureTopics, partitionForKey, pipelineTopics, RecordAck, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog, validateAgainst } from '@platform/schema';
-import { eventually, tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { eventually, tempDir, uniqueName, writeTestPipeline } from '@test/support';
 
 export { tempDir };
 

@@ -1,6 +1,6 @@
 /** The PostgreSQL adapter's upserts against the real server: version guard, first row wins, offsets forward, atomic writes. */
 import { PostgresAdapter } from '@platform/warehouse';
-import { warehouseUpsertContract, WarehouseProbe } from '@platform/testing';
+import { warehouseUpsertContract, WarehouseProbe } from '@test/support';
 import { createPgDatabase } from '../sink/support';
 
 describe('PostgresAdapter upserts (real PostgreSQL)', () => {

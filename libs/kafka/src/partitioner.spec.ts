@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { murmur2, partitionForKey } from './partitioner';
-// Literal results of Kafka's Java client for fixed keys (scripts/fixtures/KafkaPartitions.java).
+// Literal results of Kafka's Java client for fixed keys (test/support/fixtures/KafkaPartitions.java).
 import javaClient from './partitioner.fixture.json';
 
 // kafkajs's own murmur2 (Long arithmetic) is the reference: the producer's DefaultPartitioner uses it.

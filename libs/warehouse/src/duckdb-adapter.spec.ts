@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { warehouseUpsertContract, WarehouseProbe } from '../../testing/src/warehouse-contract';
+import { warehouseUpsertContract, WarehouseProbe } from '../../../test/support/warehouse-contract';
 import { baseTableSpec, TableSpec } from './columns';
 import { DuckDbAdapter, duckDbCreateTableSql, duckDbUpsertSql } from './duckdb-adapter';
 

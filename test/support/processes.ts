@@ -1,5 +1,8 @@
-/** The processes a chaos run starts, kills with SIGKILL, and restarts: the apps and a private broker. */
-import { ChildProcess, execFile, spawn } from 'child_process';
+/**
+ * The processes tests, chaos runs and benchmarks start, kill with SIGKILL, and restart: the apps (one
+ * way to spawn them, `spawnApp`) and private brokers.
+ */
+import { ChildProcess, execFile, spawn, StdioOptions } from 'child_process';
 import { createWriteStream, readFileSync, WriteStream } from 'fs';
 import { join, resolve } from 'path';
 import { promisify } from 'util';
@@ -16,6 +19,44 @@ export interface Launch {
   production?: { tree: string };
 }
 
+/** The four services, by the name of their directory under apps/ (and of the image's entrypoint argument). */
+export type ServiceName = 'schema-registry' | 'ingest-api' | 'processor' | 'sink';
+
+export interface SpawnOptions extends Launch {
+  /** Added to this process's environment. */
+  env?: Record<string, string | undefined>;
+  /** Pipes by default. */
+  stdio?: StdioOptions;
+}
+
+/** Starts one app as a child process: its sources through scripts/register.js, or a production tree's compiled output. */
+export function spawnApp(app: ServiceName, options: SpawnOptions = {}): ChildProcess {
+  const tree = options.production?.tree;
+  const [command, args] = tree ? ['sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), app]] : [process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, 'apps', app, 'src/main.ts')]];
+  return spawn(command, args, {
+    cwd: tree ?? ROOT,
+    env: { ...process.env, ...(tree ? { PLATFORM_HOME: tree, NODE_ENV: 'production' } : {}), ...options.env },
+    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs an app until it exits (SIGKILL after `timeoutMs`): its exit code and everything it printed. */
+export function runAppToExit(app: ServiceName, env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawnApp(app, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
 export class AppProcess {
   private child?: ChildProcess;
   private log?: WriteStream;
@@ -25,17 +66,18 @@ export class AppProcess {
   unexpectedExits = 0;
 
   constructor(
-    readonly name: string,
-    private readonly entry: string,
+    readonly name: ServiceName,
     private env: Record<string, string>,
     private readonly logDir: string,
     private readonly readyUrl: string,
     private readonly launch: Launch = {},
+    /** This instance's name in logs and reports (the app's name unless it is a second instance). */
+    readonly label: string = name,
   ) {}
 
-  /** Another instance of this app (same entry, launch and environment but `overrides`), not started. */
-  replica(name: string, overrides: Record<string, string>, readyUrl: string): AppProcess {
-    return new AppProcess(name, this.entry, { ...this.env, ...overrides }, this.logDir, readyUrl, this.launch);
+  /** Another instance of this app (same launch and environment but `overrides`), not started. */
+  replica(label: string, overrides: Record<string, string>, readyUrl: string): AppProcess {
+    return new AppProcess(this.name, { ...this.env, ...overrides }, this.logDir, readyUrl, this.launch, label);
   }
 
   /** More environment for the next start (e.g. the Kafka credentials once the cluster made them). */
@@ -48,18 +90,10 @@ export class AppProcess {
   }
 
   async start(timeoutMs = 90_000): Promise<void> {
-    this.log ??= createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
+    this.log ??= createWriteStream(join(this.logDir, `${this.label}.log`), { flags: 'a' });
     this.log.write(`\n=== start ${new Date().toISOString()}\n`);
     this.expectedExit = false;
-    const tree = this.launch.production?.tree;
-    const [command, args] = tree
-      ? ['sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), this.name]]
-      : [process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, this.entry)]];
-    const child = spawn(command, args, {
-      cwd: tree ?? ROOT,
-      env: { ...process.env, ...(tree ? { PLATFORM_HOME: tree, NODE_ENV: 'production' } : {}), ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnApp(this.name, { ...this.launch, env: this.env });
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     child.on('exit', (code, signal) => {
@@ -68,7 +102,7 @@ export class AppProcess {
     });
     this.child = child;
     this.starts++;
-    await waitForUrl(this.readyUrl, timeoutMs, () => child.exitCode !== null || child.signalCode !== null, this.name);
+    await waitForUrl(this.readyUrl, timeoutMs, () => child.exitCode !== null || child.signalCode !== null, this.label);
   }
 
   /** Resident set size of the running process in MiB (Linux /proc), undefined when not running. */

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { signToken } from '@platform/auth';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { createKafka, withAdmin } from '@platform/kafka';
-import { tempDir, uniqueName, writeTestPipeline } from '@platform/testing';
+import { tempDir, uniqueName, writeTestPipeline } from './index';
 import { AppProcess, ClusterUser, PrivateBroker, PrivateCluster } from './processes';
 
 export interface PlatformOptions {
@@ -99,7 +99,6 @@ export class PrivatePlatform {
     this.apps = {
       registry: new AppProcess(
         'schema-registry',
-        'apps/schema-registry/src/main.ts',
         { ...common, PORT: port(81), SCHEMAS_TOPIC: this.schemasTopic, REGISTRY_USERS: `platform:admin:${this.registryPassword}` },
         dir,
         `http://127.0.0.1:${port(81)}/health/ready`,
@@ -107,7 +106,6 @@ export class PrivatePlatform {
       ),
       processor: new AppProcess(
         'processor',
-        'apps/processor/src/main.ts',
         { ...common, PROCESSOR_GROUP: this.processorGroup, PROCESSOR_OPS_PORT: port(101), ...options.processorEnv },
         dir,
         `http://127.0.0.1:${port(101)}/health/live`,
@@ -115,7 +113,6 @@ export class PrivatePlatform {
       ),
       sink: new AppProcess(
         'sink',
-        'apps/sink/src/main.ts',
         {
           ...common,
           WAREHOUSE: 'postgres',
@@ -132,7 +129,6 @@ export class PrivatePlatform {
       ),
       ingest: new AppProcess(
         'ingest-api',
-        'apps/ingest-api/src/main.ts',
         { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, JWT_ISSUER: TOKEN_ISSUER, JWT_AUDIENCE: TOKEN_AUDIENCE, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
         dir,
         `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
@@ -146,7 +142,7 @@ export class PrivatePlatform {
   private addReplicas(port: (offset: number) => string): void {
     const shared = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${this.suffix}:` };
     this.apps.ingest.addEnv(shared);
-    const replica = (app: AppProcess, env: Record<string, string>, readyUrl: string) => app.replica(`${app.name}-2`, env, readyUrl);
+    const replica = (app: AppProcess, env: Record<string, string>, readyUrl: string) => app.replica(`${app.label}-2`, env, readyUrl);
     this.replicas.ingest = replica(this.apps.ingest, { PORT: port(1), DATA_DIR: join(this.workDir, 'ingest-2') }, `http://127.0.0.1:${port(1)}/api/v1/health/ready`);
     this.replicas.processor = replica(this.apps.processor, { PROCESSOR_OPS_PORT: port(103), DATA_DIR: join(this.workDir, 'processor-2') }, `http://127.0.0.1:${port(103)}/health/live`);
     this.replicas.sink = replica(this.apps.sink, { SINK_OPS_PORT: port(104), DATA_DIR: join(this.workDir, 'sink-2') }, `http://127.0.0.1:${port(104)}/health/live`);

@@ -8,7 +8,7 @@
  * that every acknowledged event landed exactly once and the aggregates equal an offline recomputation.
  * Exits 0 when nothing was lost or duplicated, 1 otherwise.
  */
-import { runChaos } from './chaos/run';
+import { runChaos } from './run';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

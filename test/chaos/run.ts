@@ -7,8 +7,8 @@
 import { rmSync } from 'fs';
 import { Client } from 'pg';
 import { createKafka, kafkaSettingsFromEnv } from '@platform/kafka';
-import { AppProcess, PrivateCluster } from '../stack/processes';
-import { AppName, PrivatePlatform } from '../stack/platform';
+import { AppProcess, PrivateCluster } from '../support/processes';
+import { AppName, PrivatePlatform } from '../support/platform';
 import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
 import { compareAggregates, dlqEventIds, exactlyOnce, lakeContents, atLeastOnceOnly, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
 
@@ -231,7 +231,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
 function sampleRss(platform: PrivatePlatform, into: Record<string, number[]>): void {
   for (const app of platform.allApps()) {
     const mib = app.rssMiB();
-    if (mib !== undefined) (into[app.name] ??= []).push(mib);
+    if (mib !== undefined) (into[app.label] ??= []).push(mib);
   }
 }
 
@@ -279,7 +279,7 @@ async function runFaults(
     const app = victims[i % victims.length];
     faults.push({
       at: slot,
-      what: `kill -9 ${app.name}`,
+      what: `kill -9 ${app.label}`,
       run: async () => {
         await app.kill9();
         await sleep(300 + random() * 1500);

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { runChaos } from './chaos/run';
+import { runChaos } from './run';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(__dirname, '../..');
 
 function option(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -62,8 +62,8 @@ export async function ensureRegistry(): Promise<TestRegistry> {
     return { url: TEST_REGISTRY_URL, credentials: TEST_REGISTRY_CREDENTIALS, clientEnv: registryClientEnv(TEST_REGISTRY_URL), close: async () => undefined };
   }
   // Loaded only when needed, so tests against a running registry never load the registry's code.
-  const { startSchemaRegistry } = await import('../../../apps/schema-registry/src/bootstrap');
-  const { registryUser } = await import('../../../apps/schema-registry/src/auth/registry-auth');
+  const { startSchemaRegistry } = await import('../../apps/schema-registry/src/bootstrap');
+  const { registryUser } = await import('../../apps/schema-registry/src/auth/registry-auth');
   const credentials: RegistryCredentials =
     TEST_REGISTRY_CREDENTIALS.kind === 'basic' ? TEST_REGISTRY_CREDENTIALS : { kind: 'basic', username: 'platform-test', password: 'platform-test-only-password' };
   const schemasTopic = uniqueName('_schemas.test');
