@@ -16,6 +16,8 @@ const spec = {
    * Kafka Streams' commit.interval.ms); a batch that reaches its partition's end commits at once.
    */
   commitIntervalMs: env.duration('PROCESSOR_COMMIT_INTERVAL', { default: '200ms' }),
+  /** A caught-up task commits at once unless it committed less than this ago (then when this is reached). */
+  commitLingerMs: env.duration('PROCESSOR_COMMIT_LINGER', { default: '50ms' }),
   /** Records per transaction at most (a task commits when it has fed this many). */
   maxBatchRecords: env.int('PROCESSOR_MAX_BATCH', { default: 20_000, min: 1 }),
   /** Partitions each stage works on at once (each has its own transactional producer). */

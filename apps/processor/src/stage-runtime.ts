@@ -75,6 +75,7 @@ export class Stage<T extends StreamTask> {
       offsets: new AdminOffsets(deps.admin),
       commitIntervalMs: deps.config.commitIntervalMs,
       maxUncommittedRecords: deps.config.maxBatchRecords,
+      lingerMs: deps.config.commitLingerMs,
       observer: observer(stage, deps.log),
     });
   }

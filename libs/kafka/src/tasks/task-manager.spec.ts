@@ -92,7 +92,7 @@ class SumTask implements StreamTask {
   }
 }
 
-function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: number; broker?: FakeBroker } = {}) {
+function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: number; lingerMs?: number; broker?: FakeBroker } = {}) {
   const broker = options.broker ?? new FakeBroker();
   const producers = new FakeProducers(broker);
   let now = 1_000;
@@ -113,6 +113,7 @@ function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: num
     offsets: broker,
     commitIntervalMs: options.commitIntervalMs ?? 100,
     maxUncommittedRecords: options.maxUncommittedRecords ?? 1000,
+    lingerMs: options.lingerMs,
     now: () => now,
   });
   return { broker, producers, manager, tasks, advance: (ms: number) => (now += ms) };
@@ -175,6 +176,44 @@ describe('TaskManager against a fake consumer and producer', () => {
     expect(broker.log).toHaveLength(2); // interval since the sixth record
     expect(committedOf(broker)).toBe(6n);
     expect(values(broker)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('fake: a large fetch is fed in chunks, committing whenever the interval passed', async () => {
+    const { broker, manager, tasks, advance } = setup({ commitIntervalMs: 100, maxUncommittedRecords: 100_000 });
+    await manager.handleBatch(batch(0, 0, [1], 10_000), control().c);
+    const task = tasks[0];
+    const origin = task.process.bind(task);
+    task.process = (records) => {
+      origin(records);
+      advance(60); // each chunk takes 60 ms
+    };
+    await manager.handleBatch(batch(0, 1, Array.from({ length: 2500 }, () => 1), 10_000), control().c);
+    // chunks of 1000, 1000, 500: the interval has passed after the second (1 + 2000 records fed)
+    expect(broker.log.map((r) => r.offsets?.nextOffset)).toEqual([2001n]);
+    expect(committedOf(broker)).toBe(2001n);
+  });
+
+  it('fake: a caught-up task commits at once, or when its linger after the last commit ends', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    try {
+      const { broker, manager, advance } = setup({ lingerMs: 50 });
+      await manager.handleBatch(batch(0, 0, [1]), control().c);
+      expect(broker.log).toHaveLength(1); // no commit for 50 ms before: at once
+      advance(10);
+      await manager.handleBatch(batch(0, 1, [2]), control().c);
+      advance(10);
+      await manager.handleBatch(batch(0, 2, [3]), control().c);
+      expect(broker.log).toHaveLength(1); // 20 ms after the last commit: lingering
+      await jest.advanceTimersByTimeAsync(39); // the timer was set 40 ms before the linger ends
+      expect(broker.log).toHaveLength(1);
+      advance(40);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(broker.log).toHaveLength(2); // one transaction for both batches
+      expect(broker.log[1].offsets?.nextOffset).toBe(3n);
+      expect(values(broker)).toEqual([1, 2, 3]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('fake: seeks past the committed offset on its first batch and filters records fetched before the seek', async () => {

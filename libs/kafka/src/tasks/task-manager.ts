@@ -11,7 +11,8 @@
  *   records; records fetched before a seek took effect are filtered out;
  * - commit by interval or size, as Streams' commit.interval.ms: under backlog a task keeps feeding
  *   records and commits once `commitIntervalMs` or `maxUncommittedRecords` is reached; a batch that
- *   reaches the partition's end commits at once, so latency at low rates is that of one fetch;
+ *   reaches the partition's end commits at once, or `lingerMs` after the previous commit, so
+ *   latency at low rates stays that of a fetch plus at most the linger;
  * - a failed commit (fenced, broker gone) or a failed process call closes the task: its state is
  *   ahead of what Kafka holds, so it is rebuilt from the changelog on the next batch, and the
  *   consumer goes back to the committed offset.
@@ -61,6 +62,14 @@ export interface TaskManagerOptions<T extends StreamTask> {
   commitIntervalMs: number;
   /** Most records fed between two commits. */
   maxUncommittedRecords: number;
+  /** Records fed to a task at once, between checks of the interval (default 1000). */
+  chunkRecords?: number;
+  /**
+   * A task that reached its partition's end commits at once when its last commit is at least this
+   * old, else when it is (default 0: always at once). Under load, a caught-up task then gathers a
+   * linger's worth of input per transaction instead of one fetch.
+   */
+  lingerMs?: number;
   observer?: TaskManagerObserver;
   now?: () => number;
 }
@@ -75,6 +84,8 @@ class TaskHandle<T extends StreamTask> {
   committedPosition?: bigint;
   uncommitted = 0;
   uncommittedSince = 0;
+  lastCommitAt = 0;
+  lingering?: NodeJS.Timeout;
   caughtUp = false;
   lastBatchAt = 0;
   closed = false;
@@ -208,7 +219,9 @@ export class TaskManager<T extends StreamTask> {
     let at = 0;
     while (at < fresh.length) {
       if (!control.isActive() || handle.closed) return;
-      const take = Math.max(1, this.options.maxUncommittedRecords - handle.uncommitted);
+      // Small chunks, so the interval is checked while a large fetch is worked through: the next
+      // stage (read committed) sees output every interval, not once per fetch.
+      const take = Math.max(1, Math.min(this.options.maxUncommittedRecords - handle.uncommitted, this.options.chunkRecords ?? 1000));
       const chunk = fresh.slice(at, at + take);
       at += chunk.length;
       await handle.task.process(chunk, handle.context);
@@ -218,15 +231,37 @@ export class TaskManager<T extends StreamTask> {
       handle.uncommitted += chunk.length;
       handle.position = BigInt(last) + 1n;
       control.resolveOffset(last);
-      if (handle.uncommitted >= this.options.maxUncommittedRecords) await this.keepingAlive(this.commit(handle), control);
+      if (handle.uncommitted >= this.options.maxUncommittedRecords || (at < fresh.length && this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)) {
+        await this.keepingAlive(this.commit(handle), control);
+      }
     }
     handle.caughtUp = lag <= 0n;
     handle.lastBatchAt = this.now();
     // Revoked or stopping meanwhile: a kept task commits at its next verification, a closed one never.
     if (!control.isActive()) return;
-    if (handle.uncommitted > 0 && (handle.caughtUp || this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)) {
+    if (handle.uncommitted === 0) return;
+    const now = this.now();
+    if (handle.caughtUp) {
+      const wait = handle.lastCommitAt + (this.options.lingerMs ?? 0) - now;
+      if (wait <= 0) await this.keepingAlive(this.commit(handle), control);
+      else this.commitLater(handle, wait);
+    } else if (now - handle.uncommittedSince >= this.options.commitIntervalMs) {
       await this.keepingAlive(this.commit(handle), control);
     }
+  }
+
+  /** A caught-up task within its linger: commits when the linger ends, unless a batch does first. */
+  private commitLater(handle: TaskHandle<T>, wait: number): void {
+    if (handle.lingering) return;
+    handle.lingering = setTimeout(() => {
+      handle.lingering = undefined;
+      void handle
+        .run(async () => {
+          if (!handle.closed && handle.uncommitted > 0 && handle.verified) await this.commit(handle);
+        })
+        .catch((error) => this.options.observer?.onWarning?.('lingered commit failed; the task will be restored', { err: error, ...handle.tp }));
+    }, wait);
+    handle.lingering.unref?.();
   }
 
   private async commit(handle: TaskHandle<T>): Promise<void> {
@@ -250,6 +285,9 @@ export class TaskManager<T extends StreamTask> {
       throw error;
     }
     this.options.observer?.onCommit?.(tp, request, Number(process.hrtime.bigint() - started) / 1e9);
+    handle.lastCommitAt = this.now();
+    if (handle.lingering) clearTimeout(handle.lingering);
+    handle.lingering = undefined;
     handle.committedPosition = handle.position;
     handle.uncommitted = 0;
     handle.task.committed?.(handle.context);
@@ -286,6 +324,7 @@ export class TaskManager<T extends StreamTask> {
 
   private closeNow(handle: TaskHandle<T>): void {
     handle.closed = true;
+    if (handle.lingering) clearTimeout(handle.lingering);
     const key = tpKey(handle.tp);
     if (this.tasks.get(key) === handle) this.tasks.delete(key);
     handle.task.close?.();
