@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, kafkaSettingsFromEnv, pipelineTopics, withAdmin } from '@platform/kafka';
-import { createLogger } from '@platform/observability';
+import { createLogger, registry } from '@platform/observability';
 import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
 import { writeTestPipeline } from '@test/support';
 import { startProcessor } from '../apps/processor/src/bootstrap';
@@ -131,6 +131,10 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
   }
   const seconds = (Date.now() - started) / 1000;
   await processor.stop();
+  if (process.env.BENCH_DEBUG) {
+    const text = await registry.metrics();
+    console.log(text.split('\n').filter((l) => /^processor_(transactions_total|records_out_total|records_in_total|transaction_duration_seconds_(sum|count))/.test(l)).join('\n'));
+  }
   const result = {
     run,
     events,

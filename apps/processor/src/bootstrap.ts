@@ -5,7 +5,7 @@
  */
 import { Admin } from 'kafkajs';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createAdmin, createKafka, ensureTopics, kafkaSettings, pipelineTopics, topicReplication } from '@platform/kafka';
+import { createAdmin, createKafka, ensureTopics, KafkaTaskProducers, kafkaSettings, pipelineTopics, topicReplication } from '@platform/kafka';
 import { health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
@@ -13,7 +13,6 @@ import { ReferenceStore } from './reference-store';
 import { StageA } from './stage-a/stage-a';
 import { StageB } from './stage-b/stage-b';
 import { internalTopicPlans } from './topology';
-import { TaskProducers } from './transactions';
 
 export interface ProcessorOptions {
   config: ProcessorConfig;
@@ -51,7 +50,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
     throw error;
   }
 
-  const producers = new TaskProducers(kafka);
+  const producers = new KafkaTaskProducers(kafka);
   const deps = { kafka, admin, pipeline, catalog, reference: reference.table, config, producers, log, onFatal: options.onFatal };
   const stageA = new StageA(deps);
   const stageB = new StageB(deps);

@@ -11,7 +11,14 @@ const spec = {
   instanceId: env.string('PROCESSOR_INSTANCE_ID', { default: `${hostname()}-${process.pid}` }),
   /** How often each stage B task re-evaluates its watermark in processing time (idle sources). */
   timerIntervalMs: env.duration('PROCESSOR_TIMER_INTERVAL', { default: '1s' }),
-  /** Records per transaction at most (a fetched batch is split beyond this). */
+  /**
+   * Under backlog a task commits when this long has passed since its first uncommitted record (as
+   * Kafka Streams' commit.interval.ms); a batch that reaches its partition's end commits at once.
+   */
+  commitIntervalMs: env.duration('PROCESSOR_COMMIT_INTERVAL', { default: '200ms' }),
+  /** A caught-up task commits at once unless it committed less than this ago (then when this is reached). */
+  commitLingerMs: env.duration('PROCESSOR_COMMIT_LINGER', { default: '50ms' }),
+  /** Records per transaction at most (a task commits when it has fed this many). */
   maxBatchRecords: env.int('PROCESSOR_MAX_BATCH', { default: 20_000, min: 1 }),
   /** Partitions each stage works on at once (each has its own transactional producer). */
   concurrency: env.int('PROCESSOR_CONCURRENCY', { default: 6, min: 1, max: 64 }),

@@ -1,5 +1,5 @@
 import { EventTypeSpec } from '@platform/config';
-import { decodeRepartition, encodeEvent, encodeMarker } from '@platform/processing';
+import { decodeRepartition, encodeEvent, encodeMarker, engineInput } from '@platform/processing';
 import { WindowingEngine } from '@platform/windowing';
 import { RepartitionMapper, toAggregatedRecord } from './records';
 import { mergeOutputs } from './stage-b/task';
@@ -50,8 +50,8 @@ describe('RepartitionMapper', () => {
     const settings = { windows: [{ name: 't1m', kind: 'tumbling' as const, sizeMs: 60_000 }], maxOutOfOrdernessMs: 0, allowedLatenessMs: 0, eventTypes: [transaction] };
     const viaWire = new WindowingEngine(settings);
     const direct = new WindowingEngine(settings);
-    const mapped = decodeRepartition(encodeEvent(new RepartitionMapper(transaction).toWindowEvent(envelope, {}, 'p-0')));
-    const a = viaWire.processBatch([mapped, decodeRepartition(encodeMarker({ partition: 'p-0', eventTime: 120_000 }))], 0);
+    const mapped = engineInput(decodeRepartition(encodeEvent(new RepartitionMapper(transaction).toWindowEvent(envelope, {}, 'p-0'))));
+    const a = viaWire.processBatch([mapped, engineInput(decodeRepartition(encodeMarker({ partition: 'p-0', eventTime: 120_000 })))], 0);
     const b = direct.processBatch(
       [
         { eventId: 'e1', eventType: 'transaction', timestamp: 1_000, userId: 'u1', payload: envelope.payload, partition: 'p-0' },
@@ -70,7 +70,7 @@ describe('markers in stage B', () => {
     engine.assignPartitions(['s-0', 's-1'], 0);
     const first = engine.processBatch([{ eventId: 'a', eventType: 'x', timestamp: 1_000, partition: 's-0' }, { partition: 's-0', eventTime: 90_000 }], 0);
     expect(first.results).toHaveLength(0); // s-1 holds the watermark back
-    const second = engine.processBatch([decodeRepartition(encodeMarker({ partition: 's-1', eventTime: 90_000 }))], 0);
+    const second = engine.processBatch([engineInput(decodeRepartition(encodeMarker({ partition: 's-1', eventTime: 90_000 })))], 0);
     expect(second.results.map((r) => r.count)).toEqual([1]);
   });
 });

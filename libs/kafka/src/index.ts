@@ -5,3 +5,4 @@ export * from './partitioner';
 export * from './topics';
 export * from './batching-producer';
 export * from './read-to-end';
+export * from './tasks';

@@ -1,24 +1,69 @@
 import fc from 'fast-check';
 import { decodeRepartition, encodeEvent, encodeMarker, repartitionKey, sourceFromHeaders, sourceHeaders, sourceName, withoutSourceHeaders } from './repartition';
 
-describe('repartition records', () => {
-  it('property: events and markers survive the round trip unchanged', () => {
+const sourceArb = fc.record({
+  topic: fc.string({ minLength: 1 }),
+  partition: fc.nat({ max: 2 ** 31 - 1 }),
+  offset: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String),
+  key: fc.option(fc.uint8Array({ minLength: 1 }).map((a) => Buffer.from(a)), { nil: null }),
+  value: fc.uint8Array({ minLength: 1 }).map((a) => Buffer.from(a)),
+  headers: fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'), fc.string()),
+});
+
+describe('repartition records, version 1', () => {
+  it('property: events (with their source record) and markers survive the round trip unchanged', () => {
     fc.assert(
       fc.property(
-        fc.record({ eventId: fc.string({ minLength: 1 }), eventType: fc.string(), timestamp: fc.integer(), userId: fc.option(fc.string(), { nil: null }), groupKey: fc.string(), partition: fc.string() }),
+        fc.record({
+          eventId: fc.string({ minLength: 1 }),
+          eventType: fc.string(),
+          timestamp: fc.integer(),
+          userId: fc.option(fc.string(), { nil: null }),
+          deviceId: fc.option(fc.string(), { nil: null }),
+          groupKey: fc.string(),
+          partition: fc.string(),
+          payload: fc.dictionary(fc.string().filter((k) => k !== '__proto__'), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)), fc.string())),
+        }),
+        fc.option(sourceArb, { nil: undefined }),
         fc.string(),
         fc.integer(),
-        (event, partition, eventTime) => {
-          expect(decodeRepartition(encodeEvent(event))).toEqual(event);
-          expect(decodeRepartition(encodeMarker({ partition, eventTime }))).toEqual({ partition, eventTime });
+        (event, source, partition, eventTime) => {
+          expect(decodeRepartition(encodeEvent(event, source))).toEqual({ kind: 'event', event, source });
+          expect(decodeRepartition(encodeMarker({ partition, eventTime }))).toEqual({ kind: 'marker', time: { partition, eventTime } });
         },
       ),
     );
   });
 
-  it('refuses bytes that are neither an event nor a marker', () => {
+  it('is versioned: byte 1, then the kind, then Avro', () => {
+    const marker = encodeMarker({ partition: 'p', eventTime: 1 });
+    // version 1, kind 2, string "p" (zigzag length 2, 0x70), double 1.0 little-endian
+    expect([...marker]).toEqual([1, 2, 2, 0x70, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]);
+  });
+
+  it('is at least three times smaller than the JSON of version 0 for an event with its source record', () => {
+    const event = { eventId: '6f1c1b6e-6d8a-4a55-9f65-0b0e6d1f5e4a', eventType: 'iot.sensor', timestamp: 1764547200123, userId: 'u1234', deviceId: 'dev-42', groupKey: 'dev-42', partition: 'events.iot.sensor-3', payload: { reading: { temperature: 21.5 } } };
+    const source = { topic: 'events.iot.sensor', partition: 3, offset: '123456', key: Buffer.from('dev-42'), value: Buffer.alloc(90, 7), headers: { trace_id: 'b7ad6b7169203331' } };
+    const legacy = Buffer.byteLength(JSON.stringify({ k: 'e', e: event })) + Buffer.byteLength(sourceHeaders(source).source_record);
+    expect(encodeEvent(event, source).length * 1.5).toBeLessThan(legacy);
+  });
+
+  it('refuses an unknown version or kind, naming it', () => {
+    const marker = encodeMarker({ partition: 'p', eventTime: 1 });
+    expect(() => decodeRepartition(Buffer.from([2, ...marker.subarray(1)]))).toThrow('repartition record version 2 is not supported (this processor reads versions 0 and 1)');
+    expect(() => decodeRepartition(Buffer.from([1, 9, ...marker.subarray(2)]))).toThrow('repartition record kind 9 is unknown');
+    expect(() => decodeRepartition(Buffer.alloc(0))).toThrow('empty repartition record');
+    expect(() => decodeRepartition(Buffer.from([1, 1, 0xff]))).toThrow();
+  });
+
+  it('reads version 0 (JSON, source record in its header): records of an older stage A', () => {
+    const source = { topic: 't', partition: 0, offset: '5', key: null, value: Buffer.from([0, 0, 0, 0, 1, 2]), headers: { a: 'b' } };
+    const event = { eventId: 'e-1', eventType: 'x', timestamp: 5, groupKey: 'g', partition: 't-0' };
+    const headers = Object.fromEntries(Object.entries(sourceHeaders(source)).map(([k, v]) => [k, Buffer.from(v)]));
+    expect(decodeRepartition(Buffer.from(JSON.stringify({ k: 'e', e: event })), headers)).toEqual({ kind: 'event', event, source });
+    expect(decodeRepartition(Buffer.from(JSON.stringify({ k: 'm', p: 't-0', t: 9 })))).toEqual({ kind: 'marker', time: { partition: 't-0', eventTime: 9 } });
     expect(() => decodeRepartition(Buffer.from('{"k":"x"}'))).toThrow('not a repartition record');
-    expect(() => decodeRepartition(Buffer.from('not json'))).toThrow();
+    expect(() => decodeRepartition(Buffer.from('{not json'))).toThrow();
   });
 
   it('names keys and sources', () => {
@@ -27,7 +72,7 @@ describe('repartition records', () => {
   });
 });
 
-describe('the source record a repartition record carries', () => {
+describe('version 0: the source record a repartition record carried in its header', () => {
   // Headers as the consumer hands them back: every value a Buffer.
   const asRead = (headers: Record<string, Buffer | string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : Buffer.from(v)]));
 

@@ -3,30 +3,155 @@
  * stage: validated, enriched events keyed by `<type>|<group key>` (so one task sees all events of a
  * group), and watermark markers telling every task how far each source partition has got.
  */
+import * as avro from 'avsc';
 import type { DlqSource } from '@platform/contracts';
 import type { PartitionTime, WindowEvent } from '@platform/windowing';
 
 export const MARKER_KEY = '__wm';
 
-type Wire = { k: 'e'; e: WindowEvent } | { k: 'm'; p: string; t: number };
+/**
+ * Wire format, version 1: one version byte, one kind byte (1 event, 2 marker), then the kind's
+ * Avro record. An event carries its source record (topic, partition, offset, key, Confluent-framed
+ * value, headers) as Avro bytes, so a late event leaves stage B exactly as it came. Version 0 is
+ * the JSON written before (first byte `{`, source record in the `source_record` header): still
+ * read, so records written by an older stage A during an upgrade are processed.
+ */
+export const REPARTITION_VERSION = 1;
+const KIND_EVENT = 1;
+const KIND_MARKER = 2;
+
+const SOURCE_SCHEMA = {
+  type: 'record',
+  name: 'SourceRecord',
+  fields: [
+    { name: 'topic', type: 'string' },
+    { name: 'partition', type: 'int' },
+    { name: 'offset', type: 'string' },
+    { name: 'key', type: ['null', 'bytes'] },
+    { name: 'value', type: ['null', 'bytes'] },
+    { name: 'headers', type: { type: 'map', values: 'string' } },
+  ],
+} as const;
+
+const optionalString = ['null', 'string'];
+const EVENT_TYPE = avro.Type.forSchema({
+  type: 'record',
+  name: 'RepartitionEvent',
+  namespace: 'platform.processor.v1',
+  fields: [
+    { name: 'eventId', type: 'string' },
+    { name: 'eventType', type: 'string' },
+    { name: 'timestamp', type: 'double' },
+    { name: 'userId', type: optionalString },
+    { name: 'deviceId', type: optionalString },
+    { name: 'groupKey', type: optionalString },
+    { name: 'partition', type: optionalString },
+    // Only the value field and enriched fields (see RepartitionMapper): small, free-form.
+    { name: 'payload', type: optionalString },
+    { name: 'source', type: ['null', SOURCE_SCHEMA] },
+  ],
+} as avro.Schema);
+
+const MARKER_TYPE = avro.Type.forSchema({
+  type: 'record',
+  name: 'RepartitionMarker',
+  namespace: 'platform.processor.v1',
+  fields: [
+    { name: 'partition', type: 'string' },
+    { name: 'eventTime', type: 'double' },
+  ],
+} as avro.Schema);
+
+interface EventWire {
+  eventId: string;
+  eventType: string;
+  timestamp: number;
+  userId: string | null;
+  deviceId: string | null;
+  groupKey: string | null;
+  partition: string | null;
+  payload: string | null;
+  source: SourceWire | null;
+}
+
+interface SourceWire {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** A decoded repartition record: an event (with the source record it came from, if carried) or a marker. */
+export type RepartitionInput = { kind: 'event'; event: WindowEvent; source?: DlqSource } | { kind: 'marker'; time: PartitionTime };
+
+type LegacyWire = { k: 'e'; e: WindowEvent } | { k: 'm'; p: string; t: number };
 
 export function repartitionKey(eventType: string, groupKey: string): string {
   return `${eventType}|${groupKey}`;
 }
 
-export function encodeEvent(event: WindowEvent): Buffer {
-  return Buffer.from(JSON.stringify({ k: 'e', e: event } satisfies Wire));
+function framed(kind: number, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(body.length + 2);
+  out[0] = REPARTITION_VERSION;
+  out[1] = kind;
+  body.copy(out, 2);
+  return out;
+}
+
+/** An event record; `source` is the record it was read from (see SourceRecord above). */
+export function encodeEvent(event: WindowEvent, source?: DlqSource): Buffer {
+  const wire: EventWire = {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    timestamp: event.timestamp,
+    userId: event.userId ?? null,
+    deviceId: event.deviceId ?? null,
+    groupKey: event.groupKey ?? null,
+    partition: event.partition ?? null,
+    payload: event.payload === undefined || event.payload === null ? null : JSON.stringify(event.payload),
+    source: source ? { topic: source.topic, partition: source.partition, offset: source.offset, key: source.key, value: source.value, headers: source.headers } : null,
+  };
+  return framed(KIND_EVENT, EVENT_TYPE.toBuffer(wire));
 }
 
 export function encodeMarker(time: PartitionTime): Buffer {
-  return Buffer.from(JSON.stringify({ k: 'm', p: time.partition, t: time.eventTime } satisfies Wire));
+  return framed(KIND_MARKER, MARKER_TYPE.toBuffer({ partition: time.partition, eventTime: time.eventTime }));
 }
 
-/** The engine input a repartition record stands for; throws on bytes that are neither. */
-export function decodeRepartition(bytes: Buffer): WindowEvent | PartitionTime {
-  const wire = JSON.parse(bytes.toString('utf8')) as Wire;
-  if (wire && wire.k === 'e' && wire.e && typeof wire.e.eventId === 'string') return wire.e;
-  if (wire && wire.k === 'm' && typeof wire.p === 'string' && typeof wire.t === 'number') return { partition: wire.p, eventTime: wire.t };
+/**
+ * What a repartition record stands for. Throws, naming the cause, on bytes of an unknown version or
+ * kind or that do not decode: the caller sends such a record to the DLQ.
+ */
+export function decodeRepartition(bytes: Buffer, headers?: RawHeaders): RepartitionInput {
+  if (bytes.length === 0) throw new Error('empty repartition record');
+  if (bytes[0] === 0x7b) return decodeLegacy(bytes, headers);
+  if (bytes[0] !== REPARTITION_VERSION) throw new Error(`repartition record version ${bytes[0]} is not supported (this processor reads versions 0 and ${REPARTITION_VERSION})`);
+  const body = bytes.subarray(2);
+  if (bytes[1] === KIND_MARKER) {
+    const m = MARKER_TYPE.fromBuffer(body) as { partition: string; eventTime: number };
+    return { kind: 'marker', time: { partition: m.partition, eventTime: m.eventTime } };
+  }
+  if (bytes[1] !== KIND_EVENT) throw new Error(`repartition record kind ${bytes[1]} is unknown`);
+  const w = EVENT_TYPE.fromBuffer(body) as EventWire;
+  const event: WindowEvent = { eventId: w.eventId, eventType: w.eventType, timestamp: w.timestamp, userId: w.userId, deviceId: w.deviceId };
+  if (w.groupKey !== null) event.groupKey = w.groupKey;
+  if (w.partition !== null) event.partition = w.partition;
+  if (w.payload !== null) event.payload = JSON.parse(w.payload) as Record<string, unknown>;
+  const s = w.source;
+  return { kind: 'event', event, source: s ? { topic: s.topic, partition: s.partition, offset: s.offset, key: s.key, value: s.value, headers: { ...s.headers } } : undefined };
+}
+
+/** The engine input a decoded record stands for. */
+export function engineInput(input: RepartitionInput): WindowEvent | PartitionTime {
+  return input.kind === 'event' ? input.event : input.time;
+}
+
+function decodeLegacy(bytes: Buffer, headers: RawHeaders | undefined): RepartitionInput {
+  const wire = JSON.parse(bytes.toString('utf8')) as LegacyWire;
+  if (wire && wire.k === 'e' && wire.e && typeof wire.e.eventId === 'string') return { kind: 'event', event: wire.e, source: sourceFromHeaders(headers) };
+  if (wire && wire.k === 'm' && typeof wire.p === 'string' && typeof wire.t === 'number') return { kind: 'marker', time: { partition: wire.p, eventTime: wire.t } };
   throw new Error('not a repartition record');
 }
 
@@ -36,14 +161,14 @@ export function sourceName(topic: string, partition: number): string {
 }
 
 /**
- * The header of a repartition event record that carries its source record (topic, partition,
+ * Version 0 only: the header of a repartition event record that carried its source record (topic, partition,
  * offset, key, Confluent-framed value and headers), so the windowing stage can put a late event on
  * the late topic exactly as it arrived. One header, read only for the events that turn out late:
  * the windowing stage's hot path never parses it.
  */
 export const SOURCE_HEADER = 'source_record';
 
-interface SourceWire {
+interface LegacySourceWire {
   t: string;
   p: number;
   o: string;
@@ -53,7 +178,7 @@ interface SourceWire {
 }
 
 export function sourceHeaders(source: DlqSource): Record<string, string> {
-  const wire: SourceWire = {
+  const wire: LegacySourceWire = {
     t: source.topic,
     p: source.partition,
     o: source.offset,
@@ -71,9 +196,9 @@ export function sourceFromHeaders(headers: RawHeaders | undefined): DlqSource | 
   const raw = headers?.[SOURCE_HEADER];
   const first = Array.isArray(raw) ? raw[0] : raw;
   if (first === undefined) return undefined;
-  let wire: SourceWire;
+  let wire: LegacySourceWire;
   try {
-    wire = JSON.parse(first.toString()) as SourceWire;
+    wire = JSON.parse(first.toString()) as LegacySourceWire;
   } catch {
     return undefined;
   }

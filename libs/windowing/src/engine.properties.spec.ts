@@ -198,7 +198,8 @@ function model(events: WindowEvent[], p: Params): { verdicts: EventVerdict[]; ex
           if (w >= x.end) v.updates.push({ id, count: fixed.get(id)!.length });
         }
       }
-      if (v.accepted > 0) counted.add(e.eventId);
+      // Every id seen is remembered, a fully late one too: a resend is a duplicate, not late again.
+      counted.add(e.eventId);
       verdicts.push(v);
     }
     maxTs = maxTs === null ? e.timestamp : Math.max(maxTs, e.timestamp);

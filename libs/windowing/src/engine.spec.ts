@@ -117,8 +117,22 @@ describe('WindowingEngine', () => {
     expect(out.rejected).toHaveLength(1);
     expect(out.rejected[0]).toMatchObject({ reason: 'LATE', partial: false });
     expect((out.rejected[0] as { missed: unknown[] }).missed).toHaveLength(1 + 1 + 1 + 5 + 1);
-    // Nothing remembered for it: state holds only what was counted.
-    expect(out.mutations.map((m) => m.key)).toEqual(['p|events.transaction-0']);
+    // Its id is remembered (for the retention from the watermark on), nothing else.
+    expect(out.mutations).toEqual([
+      { key: 'p|events.transaction-0', value: expect.anything() },
+      // watermark T0 + 60m - 5s (out-of-orderness), retention 30m (session gap, no lateness)
+      { key: 'd|' + late.eventId, value: { expiresAt: T0 + 90 * MIN - 5_000 } },
+    ]);
+  });
+
+  it('reports a resent late event once: the event-id dedupe comes before the late check', () => {
+    const e = new WindowingEngine(pipeline({ allowedLatenessMs: 0 }));
+    e.process(tx(T0 + 60 * MIN, 1), 0);
+    const late = tx(T0, 1);
+    expect(e.process(late, 0).rejected).toHaveLength(1);
+    const resent = e.process({ ...late }, 0);
+    expect(resent.rejected).toEqual([]);
+    expect(resent.duplicates).toEqual([late.eventId]);
   });
 
   it('counts a repeated event_id once', () => {

@@ -416,11 +416,11 @@ export class WindowingEngine {
     }
 
     if (slot.live === 0) this.dropSlot(slot);
-    if (counted > 0) {
-      const expiresAt = ts + this.dedupeRetentionMs;
-      this.dedupe.add(event.eventId, expiresAt);
-      this.dirty.set(DEDUPE_PREFIX + event.eventId, { expiresAt });
-    }
+    // A late event is remembered too, or a client's resend of it would be reported late twice. Its
+    // time is behind the watermark, so it is kept for the retention from the watermark on.
+    const expiresAt = (counted > 0 ? ts : Math.max(ts, w)) + this.dedupeRetentionMs;
+    this.dedupe.add(event.eventId, expiresAt);
+    this.dirty.set(DEDUPE_PREFIX + event.eventId, { expiresAt });
     if (missed !== null) {
       const late: LateRejection = { reason: 'LATE', event, missed, partial: counted > 0, watermark: w };
       this.rejected.push(late);

@@ -1,0 +1,3 @@
+export * from './ports';
+export * from './task-manager';
+export * from './kafkajs-ports';

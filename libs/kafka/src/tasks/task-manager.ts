@@ -1,0 +1,343 @@
+/**
+ * The partition-task runtime, after Kafka Streams' TaskManager and StreamTask: one task per input
+ * partition, opened on its first batch and closed when the partition moves away, committing its
+ * outputs and consumed offsets in one Kafka transaction. Tasks (stage A, stage B) only process
+ * records and say what to write; the lifecycle around them is here, once:
+ *
+ * - open: a fresh transactional producer fences the previous owner (its open transaction is
+ *   decided), then the task restores its state (the consumer heartbeats meanwhile);
+ * - first batch after a (re)join: the committed offset is read (stable now: the previous owner is
+ *   fenced) and a position behind it is sought past, since a committed transaction covered those
+ *   records; records fetched before a seek took effect are filtered out;
+ * - commit by interval or size, as Streams' commit.interval.ms: under backlog a task keeps feeding
+ *   records and commits once `commitIntervalMs` or `maxUncommittedRecords` is reached; a batch that
+ *   reaches the partition's end commits at once, or `lingerMs` after the previous commit, so
+ *   latency at low rates stays that of a fetch plus at most the linger;
+ * - a failed commit (fenced, broker gone) or a failed process call closes the task: its state is
+ *   ahead of what Kafka holds, so it is rebuilt from the changelog on the next batch, and the
+ *   consumer goes back to the committed offset.
+ * Work on one task is serialised (batches, timer, commits).
+ */
+import { BatchControl, CommitRequest, FetchedBatch, OffsetsPort, TaskOutput, ProducerPort, TaskProducer, TaskRecord, TopicPartition } from './ports';
+
+export interface TaskContext {
+  readonly tp: TopicPartition;
+  /** The next offset to feed: everything below it is in the task's state. */
+  readonly position: bigint | undefined;
+}
+
+/** A plain task: processes records and says what its next commit writes. */
+export interface StreamTask {
+  /** Feeds records in offset order, none already fed. */
+  process(records: TaskRecord[], context: TaskContext): Promise<void> | void;
+  /** Everything the next transaction writes besides the offsets; called right before it. */
+  prepareCommit(context: TaskContext): TaskOutput[];
+  /** Called after a commit succeeded. */
+  committed?(context: TaskContext): void;
+  /** Processing-time work (e.g. watermark advance); true when there is something to commit now. */
+  punctuate?(now: number, context: TaskContext & { caughtUp: boolean; lastBatchAt: number }): boolean;
+  /** The task is dropped (revoked or failed): nothing of it is committed any more. */
+  close?(): void;
+}
+
+export interface TaskFactory<T extends StreamTask> {
+  transactionalId(tp: TopicPartition): string;
+  /** Builds the task once its producer fenced the previous owner: the state restore hook. */
+  open(tp: TopicPartition): Promise<T>;
+}
+
+export interface TaskManagerObserver {
+  onCommit?(tp: TopicPartition, request: CommitRequest, seconds: number): void;
+  onAbort?(tp: TopicPartition, error: unknown): void;
+  onBatch?(tp: TopicPartition, lag: bigint, records: number): void;
+  onWarning?(message: string, details: Record<string, unknown>): void;
+}
+
+export interface TaskManagerOptions<T extends StreamTask> {
+  groupId: string;
+  factory: TaskFactory<T>;
+  producers: ProducerPort;
+  offsets: OffsetsPort;
+  /** Longest time fed records stay uncommitted under backlog. */
+  commitIntervalMs: number;
+  /** Most records fed between two commits. */
+  maxUncommittedRecords: number;
+  /** Records fed to a task at once, between checks of the interval (default 1000). */
+  chunkRecords?: number;
+  /**
+   * A task that reached its partition's end commits at once when its last commit is at least this
+   * old, else when it is (default 0: always at once). Under load, a caught-up task then gathers a
+   * linger's worth of input per transaction instead of one fetch.
+   */
+  lingerMs?: number;
+  observer?: TaskManagerObserver;
+  now?: () => number;
+}
+
+const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+
+class TaskHandle<T extends StreamTask> {
+  private chain: Promise<unknown> = Promise.resolve();
+  /** Position checked against the committed offset since the last (re)join. */
+  verified = false;
+  position?: bigint;
+  committedPosition?: bigint;
+  uncommitted = 0;
+  uncommittedSince = 0;
+  lastCommitAt = 0;
+  lingering?: NodeJS.Timeout;
+  caughtUp = false;
+  lastBatchAt = 0;
+  closed = false;
+
+  constructor(
+    readonly tp: TopicPartition,
+    readonly transactionalId: string,
+    readonly task: T,
+    readonly producer: TaskProducer,
+  ) {}
+
+  run<R>(work: () => Promise<R>): Promise<R> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  get context(): TaskContext {
+    return { tp: this.tp, position: this.position };
+  }
+}
+
+export class TaskManager<T extends StreamTask> {
+  private readonly tasks = new Map<string, TaskHandle<T>>();
+  private readonly opening = new Map<string, Promise<TaskHandle<T>>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: TaskManagerOptions<T>) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The partitions with an open task. */
+  openTasks(): TopicPartition[] {
+    return [...this.tasks.values()].map((h) => h.tp);
+  }
+
+  /** The open task of a partition, if any (for its owner's own bookkeeping). */
+  taskOf(tp: TopicPartition): T | undefined {
+    return this.tasks.get(tpKey(tp))?.task;
+  }
+
+  /**
+   * A (re)join: tasks of partitions no longer assigned are closed (their uncommitted work is the
+   * new owner's to redo); kept ones re-check their position before their next batch.
+   */
+  assigned(partitions: TopicPartition[]): void {
+    const kept = new Set(partitions.map(tpKey));
+    for (const [key, handle] of [...this.tasks]) {
+      if (!kept.has(key)) void handle.run(async () => this.closeNow(handle));
+      else handle.verified = false;
+    }
+  }
+
+  async handleBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
+    const handle = await this.keepingAlive(this.handleOf(batch), control);
+    await handle.run(async () => {
+      if (handle.closed) return;
+      try {
+        await this.feed(handle, batch, control);
+      } catch (error) {
+        if (!handle.closed) this.closeNow(handle);
+        // Back to what is committed: the records fed since are redone by the rebuilt task.
+        if (handle.committedPosition !== undefined) control.seek(handle.committedPosition);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * A fetch holding only transaction markers or aborted records never reaches handleBatch; when it
+   * starts at the task's position it is committed, so the group's position reaches the partition end.
+   */
+  async skipped(tp: TopicPartition, firstOffset: string, lastOffset: string): Promise<void> {
+    const handle = this.tasks.get(tpKey(tp));
+    if (!handle) return;
+    await handle.run(async () => {
+      if (handle.closed || !handle.verified || handle.position === undefined || BigInt(firstOffset) !== handle.position) return;
+      handle.position = BigInt(lastOffset) + 1n;
+      await this.commit(handle).catch((error) => this.options.observer?.onWarning?.('committing past transaction markers failed; the task will be restored', { err: error, ...tp }));
+    });
+  }
+
+  /** Timer: punctuates every task and commits those whose interval is due or that have output. */
+  async tick(): Promise<void> {
+    const now = this.now();
+    await Promise.all(
+      [...this.tasks.values()].map((handle) =>
+        handle
+          .run(async () => {
+            if (handle.closed) return;
+            const wants = handle.task.punctuate?.(now, { ...handle.context, caughtUp: handle.caughtUp, lastBatchAt: handle.lastBatchAt }) ?? false;
+            if (wants || (handle.uncommitted > 0 && now - handle.uncommittedSince >= this.options.commitIntervalMs)) await this.commit(handle);
+          })
+          .catch((error) => this.options.observer?.onWarning?.('timer commit failed; the task will be restored', { err: error, ...handle.tp })),
+      ),
+    );
+  }
+
+  /** Commits every task's uncommitted work and closes all (graceful stop, after the consumer left). */
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      [...this.tasks.values()].map((handle) =>
+        handle.run(async () => {
+          if (handle.closed) return;
+          if (handle.uncommitted > 0 && handle.verified) await this.commit(handle).catch(() => undefined);
+          if (!handle.closed) this.closeNow(handle);
+        }),
+      ),
+    );
+  }
+
+  private async feed(handle: TaskHandle<T>, batch: FetchedBatch, control: BatchControl): Promise<void> {
+    const { records } = batch;
+    if (!handle.verified) {
+      // Work fed before the rejoin is still ours (a new owner would have fenced us: then this fails).
+      if (handle.uncommitted > 0) await this.commit(handle);
+      const committed = await this.options.offsets.committed(this.options.groupId, handle.tp);
+      handle.verified = true;
+      handle.position = committed;
+      handle.committedPosition = committed;
+      if (committed !== undefined && records.length > 0 && BigInt(records[0].offset) < committed) {
+        control.seek(committed);
+        return;
+      }
+    }
+    // A batch fetched before a seek took effect may start below the position: skip that part.
+    const from = handle.position;
+    const fresh = from === undefined ? records : records.filter((r) => BigInt(r.offset) >= from);
+    const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset) - 1n;
+    this.options.observer?.onBatch?.(handle.tp, lag > 0n ? lag : 0n, fresh.length);
+    let at = 0;
+    while (at < fresh.length) {
+      if (!control.isActive() || handle.closed) return;
+      // Small chunks, so the interval is checked while a large fetch is worked through: the next
+      // stage (read committed) sees output every interval, not once per fetch.
+      const take = Math.max(1, Math.min(this.options.maxUncommittedRecords - handle.uncommitted, this.options.chunkRecords ?? 1000));
+      const chunk = fresh.slice(at, at + take);
+      at += chunk.length;
+      await handle.task.process(chunk, handle.context);
+      // The final chunk covers the markers after the last record too.
+      const last = at >= fresh.length ? batch.lastOffset : chunk[chunk.length - 1].offset;
+      if (handle.uncommitted === 0) handle.uncommittedSince = this.now();
+      handle.uncommitted += chunk.length;
+      handle.position = BigInt(last) + 1n;
+      control.resolveOffset(last);
+      if (handle.uncommitted >= this.options.maxUncommittedRecords || (at < fresh.length && this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)) {
+        await this.keepingAlive(this.commit(handle), control);
+      }
+    }
+    handle.caughtUp = lag <= 0n;
+    handle.lastBatchAt = this.now();
+    // Revoked or stopping meanwhile: a kept task commits at its next verification, a closed one never.
+    if (!control.isActive()) return;
+    if (handle.uncommitted === 0) return;
+    const now = this.now();
+    if (handle.caughtUp) {
+      const wait = handle.lastCommitAt + (this.options.lingerMs ?? 0) - now;
+      if (wait <= 0) await this.keepingAlive(this.commit(handle), control);
+      else this.commitLater(handle, wait);
+    } else if (now - handle.uncommittedSince >= this.options.commitIntervalMs) {
+      await this.keepingAlive(this.commit(handle), control);
+    }
+  }
+
+  /** A caught-up task within its linger: commits when the linger ends, unless a batch does first. */
+  private commitLater(handle: TaskHandle<T>, wait: number): void {
+    if (handle.lingering) return;
+    handle.lingering = setTimeout(() => {
+      handle.lingering = undefined;
+      void handle
+        .run(async () => {
+          if (!handle.closed && handle.uncommitted > 0 && handle.verified) await this.commit(handle);
+        })
+        .catch((error) => this.options.observer?.onWarning?.('lingered commit failed; the task will be restored', { err: error, ...handle.tp }));
+    }, wait);
+    handle.lingering.unref?.();
+  }
+
+  private async commit(handle: TaskHandle<T>): Promise<void> {
+    const { tp } = handle;
+    const records = handle.task.prepareCommit(handle.context);
+    const moved = handle.position !== undefined && handle.position !== handle.committedPosition;
+    if (records.length === 0 && !moved) {
+      handle.uncommitted = 0;
+      return;
+    }
+    const request: CommitRequest = {
+      records,
+      offsets: moved ? { groupId: this.options.groupId, topic: tp.topic, partition: tp.partition, nextOffset: handle.position! } : undefined,
+    };
+    const started = process.hrtime.bigint();
+    try {
+      await handle.producer.commit(request);
+    } catch (error) {
+      this.options.observer?.onAbort?.(tp, error);
+      this.closeNow(handle);
+      throw error;
+    }
+    this.options.observer?.onCommit?.(tp, request, Number(process.hrtime.bigint() - started) / 1e9);
+    handle.lastCommitAt = this.now();
+    if (handle.lingering) clearTimeout(handle.lingering);
+    handle.lingering = undefined;
+    handle.committedPosition = handle.position;
+    handle.uncommitted = 0;
+    handle.task.committed?.(handle.context);
+  }
+
+  private handleOf(tp: TopicPartition): Promise<TaskHandle<T>> {
+    const key = tpKey(tp);
+    const open = this.tasks.get(key);
+    if (open) return Promise.resolve(open);
+    let pending = this.opening.get(key);
+    if (!pending) {
+      pending = this.open({ topic: tp.topic, partition: tp.partition }).finally(() => this.opening.delete(key));
+      this.opening.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async open(tp: TopicPartition): Promise<TaskHandle<T>> {
+    const { factory, producers } = this.options;
+    const transactionalId = factory.transactionalId(tp);
+    // Fence first: the state read by open() and the committed offset read later are final then.
+    const producer = await producers.open(transactionalId);
+    let task: T;
+    try {
+      task = await factory.open(tp);
+    } catch (error) {
+      await producers.close(transactionalId, producer).catch(() => undefined);
+      throw error;
+    }
+    const handle = new TaskHandle(tp, transactionalId, task, producer);
+    this.tasks.set(tpKey(tp), handle);
+    return handle;
+  }
+
+  private closeNow(handle: TaskHandle<T>): void {
+    handle.closed = true;
+    if (handle.lingering) clearTimeout(handle.lingering);
+    const key = tpKey(handle.tp);
+    if (this.tasks.get(key) === handle) this.tasks.delete(key);
+    handle.task.close?.();
+    void this.options.producers.close(handle.transactionalId, handle.producer).catch(() => undefined);
+  }
+
+  /** kafkajs heartbeats only between batches: keep the membership alive while a batch waits. */
+  private async keepingAlive<R>(work: Promise<R>, control: BatchControl): Promise<R> {
+    const beat = setInterval(() => void control.heartbeat().catch(() => undefined), 1000);
+    try {
+      return await work;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+}
