@@ -244,7 +244,7 @@ async function waitForWatermarks(platform: PrivatePlatform, tasks: number, deadl
       const text = await fetch(url, { signal: AbortSignal.timeout(2000) })
         .then((r) => r.text())
         .catch(() => '');
-      for (const match of text.matchAll(/^processor_watermark_lag_seconds\{task="(\d+)"\}/gm)) seen.add(match[1]);
+      for (const match of text.matchAll(/^processor_watermark_lag_seconds\{task="(\d+)"/gm)) seen.add(match[1]);
     }
     if (seen.size >= tasks) return true;
     await sleep(1000);
