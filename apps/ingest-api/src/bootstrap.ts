@@ -2,12 +2,11 @@
  * Builds and starts the ingest API: `createIngestApp` for in-process use (tests start it on port
  * 0), `startIngestApi` for main.ts. Config comes from the environment unless given.
  */
-import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createLogger, initMetrics, logger } from '@platform/observability';
+import { createLogger, initMetrics, logger, NestPinoLogger } from '@platform/observability';
 import { IngestConfig, loadIngestConfig } from './config';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
@@ -18,11 +17,13 @@ import { requestIdFrom } from './http/request-context';
 import { buildOpenApi, serveDocs } from './http/docs';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { StreamService } from './stream/stream.service';
-import { IngestLifecycle } from './lifecycle';
+import { IngestHealth } from './health/ingest-health';
 
 export interface IngestAppOptions {
   /** Overrides on top of the environment's config. */
   config?: Partial<IngestConfig>;
+  /** The whole config, already loaded (main.ts, through runService): env and config are not read. */
+  loadedConfig?: IngestConfig;
   /** The environment to read (process.env by default). */
   env?: Record<string, string | undefined>;
   pipeline?: PipelineConfig;
@@ -38,28 +39,9 @@ export interface IngestApp {
   close(): Promise<void>;
 }
 
-/** NestJS's own log lines go through the platform's pino logger. */
-class PinoNestLogger implements LoggerService {
-  log(message: unknown, context?: string) {
-    logger().debug({ context }, String(message));
-  }
-  error(message: unknown, trace?: string, context?: string) {
-    logger().error({ context, trace }, String(message));
-  }
-  warn(message: unknown, context?: string) {
-    logger().warn({ context }, String(message));
-  }
-  debug(message: unknown, context?: string) {
-    logger().debug({ context }, String(message));
-  }
-  verbose(message: unknown, context?: string) {
-    logger().trace({ context }, String(message));
-  }
-}
-
 export async function createIngestApp(options: IngestAppOptions = {}): Promise<IngestApp> {
   const env = options.env ?? process.env;
-  const config: IngestConfig = { ...loadIngestConfig(env), ...options.config };
+  const config: IngestConfig = options.loadedConfig ?? { ...loadIngestConfig(env), ...options.config };
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
   createLogger('ingest-api', config.logLevel);
   initMetrics('ingest-api');
@@ -81,7 +63,7 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     http: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, pipeline), adapter, {
-    logger: new PinoNestLogger(),
+    logger: new NestPinoLogger(),
     abortOnError: false,
     // The body parsers are ours (http-hooks.ts): JSON errors keep their code, Avro arrives as bytes.
     bodyParser: false,
@@ -110,15 +92,14 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       return `http://${shownHost}:${actualPort}`;
     },
-    ready: (timeoutMs = 30_000) => app.get(IngestLifecycle).ready(timeoutMs),
+    ready: (timeoutMs = 30_000) => app.get(IngestHealth).ready(timeoutMs),
     close: () => app.close(),
   };
 }
 
-/** Creates the app from the environment and listens on PORT. */
+/** Creates the app and listens on PORT. */
 export async function startIngestApi(options: IngestAppOptions = {}): Promise<IngestApp & { url: string }> {
   const ingest = await createIngestApp(options);
   const url = await ingest.listen();
-  logger().info({ url, instance: ingest.config.instanceId }, 'ingest API listening');
   return { ...ingest, url };
 }

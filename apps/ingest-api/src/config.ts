@@ -1,7 +1,7 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, CompressionCodec, env, KafkaSecurity, loadEnv, RegistryCredentials } from '@platform/config';
+import { commonEnv, ConfigOf, env, loadEnv } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
 
@@ -36,48 +36,12 @@ export const ingestEnv = {
   eventTimeMaxAgeMs: env.duration('EVENT_TIME_MAX_AGE', { default: '0' }),
 };
 
-export interface IngestConfig {
-  kafkaBrokers: string[];
-  kafkaClientId: string;
-  kafkaSecurity: KafkaSecurity;
-  kafkaCompression: CompressionCodec;
-  kafkaReplicationFactor?: number;
-  kafkaMinInsyncReplicas?: number;
-  schemaRegistryUrl: string;
-  schemaRegistryCredentials?: RegistryCredentials;
-  pipelineConfigPath: string;
-  logLevel: string;
-  dataDir: string;
-  port: number;
-  host: string;
+/** The environment's fields, with the instance id settled and the auth and serving settings parsed. */
+export type IngestConfig = Omit<ConfigOf<typeof ingestEnv>, 'instanceId'> & {
   instanceId: string;
-  bodyLimit: number;
-  batchMaxEvents: number;
-  batchMaxBytes: number;
-  produceTimeoutMs: number;
-  registryTimeoutMs: number;
-  maxPendingRecords: number;
-  idempotencyTtlMs: number;
-  idempotencyMaxEntries: number;
-  redisUrl?: string;
-  redisKeyPrefix: string;
-  throttleLimit: number;
-  throttleTtlMs: number;
-  corsOrigins: string[];
-  latestTimeoutMs: number;
-  latestMaxConcurrency: number;
-  wsMaxBufferedBytes: number;
-  wsPingIntervalMs: number;
-  wsResumeMaxRecords: number;
-  ensureTopics: boolean;
-  docs: boolean;
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  eventTimeMaxFutureSkewMs: number;
-  eventTimeMaxAgeMs: number;
   auth: AuthSettings;
   serving: ServingConfig;
-}
+};
 
 export function loadIngestConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
   const raw = loadEnv(ingestEnv, source);

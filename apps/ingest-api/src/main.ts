@@ -1,13 +1,13 @@
 /** The ingest API process: config from the environment, graceful shutdown on SIGINT/SIGTERM. */
-import { logger, onShutdown } from '@platform/observability';
+import { runService } from '@platform/observability';
 import { startIngestApi } from './bootstrap';
+import { loadIngestConfig } from './config';
 
-async function main(): Promise<void> {
-  const api = await startIngestApi();
-  onShutdown('ingest-api', () => api.close());
-}
-
-main().catch((error) => {
-  logger().fatal({ err: error instanceof Error ? error.message : String(error) }, 'ingest API failed to start');
-  process.exit(1);
+void runService({
+  name: 'ingest-api',
+  loadConfig: loadIngestConfig,
+  start: async ({ config }) => {
+    const api = await startIngestApi({ loadedConfig: config });
+    return { url: api.url, stop: () => api.close() };
+  },
 });

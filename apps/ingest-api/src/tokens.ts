@@ -1,6 +1,5 @@
-/** Injection tokens for the values the bootstrap builds. */
+/** Injection tokens for the values the core module provides. */
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
 export const PIPELINE = Symbol('PIPELINE');
 export const KAFKA = Symbol('KAFKA');
-export const REDIS = Symbol('REDIS');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

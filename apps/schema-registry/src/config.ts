@@ -1,7 +1,8 @@
 /** The registry's settings, read once at startup. */
 import { authSettingsFromEnv, TokenVerifier } from '@platform/auth';
-import { commonEnv, ConfigError, env, loadEnv } from '@platform/config';
+import { commonEnv, ConfigError, ConfigOf, env, loadEnv } from '@platform/config';
 import { parseRegistryUsers, RegistryAuth } from './auth/registry-auth';
+import type { SchemaLimits } from './http/request-parsing';
 
 export const registryEnv = {
   port: env.int('PORT', { default: 8081, min: 0, max: 65535 }),
@@ -21,13 +22,17 @@ export const registryEnv = {
   maxSchemaDepth: env.int('REGISTRY_MAX_SCHEMA_DEPTH', { default: 64, min: 4 }),
 };
 
-export type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
+/** The environment's fields, with the auth mode and schema bounds parsed. */
+export type RegistryConfig = Omit<ConfigOf<typeof registryEnv>, 'auth' | 'users' | 'jwtSecret' | 'jwksUrl' | 'maxSchemaBytes' | 'maxSchemaDepth'> & {
+  auth: RegistryAuth;
+  schemaLimits: SchemaLimits;
+};
 
 /**
  * Secure by default: without REGISTRY_USERS (or _FILE) and without a JWT key source the registry
  * refuses to start, unless REGISTRY_AUTH=none says explicitly that it runs unauthenticated.
  */
-export function loadRegistryConfig(source: Record<string, string | undefined> = process.env) {
+export function loadRegistryConfig(source: Record<string, string | undefined> = process.env): RegistryConfig {
   const raw = loadEnv(registryEnv, source);
   const { users: usersText, jwtSecret, jwksUrl, auth: mode, maxSchemaBytes, maxSchemaDepth, ...rest } = raw;
   let auth: RegistryAuth;

@@ -105,6 +105,31 @@ describe('TokenVerifier with an HS256 secret', () => {
     expect((await rejection(verifier.verify(token))).message).toBe('token expired');
   });
 
+  it('authenticates a header in one step: a promise the first time, the same principal synchronously after', async () => {
+    const fresh = new TokenVerifier({ ...base, issuer: 'platform', audience: 'ingest' });
+    const header = `Bearer ${good({}, { subject: 'one-step' })}`;
+    const first = fresh.authenticate(header);
+    expect(first).toBeInstanceOf(Promise);
+    const principal = await first;
+    expect(principal.subject).toBe('one-step');
+    expect(fresh.authenticate(header)).toBe(principal);
+  });
+
+  it.each([
+    ['no header', undefined, 'missing bearer token'],
+    ['a Basic header', 'Basic dXNlcjpwdw==', 'missing bearer token'],
+    ['a token over the length limit', `Bearer ${'a'.repeat(8193)}`, 'token is too long'],
+  ])('refuses %s synchronously with 401', (_name, header, message) => {
+    let thrown: PlatformError | undefined;
+    try {
+      void verifier.authenticate(header);
+    } catch (error) {
+      thrown = error as PlatformError;
+    }
+    expect(thrown?.status).toBe(401);
+    expect(thrown?.message).toBe(message);
+  });
+
   it('reads the token of a Bearer header only', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('bearer  abc')).toBe('abc');

@@ -104,6 +104,18 @@ export class TokenVerifier {
     return { subject: claims.sub, scopes: scopesFromClaims(claims as Record<string, unknown>), expiresAtMs: claims.exp * 1000 };
   }
 
+  /**
+   * The one auth step of a request: the principal of an `Authorization: Bearer` header, returned
+   * synchronously when the token was verified before (the common case), else a promise of its
+   * verification. Every failure is a 401 PlatformError.
+   */
+  authenticate(authorization: string | string[] | undefined): Principal | Promise<Principal> {
+    const token = bearerToken(authorization);
+    if (!token) throw unauthorized('missing bearer token');
+    if (token.length > this.settings.maxTokenLength) throw unauthorized('token is too long');
+    return this.cache.get(token) ?? this.verify(token);
+  }
+
   /** Verifies (or finds in the cache) a token; every failure is a 401 PlatformError. */
   async verify(token: string | undefined | null): Promise<Principal> {
     if (!token) throw unauthorized('missing bearer token');

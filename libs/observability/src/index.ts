@@ -5,4 +5,5 @@ export * from './health';
 export * from './http-server';
 export * from './shutdown';
 export * from './nest/ops.module';
+export * from './nest/nest-logger';
 export * from './run-service';

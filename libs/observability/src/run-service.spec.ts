@@ -139,6 +139,17 @@ describe('runService, with a fake service', () => {
     expect(exits).toEqual([0]);
   });
 
+  it('a fake service serving HTTP itself (no opsPort): no ops server, stopped on shutdown', async () => {
+    const { runService, shutdown } = load();
+    const stop = jest.fn(async () => undefined);
+    await runService({ name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start: async () => ({ stop, url: 'http://127.0.0.1:1' }) });
+    expect(exits).toEqual([]);
+    expect(opsServers).toHaveLength(0);
+    await shutdown('test');
+    expect(stop).toHaveBeenCalledTimes(1);
+    expect(exits).toEqual([0]);
+  });
+
   it("the fake service's onFatal shuts down with exit status 1", async () => {
     const { runService } = load();
     const port = await freePort();

@@ -1,7 +1,8 @@
 /**
- * The process entry point of a service without an HTTP API of its own (processor, sink): config from
- * the environment, the logger, metrics, the ops server (/metrics, /health), the service, and graceful
- * shutdown on SIGINT/SIGTERM.
+ * The process entry point of every app: config from the environment, the logger, metrics, the ops
+ * server (/metrics, /health) for a service without an HTTP API of its own (processor, sink; those
+ * with one, the ingest API and the registry, serve both themselves and set no `opsPort`), the
+ * service, and graceful shutdown on SIGINT/SIGTERM.
  *
  * Exit status 2 means the configuration is invalid (the message on stderr names every variable to
  * fix), so a supervisor need not restart it; 1 means it failed to start or, once running, reported
@@ -15,7 +16,8 @@ import { onShutdown, shutdown } from './shutdown';
 
 export interface ServiceConfig {
   logLevel: string;
-  opsPort: number;
+  /** Where the ops server listens; none is started without it. */
+  opsPort?: number;
   /** The ops server's listening address (default loopback). */
   host?: string;
 }
@@ -32,7 +34,8 @@ export interface RunServiceOptions<C extends ServiceConfig> {
   name: string;
   /** Throws ConfigError when the environment is invalid. */
   loadConfig: () => C;
-  start: (context: ServiceContext<C>) => Promise<{ stop(): Promise<void> }>;
+  /** Starts the service; `url` is where it answers, when it serves HTTP itself. */
+  start: (context: ServiceContext<C>) => Promise<{ stop(): Promise<void>; url?: string }>;
   /** The reason the shutdown logs when the service calls onFatal. */
   fatalReason?: string;
 }
@@ -52,12 +55,12 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
   try {
     const log = createLogger(name, config.logLevel);
     initMetrics(name);
-    const ops = await startOpsServer(config.opsPort, config.host);
+    const ops = config.opsPort === undefined ? undefined : await startOpsServer(config.opsPort, config.host);
     const service = await options.start({ config, logger: log, onFatal: () => void shutdown(options.fatalReason ?? `${name} failed`, 1) });
     // The service stops while /health still answers (not ready), so an orchestrator sees it draining.
     onShutdown(name, () => service.stop());
-    onShutdown('ops-server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
-    log.info({ ops_port: config.opsPort }, `${name} ready`);
+    if (ops) onShutdown('ops-server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
+    log.info(ops ? { ops_port: config.opsPort } : { url: service.url }, `${name} ready`);
   } catch (error) {
     return failedToStart(name, error);
   }

@@ -1,7 +1,8 @@
 /**
- * passport-jwt wired to the platform's TokenVerifier: the same key choice (by `alg`/`kid`), the same
- * verify options (algorithms, issuer, audience, clock tolerance) and the same claim mapping as the
- * WebSocket path; a verified token is remembered so later requests skip verification.
+ * The passport-jwt strategy ('jwt') for routes guarded by Nest's `AuthGuard('jwt')`, wired to the
+ * platform's TokenVerifier: the same key choice (by `alg`/`kid`), verify options and claim mapping
+ * as JwtAuthGuard and the WebSocket path, and the same cache. The API's own routes use JwtAuthGuard,
+ * which asks the verifier once per request instead of going through passport.
  */
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';

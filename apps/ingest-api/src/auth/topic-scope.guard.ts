@@ -4,6 +4,7 @@
  */
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
 import { EventTypeSpec } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
 import { allows, EventAction, Principal, scopeFor } from '@platform/auth';
@@ -14,11 +15,11 @@ const REQUIRED_ACTION = 'ingest:required-action';
 /** The action a route performs on its `{topic}`; checked against the token's scopes. */
 export const RequireScope = (action: EventAction) => SetMetadata(REQUIRED_ACTION, action);
 
-export interface TopicRequest {
-  params: Record<string, string>;
+/** A request on a `{topic}` route once the guards ran: the principal, and the event type the segment names. */
+export type TopicRequest<Query = Record<string, unknown>> = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }> & {
   user?: Principal;
-  eventType?: EventTypeSpec;
-}
+  eventType: EventTypeSpec;
+};
 
 @Injectable()
 export class TopicScopeGuard implements CanActivate {

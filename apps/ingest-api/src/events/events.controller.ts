@@ -1,19 +1,16 @@
 /** HTTP mapping of publish, batch publish and latest events; the logic lives in the services. */
 import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EventTypeSpec } from '@platform/config';
+import type { FastifyReply } from 'fastify';
 import { PlatformError } from '@platform/contracts';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
-import { RequireScope, TopicScopeGuard } from '../auth/topic-scope.guard';
+import { RequireScope, TopicRequest, TopicScopeGuard } from '../auth/topic-scope.guard';
 import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
 import { traceIdFromHeaders } from '../http/request-context';
 import { AVRO_CONTENT_TYPES } from '../http/http-hooks';
 import { BatchInput, BatchResponse, ErrorResponse, EventInput, LatestResponse, PublishResponse } from './api-models';
 import { EventsService } from './events.service';
 import { LatestService, parseLimit } from './latest.service';
-
-type TopicRequest = FastifyRequest & { eventType: EventTypeSpec };
 
 const TOPIC_PARAM = { name: 'topic', description: 'The Kafka topic (events.iot.sensor) or the event type (iot.sensor)' };
 
@@ -91,7 +88,7 @@ export class EventsController {
   @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 10' })
   @ApiResponse({ status: 200, type: LatestResponse })
   async latest(@Req() request: TopicRequest): Promise<LatestResponse> {
-    const limit = parseLimit((request.query as Record<string, unknown>)?.limit);
+    const limit = parseLimit(request.query?.limit);
     const events = await this.latestEvents.latest(request.eventType, limit);
     return { topic: request.eventType.topic, events };
   }

@@ -1,9 +1,10 @@
 /** This instance's health: Kafka producer connected, schemas registered and the registry answering; and its build. */
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { BuildInfo, buildInfo } from '@platform/observability';
 import { KafkaPublisher } from '../kafka/kafka-publisher';
 import { SchemaGate } from '../schema/schema-gate';
 import { StreamService } from '../stream/stream.service';
+import { TopicSetup } from '../core/topic-setup';
 
 export interface IngestHealthReport {
   status: 'ok' | 'degraded' | 'shutting_down';
@@ -18,14 +19,36 @@ export interface IngestHealthReport {
 }
 
 @Injectable()
-export class IngestHealth {
+export class IngestHealth implements BeforeApplicationShutdown {
   private readonly startedAt = Date.now();
   private shuttingDown = false;
 
-  constructor(private readonly publisher: KafkaPublisher, private readonly schemas: SchemaGate, private readonly stream: StreamService) {}
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly schemas: SchemaGate,
+    private readonly stream: StreamService,
+    private readonly topics: TopicSetup,
+  ) {}
 
-  markShuttingDown(): void {
+  /** Not ready from the moment shutdown begins, so a load balancer stops sending before the server closes. */
+  beforeApplicationShutdown(): void {
     this.shuttingDown = true;
+  }
+
+  /** Resolves when Kafka and the registry answered and the topics were checked (for tests and scripts); rejects after timeoutMs. */
+  async ready(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const report = await this.report();
+      const topicsChecked = this.topics.finished;
+      if (report.ready && topicsChecked) {
+        await topicsChecked;
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`ingest API not ready within ${timeoutMs} ms: ${JSON.stringify(report)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!this.schemas.isRegistered) await this.schemas.ensureRegistered().catch(() => undefined);
+    }
   }
 
   kafkaConnected(): boolean {

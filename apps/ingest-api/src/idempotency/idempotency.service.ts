@@ -7,6 +7,7 @@
  * completion call, and one shared promise per batch for concurrent requests to wait on, so the
  * cost per event is a few array slots rather than a chain of promises.
  */
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { PlatformError } from '@platform/contracts';
 import { IdempotencyStore, StoredResult } from './idempotency-store';
 
@@ -42,12 +43,17 @@ export function isFailure(outcome: BatchItemOutcome): outcome is { error: unknow
   return 'error' in outcome;
 }
 
-export class IdempotencyService {
+export class IdempotencyService implements OnApplicationShutdown {
   private readonly inFlight = new Map<string, InFlight>();
   /** Keys whose write timed out but may still land: held (not released) until the write settles. */
   private readonly inDoubt = new Map<string, Promise<StoredResult | undefined>>();
 
   constructor(private readonly store: IdempotencyStore, private readonly pendingWaitMs: number, private readonly pollMs = 50) {}
+
+  /** After the producer flushed (the events module shuts down first), so every completed write is remembered. */
+  onApplicationShutdown(): Promise<void> {
+    return this.store.close();
+  }
 
   async run(key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
     const [outcome] = await this.runMany([key], async () => [await write().catch((error: unknown) => ({ error }))]);

@@ -2,6 +2,7 @@
  * One long-lived admin connection for offset and metadata look-ups, every call bounded
  * in time; a failed call drops the connection so the next one reconnects.
  */
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
 import { createAdmin, explainKafkaError } from '@platform/kafka';
 import { withTimeout } from '@platform/resilience';
@@ -15,7 +16,7 @@ export interface PartitionOffsets {
   high: bigint;
 }
 
-export class KafkaAdminGateway {
+export class KafkaAdminGateway implements OnApplicationShutdown {
   private admin?: Admin;
   private connecting?: Promise<Admin>;
 
@@ -68,6 +69,10 @@ export class KafkaAdminGateway {
 
   async run<T>(what: string, work: (admin: Admin) => Promise<T>): Promise<T> {
     return this.call(what, work);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   async close(): Promise<void> {

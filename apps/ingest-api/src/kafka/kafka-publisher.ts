@@ -5,6 +5,7 @@
  * 503 within a bounded time instead of a hang or unbounded memory. A caller is told "written" only
  * after the broker acknowledged the record.
  */
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { PlatformError } from '@platform/contracts';
 import { BatchingProducer, createIdempotentProducer, OutgoingRecord, RecordAck } from '@platform/kafka';
@@ -52,7 +53,7 @@ function producerStateLost(error: unknown): boolean {
   return false;
 }
 
-export class KafkaPublisher {
+export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private producer: Producer;
   private readonly batching: BatchingProducer;
   private connected = false;
@@ -94,6 +95,15 @@ export class KafkaPublisher {
 
   get pendingCount(): number {
     return this.batching.pendingCount;
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** Runs after the HTTP server stopped taking requests: what was accepted is flushed. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   /** Starts connecting without waiting; failures are retried on the next send. */

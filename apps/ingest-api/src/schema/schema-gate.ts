@@ -30,6 +30,10 @@ export class SchemaGate {
     return this.registered;
   }
 
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
   start(): void {
     this.ensureRegistered().catch((error) => logger().warn({ err: (error as Error).message }, 'schemas not registered yet'));
   }

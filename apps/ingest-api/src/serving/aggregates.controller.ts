@@ -1,16 +1,13 @@
 /** Online aggregate lookups: a key's feature vector, and the recent windows of one window name. */
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { EventTypeSpec } from '@platform/config';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import type { TopicRequest } from '../auth/topic-scope.guard';
 import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
 import { ErrorResponse } from '../events/api-models';
 import { AggregateScopeGuard } from './aggregate-scope.guard';
 import { AggregateServingService, parseRecentQuery } from './aggregate-serving.service';
 import { FeatureVectorResponse, RecentWindowsResponse } from './serving-models';
-
-type TypedRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, unknown> }> & { eventType: EventTypeSpec };
 
 const TOPIC_PARAM = { name: 'topic', description: 'The event type (iot.sensor) or its Kafka topic (events.iot.sensor)' };
 const KEY_PARAM = { name: 'key', description: "The group key (the event type's group_by value, e.g. a device id; URL-encoded)" };
@@ -33,7 +30,7 @@ export class AggregatesController {
   @ApiParam(TOPIC_PARAM)
   @ApiParam(KEY_PARAM)
   @ApiResponse({ status: 200, type: FeatureVectorResponse })
-  async featureVector(@Req() request: TypedRequest): Promise<FeatureVectorResponse> {
+  async featureVector(@Req() request: TopicRequest): Promise<FeatureVectorResponse> {
     const type = request.eventType;
     const groupKey = request.params.key;
     const windows = await this.serving.featureVector(type, groupKey);
@@ -49,7 +46,7 @@ export class AggregatesController {
   @ApiQuery({ name: 'from', required: false, description: 'Only windows starting at or after this time (epoch ms or ISO-8601)' })
   @ApiQuery({ name: 'to', required: false, description: 'Only windows starting before this time (epoch ms or ISO-8601)' })
   @ApiResponse({ status: 200, type: RecentWindowsResponse })
-  async recent(@Req() request: TypedRequest): Promise<RecentWindowsResponse> {
+  async recent(@Req() request: TopicRequest): Promise<RecentWindowsResponse> {
     const type = request.eventType;
     const { key: groupKey, window: windowName } = request.params;
     const query = parseRecentQuery(request.query ?? {}, this.serving.config.maxLimit);

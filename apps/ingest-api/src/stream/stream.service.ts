@@ -9,7 +9,7 @@
  * and `window=` narrow it; every committed version (corrections, retractions) arrives in order.
  */
 import type { IncomingMessage } from 'http';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { WebSocket } from 'ws';
 import { EventTypeSpec, PipelineConfig } from '@platform/config';
@@ -41,7 +41,7 @@ export interface StreamAdmission {
 const CATCH_UP_TIMEOUT_MS = 30_000;
 
 @Injectable()
-export class StreamService implements OnApplicationShutdown {
+export class StreamService implements BeforeApplicationShutdown {
   private readonly feeds = new Map<string, Promise<TopicFeed>>();
   private readonly connections = new Set<StreamConnection>();
   private readonly pinger: NodeJS.Timeout;
@@ -202,8 +202,8 @@ export class StreamService implements OnApplicationShutdown {
     }
   }
 
-  /** Closes every socket with 1001 (going away) and stops the feeds. */
-  async closeAll(): Promise<void> {
+  /** Before the HTTP server closes: every socket gets 1001 (going away) and the feeds stop. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pinger);
     for (const connection of [...this.connections]) connection.drop(CLOSE_GOING_AWAY, 'server shutting down');
@@ -212,9 +212,5 @@ export class StreamService implements OnApplicationShutdown {
     await Promise.all(feeds.map((f) => (f.status === 'fulfilled' ? f.value.stop() : undefined)));
     const groups = feeds.filter((f) => f.status === 'fulfilled').map((f) => `ingest-stream.${this.config.instanceId}.${(f as PromiseFulfilledResult<TopicFeed>).value.topic}`);
     if (groups.length > 0) await this.admin.deleteGroups(groups);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.closeAll();
   }
 }

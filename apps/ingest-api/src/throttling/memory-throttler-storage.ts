@@ -2,6 +2,7 @@
  * Fixed-window rate counters in process memory: O(1) per request whatever the limit (the
  * throttler's default storage keeps one timestamp per hit, which costs O(limit) at high limits).
  */
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 
@@ -11,7 +12,7 @@ interface Window {
   blockedUntil: number;
 }
 
-export class MemoryThrottlerStorage implements ThrottlerStorage {
+export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -41,6 +42,10 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
   private sweep(): void {
     const now = this.now();
     for (const [key, window] of this.windows) if (window.endsAt <= now && window.blockedUntil <= now) this.windows.delete(key);
+  }
+
+  onApplicationShutdown(): void {
+    this.close();
   }
 
   close(): void {

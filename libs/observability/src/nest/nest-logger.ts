@@ -1,6 +1,6 @@
-/** Routes NestJS's own log lines into the platform's pino logger. */
+/** NestJS's own log lines through the platform's pino logger (its routine lines at debug). */
 import { LoggerService } from '@nestjs/common';
-import { logger } from '@platform/observability';
+import { logger } from '../logger';
 
 export class NestPinoLogger implements LoggerService {
   log(message: unknown, context?: string): void {

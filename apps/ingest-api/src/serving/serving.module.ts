@@ -4,12 +4,15 @@
  * materializer that follows the aggregated topic, and the lookup routes and live stream.
  */
 import { join } from 'path';
-import type { Provider, Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { PipelineConfig } from '@platform/config';
 import { AggregatedRecord } from '@platform/contracts';
 import { RetentionPolicy } from '@platform/serving';
+import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
+import { RedisConnection } from '../core/redis-connection';
+import { AuthModule } from '../auth/auth.module';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
 import { SchemaGate } from '../schema/schema-gate';
 import type { IngestConfig } from '../config';
@@ -32,21 +35,22 @@ export function createAggregateStore(config: IngestConfig, topic: string, redis:
   return new MemoryAggregateStore(join(config.dataDir, 'serving', `${topic}.snapshot.json`), policy, serving.snapshotIntervalMs);
 }
 
-export function servingParts(config: IngestConfig, pipeline: PipelineConfig, kafka: Kafka, redis: Redis | null): { controllers: Type[]; providers: Provider[] } {
-  if (!config.serving.enabled) return { controllers: [], providers: [] };
-  const topic = pipeline.topics.aggregated.name;
-  return {
-    controllers: [AggregatesController],
-    providers: [
-      { provide: SERVING_CONFIG, useValue: config.serving },
-      {
-        provide: AggregateMaterializer,
-        useFactory: (admin: KafkaAdminGateway, schemas: SchemaGate) =>
-          new AggregateMaterializer(topic, kafka, admin, createAggregateStore(config, topic, redis), (value) => schemas.decode<AggregatedRecord>(value), config.instanceId),
-        inject: [KafkaAdminGateway, SchemaGate],
+/** Imported only when SERVING_ENABLED: without it the API has no aggregate routes and no materializer. */
+@Module({
+  imports: [AuthModule],
+  controllers: [AggregatesController],
+  providers: [
+    { provide: SERVING_CONFIG, useFactory: (config: IngestConfig) => config.serving, inject: [INGEST_CONFIG] },
+    {
+      provide: AggregateMaterializer,
+      useFactory: (config: IngestConfig, pipeline: PipelineConfig, kafka: Kafka, redis: RedisConnection, admin: KafkaAdminGateway, schemas: SchemaGate) => {
+        const topic = pipeline.topics.aggregated.name;
+        return new AggregateMaterializer(topic, kafka, admin, createAggregateStore(config, topic, redis.client), (value) => schemas.decode<AggregatedRecord>(value), config.instanceId);
       },
-      AggregateScopeGuard,
-      AggregateServingService,
-    ],
-  };
-}
+      inject: [INGEST_CONFIG, PIPELINE, KAFKA, RedisConnection, KafkaAdminGateway, SchemaGate],
+    },
+    AggregateScopeGuard,
+    AggregateServingService,
+  ],
+})
+export class ServingModule {}

@@ -1,0 +1,23 @@
+/** The one Redis connection of the process (REDIS_URL), shared by idempotency, throttling and serving; closed last. */
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { INGEST_CONFIG } from '../tokens';
+import { IngestConfig } from '../config';
+
+export function createRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableAutoPipelining: true });
+}
+
+@Injectable()
+export class RedisConnection implements OnApplicationShutdown {
+  /** Null when REDIS_URL is not set: the stores then live in process memory. */
+  readonly client: Redis | null;
+
+  constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
+    this.client = config.redisUrl ? createRedis(config.redisUrl) : null;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client) await this.client.quit().catch(() => this.client?.disconnect());
+  }
+}
