@@ -5,7 +5,7 @@ import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { PipelineConfig } from '@platform/config';
 import { createKafka, kafkaSettings } from '@platform/kafka';
-import { OpsModule } from '@platform/observability';
+import { OpsModule } from '@platform/observability/nest';
 import { TokenVerifier } from '@platform/auth';
 import { IngestConfig } from './config';
 import { IDEMPOTENCY_STORE, INGEST_CONFIG, KAFKA, PIPELINE, REDIS } from './tokens';

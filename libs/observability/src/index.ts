@@ -4,5 +4,4 @@ export * from './build-info';
 export * from './health';
 export * from './http-server';
 export * from './shutdown';
-export * from './nest/ops.module';
 export * from './run-service';

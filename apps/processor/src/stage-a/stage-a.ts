@@ -9,7 +9,7 @@ import { PipelineConfig } from '@platform/config';
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
 import { createConsumer, headersToStrings, partitionForKey } from '@platform/kafka';
 import { Logger } from '@platform/observability';
-import { encodeEvent, encodeMarker, MARKER_KEY, ReferenceTable, repartitionKey, sourceHeaders, sourceName } from '@platform/processing';
+import { encodeEvent, encodeMarker, MARKER_KEY, ReferenceTable, repartitionKey, sourceHeaders, sourceName } from '../processing';
 import { SchemaCatalog } from '@platform/schema';
 import { committedOffset } from '../committed-offsets';
 import { ProcessorConfig } from '../config';

@@ -17,7 +17,7 @@ import { EngineOutput, PartitionTime, StateValue, WindowEvent, WindowingEngine }
 import { committedOffset } from '../committed-offsets';
 import { processorMetrics } from '../metrics';
 import { toAggregatedRecord } from '../records';
-import { decodeRepartition, sourceFromHeaders, withoutSourceHeaders } from '@platform/processing';
+import { decodeRepartition, sourceFromHeaders, withoutSourceHeaders } from '../processing';
 import { StageDeps } from '../stage-a/stage-a';
 import { changelogTopic, repartitionTopic, sourcePartitions, stageGroupId } from '../topology';
 import { commitTransaction, OutgoingMessage } from '../transactions';
