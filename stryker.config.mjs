@@ -31,7 +31,7 @@ export default {
     '!libs/auth/src/jwks-key-source.ts',
     '!libs/warehouse/src/postgres-adapter.ts',
     '!libs/warehouse/src/snowflake-session.ts',
-    '!libs/warehouse/src/lake/s3-store.ts',
+    '!libs/lake/src/s3-store.ts',
     // Pure modules of the apps.
     'apps/schema-registry/src/domain/**/*.ts',
     'apps/schema-registry/src/compatibility/**/*.ts',
@@ -42,6 +42,8 @@ export default {
     'apps/ingest-api/src/throttling/subject-throttler.guard.ts',
     'apps/ingest-api/src/throttling/memory-throttler-storage.ts',
     'apps/processor/src/records.ts',
+    'apps/processor/src/processing/*.ts',
+    '!apps/processor/src/processing/index.ts',
     'apps/processor/src/stage-a/validator.ts',
     'apps/processor/src/stage-b/source-backlog.ts',
     'apps/sink/src/buffer/*.ts',

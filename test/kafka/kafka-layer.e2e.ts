@@ -1,6 +1,6 @@
 import { Kafka } from 'kafkajs';
-import { loadPipelineConfig } from '@platform/config';
-import { BatchingProducer, createConsumer, createIdempotentProducer, ensureTopics, partitionForKey, pipelineTopics, TopicPlan, withAdmin } from '@platform/kafka';
+import { loadPipelineConfig, pipelineTopics } from '@platform/config';
+import { BatchingProducer, createConsumer, createIdempotentProducer, ensureTopics, partitionForKey, TopicPlan, withAdmin } from '@platform/kafka';
 import { eventually, KAFKA_JAVA_KEYS, kafkaJavaPartition, testKafka, uniqueName } from '@test/support';
 
 describe('Kafka layer against the real broker', () => {

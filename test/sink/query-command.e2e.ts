@@ -8,7 +8,8 @@ import { execFile } from 'child_process';
 import { join, resolve } from 'path';
 import { promisify } from 'util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbAdapter, LakeWriter, LoadRecord, LocalLakeStore, mapAggregate, mapRawEvent, ParquetEncoder, WarehouseLoader } from '@platform/warehouse';
+import { LakeWriter, LocalLakeStore, ParquetEncoder } from '@platform/lake';
+import { DuckDbAdapter, LoadRecord, mapAggregate, mapRawEvent, WarehouseLoader } from '@platform/warehouse';
 import { tempDir } from '@test/support';
 
 const ROOT = resolve(__dirname, '../..');

@@ -7,9 +7,9 @@ import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadPipelineConfig, PipelineConfig, RegistryCredentials } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics, RegistryCredentials } from '@platform/config';
 import { AggregatedRecord, decodeDlqRecord, DlqRecord } from '@platform/contracts';
-import { BatchingProducer, createConsumer, createIdempotentProducer, createTransactionalProducer, ensureTopics, partitionForKey, pipelineTopics, RecordAck, withAdmin } from '@platform/kafka';
+import { BatchingProducer, createConsumer, createIdempotentProducer, createTransactionalProducer, ensureTopics, partitionForKey, RecordAck, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog, validateAgainst } from '@platform/schema';
 import { eventually, tempDir, uniqueName, writeTestPipeline } from '@test/support';
 

@@ -5,7 +5,7 @@
  */
 import { DynamicModule, Module } from '@nestjs/common';
 import { PipelineConfig } from '@platform/config';
-import { OpsModule } from '@platform/observability';
+import { OpsModule } from '@platform/observability/nest';
 import { IngestConfig } from './config';
 import { CoreModule } from './core/core.module';
 import { EventsModule } from './events/events.module';

@@ -4,8 +4,8 @@
  * `startProcessor` is what main.ts and in-process tests call.
  */
 import { Admin } from 'kafkajs';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createAdmin, createKafka, ensureTopics, KafkaTaskProducers, kafkaSettings, pipelineTopics, topicReplication } from '@platform/kafka';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
+import { createAdmin, createKafka, ensureTopics, KafkaTaskProducers, kafkaSettings, topicReplication } from '@platform/kafka';
 import { health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';

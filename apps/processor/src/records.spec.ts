@@ -1,5 +1,5 @@
 import { EventTypeSpec } from '@platform/config';
-import { decodeRepartition, encodeEvent, encodeMarker, engineInput } from '@platform/processing';
+import { decodeRepartition, encodeEvent, encodeMarker, engineInput } from './processing';
 import { WindowingEngine } from '@platform/windowing';
 import { RepartitionMapper, toAggregatedRecord } from './records';
 import { mergeOutputs } from './stage-b/task';

@@ -2,7 +2,7 @@
  * Pure mapping around the engine: a validated envelope becomes the engine's input (only the
  * fields the windows need, group key computed with the engine's own field reader, so stage A can
  * key the repartition record by it); an engine result becomes the aggregated Avro record.
- * The repartition wire format itself is @platform/processing's.
+ * The repartition wire format itself is in processing/repartition.ts.
  */
 import { AggregatedRecord, EventEnvelope } from '@platform/contracts';
 import { compileFieldReader, FieldReader, readPath, WindowEvent, WindowResult } from '@platform/windowing';

@@ -7,7 +7,7 @@ import { Consumer, Kafka } from 'kafkajs';
 import { PipelineConfig } from '@platform/config';
 import { createIdempotentProducer, partitionConsumer, readPartitionsToEnd } from '@platform/kafka';
 import { Logger } from '@platform/observability';
-import { ReferenceTable } from '@platform/processing';
+import { ReferenceTable } from './processing';
 
 export class ReferenceStore {
   readonly table = new ReferenceTable();

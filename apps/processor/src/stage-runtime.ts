@@ -6,7 +6,7 @@ import { Admin, Consumer, Kafka } from 'kafkajs';
 import { PipelineConfig } from '@platform/config';
 import { AdminOffsets, createConsumer, KafkaTaskProducers, runTaskConsumer, StreamTask, TaskFactory, TaskManager, TaskManagerObserver } from '@platform/kafka';
 import { Logger } from '@platform/observability';
-import { ReferenceTable } from '@platform/processing';
+import { ReferenceTable } from './processing';
 import { SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
 import { processorMetrics } from './metrics';

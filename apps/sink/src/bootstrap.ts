@@ -4,22 +4,12 @@
  * in-process tests call.
  */
 import { Kafka, Producer } from 'kafkajs';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createIdempotentProducer, createKafka, ensureTopics, kafkaSettings, pipelineTopics, TopicReplication, topicReplication, withAdmin } from '@platform/kafka';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
+import { createIdempotentProducer, createKafka, ensureTopics, kafkaSettings, TopicReplication, topicReplication, withAdmin } from '@platform/kafka';
 import { health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
-import {
-  connectSnowflake,
-  DuckDbAdapter,
-  LakeWriter,
-  LocalLakeStore,
-  ParquetEncoder,
-  PostgresAdapter,
-  S3LakeStore,
-  SnowflakeAdapter,
-  WarehouseAdapter,
-  WarehouseLoader,
-} from '@platform/warehouse';
+import { LakeWriter, LocalLakeStore, ParquetEncoder, S3LakeStore } from '@platform/lake';
+import { connectSnowflake, DuckDbAdapter, PostgresAdapter, SnowflakeAdapter, WarehouseAdapter, WarehouseLoader } from '@platform/warehouse';
 import { SinkConfig } from './config';
 import { DestinationRunner } from './consumer/destination-runner';
 import { RecordDecoder } from './decoding/record-decoder';

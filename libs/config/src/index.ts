@@ -2,3 +2,4 @@ export * from './env';
 export * from './kafka';
 export * from './common';
 export * from './pipeline';
+export * from './topics';

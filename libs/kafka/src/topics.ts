@@ -1,24 +1,14 @@
-/** Creates the topics the pipeline config declares; existing topics are left as they are. */
+/**
+ * Creates topics from plans (the pipeline's come from `pipelineTopics` in @platform/config); existing
+ * topics are left as they are.
+ */
 import { Admin, ITopicConfig } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
 
 export interface TopicPlan {
   topic: string;
   numPartitions: number;
   compacted: boolean;
   retentionMs?: number;
-}
-
-export function pipelineTopics(config: PipelineConfig): TopicPlan[] {
-  const retentionMs = config.retentionMs;
-  const plans: TopicPlan[] = config.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false, retentionMs }));
-  const { aggregated, dlq, late, reference, schemas } = config.topics;
-  plans.push({ topic: aggregated.name, numPartitions: aggregated.partitions, compacted: aggregated.compacted, retentionMs });
-  plans.push({ topic: dlq.name, numPartitions: dlq.partitions, compacted: false, retentionMs: Math.max(retentionMs, 14 * 86_400_000) });
-  plans.push({ topic: late.name, numPartitions: late.partitions, compacted: false, retentionMs });
-  plans.push({ topic: reference.name, numPartitions: reference.partitions, compacted: true });
-  plans.push({ topic: schemas.name, numPartitions: 1, compacted: true });
-  return plans;
 }
 
 /** How the topics the platform creates are replicated (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS). */

@@ -4,6 +4,4 @@ export * from './build-info';
 export * from './health';
 export * from './http-server';
 export * from './shutdown';
-export * from './nest/ops.module';
-export * from './nest/nest-logger';
 export * from './run-service';

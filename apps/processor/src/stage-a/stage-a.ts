@@ -6,7 +6,7 @@
  */
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
 import { headersToStrings, TaskOutput, partitionForKey, StreamTask, TaskRecord, TopicPartition } from '@platform/kafka';
-import { encodeEvent, encodeMarker, MARKER_KEY, repartitionKey, sourceName } from '@platform/processing';
+import { encodeEvent, encodeMarker, MARKER_KEY, repartitionKey, sourceName } from '../processing';
 import { processorMetrics } from '../metrics';
 import { Stage, StageDeps } from '../stage-runtime';
 import { repartitionTopic, taskCount } from '../topology';

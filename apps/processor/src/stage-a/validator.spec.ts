@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { EventTypeSpec, PipelineConfig } from '@platform/config';
-import { ReferenceTable } from '@platform/processing';
+import { ReferenceTable } from '../processing';
 import { parseAvroSchema, RegistryError, RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
 import { RecordValidator } from './validator';
 

@@ -5,7 +5,7 @@
  */
 import { EventTypeSpec } from '@platform/config';
 import { DlqErrorType, EventEnvelope } from '@platform/contracts';
-import { brokenRule, ReferenceTable } from '@platform/processing';
+import { brokenRule, ReferenceTable } from '../processing';
 import { RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
 import { WindowEvent } from '@platform/windowing';
 import { RepartitionMapper } from '../records';

@@ -6,7 +6,7 @@
  * carry the watermark past that backlog and route it to the late topic.
  */
 import { Admin } from 'kafkajs';
-import { sourceName } from '@platform/processing';
+import { sourceName } from '../processing';
 
 export async function sourcesWithBacklog(admin: Admin, stageAGroupId: string, topics: string[]): Promise<Set<string>> {
   const [committed, ...ends] = await Promise.all([admin.fetchOffsets({ groupId: stageAGroupId, topics }), ...topics.map((topic) => admin.fetchTopicOffsets(topic))]);

@@ -9,7 +9,7 @@
  * still be ahead of the task, and judging a source idle then would make its records late.
  */
 import { readPartitionsToEnd } from '@platform/kafka';
-import { decodeState } from '@platform/processing';
+import { decodeState } from '../processing';
 import { StateValue, WindowingEngine } from '@platform/windowing';
 import { processorMetrics } from '../metrics';
 import { Stage, StageDeps } from '../stage-runtime';

@@ -7,7 +7,7 @@
  */
 import { aggregateKey, buildDlqRecord, DlqSource, dlqMessage, HEADERS, lateMessage } from '@platform/contracts';
 import { headersToStrings, TaskOutput, StreamTask, TaskContext, TaskRecord } from '@platform/kafka';
-import { decodeRepartition, encodeState, withoutSourceHeaders } from '@platform/processing';
+import { decodeRepartition, encodeState, withoutSourceHeaders } from '../processing';
 import { compactMutations, EngineOutput, NO_WATERMARK, PartitionTime, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { processorMetrics } from '../metrics';
 import { toAggregatedRecord } from '../records';

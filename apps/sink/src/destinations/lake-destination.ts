@@ -4,7 +4,8 @@
  * intent tells whether the last batch may be unfinished; if so the partition is cut at exactly the
  * same offsets again, so the replay rewrites the same objects instead of adding overlapping ones.
  */
-import { LakeStore, LakeWriter, mapAggregate, MappedRow, mapRawEvent, RowMappingError, TableName } from '@platform/warehouse';
+import { LakeStore, LakeWriter } from '@platform/lake';
+import { mapAggregate, MappedRow, mapRawEvent, RowMappingError, TableName } from '@platform/warehouse';
 import { withRetry } from '@platform/resilience';
 import { BufferedChunk } from '../buffer/partitioned-buffer';
 import { deliver, SinkStoppedError } from '../delivery/deliver';

@@ -4,9 +4,7 @@
  * TIMESTAMP columns, JSON stays text so any Parquet reader can use it.
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { ColumnDef } from '../columns';
-import { stageRows } from '../duckdb-adapter';
-import { quoteIdent as q, quoteLiteral } from '../sql';
+import { ColumnDef, quoteIdent as q, quoteLiteral, stageRows } from '@platform/warehouse';
 
 function selectExpression(column: ColumnDef): string {
   if (column.type === 'timestamp') return `epoch_ms(${q(column.name)}) AS ${q(column.name)}`;

@@ -6,7 +6,7 @@
 import { promises as fs } from 'fs';
 import { dirname, join, relative, sep } from 'path';
 import { randomUUID } from 'crypto';
-import { isNetworkError } from '../adapter';
+import { isNetworkError } from '@platform/warehouse';
 import { LakeStore } from './store';
 
 const STAGING_DIR = '_tmp';

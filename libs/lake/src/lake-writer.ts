@@ -9,8 +9,7 @@
  * the intent and flushes that partition exactly at `last` again, which rebuilds the same batch and so
  * replaces the same objects. No object ever overlaps another's offsets, so the lake holds each record once.
  */
-import { AGGREGATED_EVENTS_COLUMNS, ColumnDef, RAW_EVENTS_COLUMNS } from '../columns';
-import { MappedRow } from '../rows';
+import { AGGREGATED_EVENTS_COLUMNS, ColumnDef, MappedRow, RAW_EVENTS_COLUMNS } from '@platform/warehouse';
 import { groupByHour, manifestKey, objectKey } from './layout';
 import { ParquetEncoder } from './parquet';
 import { LakeStore } from './store';

@@ -7,7 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { randomUUID } from 'crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isNetworkError } from '../adapter';
+import { isNetworkError } from '@platform/warehouse';
 import { joinKey } from './layout';
 import { LakeStore } from './store';
 
