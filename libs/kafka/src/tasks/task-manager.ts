@@ -234,6 +234,12 @@ export class TaskManager<T extends StreamTask> {
       if (handle.uncommitted >= this.options.maxUncommittedRecords || (at < fresh.length && this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)) {
         await this.keepingAlive(this.commit(handle), control);
       }
+      try {
+        await control.heartbeat();
+      } catch {
+        // A rebalance is under way: stop here; a kept task commits what it fed when it is verified again.
+        return;
+      }
     }
     handle.caughtUp = lag <= 0n;
     handle.lastBatchAt = this.now();
