@@ -60,7 +60,6 @@ export class DestinationRunner {
   private pauseIntake = false;
   private failed = false;
   private batchInProgress: Promise<void> = Promise.resolve();
-  private lastFlushOkAt = Date.now();
   private transientSince: number | null = null;
   private readonly name: string;
 
@@ -268,7 +267,6 @@ export class DestinationRunner {
     try {
       await this.writeChunks(chunks);
       await this.commit(chunks, generation);
-      this.lastFlushOkAt = Date.now();
       this.transientSince = null;
       sinkMetrics.flushes.inc({ destination: this.name, reason });
       sinkMetrics.flushRecords.observe({ destination: this.name }, records);
