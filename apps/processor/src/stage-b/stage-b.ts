@@ -32,7 +32,8 @@ export class StageB {
     this.stage = new Stage(stageDeps, {
       stage: 'b',
       topics: [topics.repartition],
-      tickMs: Math.min(config.timerIntervalMs, config.commitIntervalMs),
+      // Also the pending-sources refresh (two admin requests): at the timer interval, as before.
+      tickMs: config.timerIntervalMs,
       beforeTick: () => this.refreshPendingSources(),
       factory: {
         transactionalId: ({ partition }) => `${config.group}-b-${partition}`,

@@ -10,7 +10,7 @@
  * already taken by a flush in flight); records below the floor are skipped as a second guard.
  */
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { createConsumer, headersToStrings } from '@platform/kafka';
+import { createConsumer, headersToStrings, whileHeartbeating } from '@platform/kafka';
 import { Logger } from '@platform/observability';
 import { BufferedChunk, partitionKey, PartitionedBuffer } from '../buffer/partitioned-buffer';
 import { FlushPolicy, flushReason } from '../buffer/flush-policy';
@@ -60,7 +60,6 @@ export class DestinationRunner {
   private pauseIntake = false;
   private failed = false;
   private batchInProgress: Promise<void> = Promise.resolve();
-  private lastFlushOkAt = Date.now();
   private transientSince: number | null = null;
   private readonly name: string;
 
@@ -229,15 +228,9 @@ export class DestinationRunner {
     this.updateLag(key, topic, partition);
   }
 
-  /** Keeps the group membership alive while a batch waits for a flush (kafkajs heartbeats only from the loop). */
-  private async withHeartbeat(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
-    const every = Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5));
-    const timer = setInterval(() => void heartbeat().catch(() => undefined), every);
-    try {
-      await work;
-    } finally {
-      clearInterval(timer);
-    }
+  /** Keeps the group membership alive while a batch waits for a flush. */
+  private withHeartbeat(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    return whileHeartbeating(work, heartbeat, Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)));
   }
 
   private tick(): void {
@@ -268,7 +261,6 @@ export class DestinationRunner {
     try {
       await this.writeChunks(chunks);
       await this.commit(chunks, generation);
-      this.lastFlushOkAt = Date.now();
       this.transientSince = null;
       sinkMetrics.flushes.inc({ destination: this.name, reason });
       sinkMetrics.flushRecords.observe({ destination: this.name }, records);

@@ -257,6 +257,21 @@ describe('TaskManager against a fake consumer and producer', () => {
     expect(values(broker)).toEqual([1, 10, 20, 30]);
   });
 
+  it('fake: a heartbeat refused mid-batch (rebalance under way) stops feeding without closing the task', async () => {
+    const { broker, manager, tasks } = setup({ maxUncommittedRecords: 100_000 });
+    const refused = control();
+    refused.c.heartbeat = async () => {
+      throw new Error('The group is rebalancing, so a rejoin is needed');
+    };
+    await manager.handleBatch(batch(0, 0, Array.from({ length: 1500 }, () => 1)), refused.c);
+    expect(refused.resolved).toEqual(['999']); // the first chunk only, not committed
+    expect(broker.log).toHaveLength(0);
+    expect(tasks[0].closed).toBe(false);
+    manager.assigned([{ topic: 'in', partition: 0 }]);
+    await manager.handleBatch(batch(0, 0, [1]), control().c);
+    expect(committedOf(broker)).toBe(1000n);
+  });
+
   it('fake: a task kept across a rejoin commits its fed work before it re-reads the committed offset', async () => {
     const { broker, manager } = setup();
     await manager.handleBatch(batch(0, 0, [1, 2], 100), control().c);

@@ -18,6 +18,7 @@
  *   consumer goes back to the committed offset.
  * Work on one task is serialised (batches, timer, commits).
  */
+import { whileHeartbeating } from './heartbeat';
 import { BatchControl, CommitRequest, FetchedBatch, OffsetsPort, TaskOutput, ProducerPort, TaskProducer, TaskRecord, TopicPartition } from './ports';
 
 export interface TaskContext {
@@ -234,6 +235,12 @@ export class TaskManager<T extends StreamTask> {
       if (handle.uncommitted >= this.options.maxUncommittedRecords || (at < fresh.length && this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)) {
         await this.keepingAlive(this.commit(handle), control);
       }
+      try {
+        await control.heartbeat();
+      } catch {
+        // A rebalance is under way: stop here; a kept task commits what it fed when it is verified again.
+        return;
+      }
     }
     handle.caughtUp = lag <= 0n;
     handle.lastBatchAt = this.now();
@@ -331,13 +338,7 @@ export class TaskManager<T extends StreamTask> {
     void this.options.producers.close(handle.transactionalId, handle.producer).catch(() => undefined);
   }
 
-  /** kafkajs heartbeats only between batches: keep the membership alive while a batch waits. */
-  private async keepingAlive<R>(work: Promise<R>, control: BatchControl): Promise<R> {
-    const beat = setInterval(() => void control.heartbeat().catch(() => undefined), 1000);
-    try {
-      return await work;
-    } finally {
-      clearInterval(beat);
-    }
+  private keepingAlive<R>(work: Promise<R>, control: BatchControl): Promise<R> {
+    return whileHeartbeating(work, () => control.heartbeat());
   }
 }
