@@ -1,3 +1,4 @@
+/* global require, process */
 // Preloaded with NODE_OPTIONS="--require bench/cpu-profile.js" (Node refuses --cpu-prof there): profiles
 // the process with the inspector from SIGUSR2 on (so startup is left out) and writes
 // CPU_PROFILE_DIR/<pid>.cpuprofile when it exits.
