@@ -42,6 +42,8 @@ export interface BenchApi {
   /** A bearer token for `events:*`, valid for an hour. */
   token(subject: string): string;
   stop(): Promise<void>;
+  /** The API's process id. */
+  pid: number | undefined;
 }
 
 /** The ingest API as its own process on `port`, with throttling out of the way; resolves once it is ready. */
@@ -63,6 +65,7 @@ export async function startBenchApi(pipelinePath: string, port: number, dir: str
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: api.pid,
     token: (subject) => signToken(secret, { subject, scopes: ['events:*'], expiresInSeconds: 3600 }),
     stop: async () => {
       await api.stop();

@@ -71,7 +71,7 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
   });
   const fastify = app.getHttpAdapter().getInstance();
   installHttpHooks(fastify, { batchBodyLimit: config.batchMaxBytes });
-  await installSecurityHeaders(app);
+  installSecurityHeaders(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'] });

@@ -18,22 +18,27 @@ export const ingestMetrics = {
   wsMessages: counter('ingest_ws_messages_sent_total', 'Event messages sent to WebSocket clients'),
 };
 
-/** Label children cached per label tuple: the hot path does a Map lookup instead of label hashing. */
-export class LabelCache<T> {
-  private readonly children = new Map<string, T>();
-  constructor(private readonly make: (...labels: string[]) => T) {}
-  get(...labels: string[]): T {
-    const key = labels.join('\u0000');
-    let child = this.children.get(key);
-    if (!child) {
-      child = this.make(...labels);
-      this.children.set(key, child);
-    }
-    return child;
-  }
+export interface HttpMetricChildren {
+  requests: Counter.Internal;
+  duration: Histogram.Internal<string>;
 }
 
-export const httpMetricChildren = {
-  requests: new LabelCache((method, route, status) => (ingestMetrics.httpRequests as Counter<string>).labels(method, route, status)),
-  duration: new LabelCache((method, route, status) => (ingestMetrics.httpDuration as Histogram<string>).labels(method, route, status)),
-};
+const httpChildren = new Map<string, Map<string, Map<number, HttpMetricChildren>>>();
+
+/**
+ * The request counter and latency histogram children of one (method, route, status), cached in
+ * nested maps: a request costs three lookups, with no label key or status string built for it.
+ */
+export function httpMetricsFor(method: string, route: string, status: number): HttpMetricChildren {
+  let byRoute = httpChildren.get(method);
+  if (!byRoute) httpChildren.set(method, (byRoute = new Map()));
+  let byStatus = byRoute.get(route);
+  if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+  let children = byStatus.get(status);
+  if (!children) {
+    const labels = [method, route, String(status)];
+    children = { requests: (ingestMetrics.httpRequests as Counter<string>).labels(...labels), duration: (ingestMetrics.httpDuration as Histogram<string>).labels(...labels) };
+    byStatus.set(status, children);
+  }
+  return children;
+}

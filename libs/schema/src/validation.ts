@@ -82,116 +82,174 @@ export function parseRfc3339(text: string): number | undefined {
   return utc.getTime() - offsetMin * 60_000;
 }
 
-/** Converts JSON-friendly input into avsc's value form, collecting problems instead of throwing. */
-function coerce(type: avro.Type, value: unknown, path: string, problems: ValidationProblem[], depth: number): unknown {
-  if (depth > MAX_DEPTH) {
-    problems.push({ path, message: 'nested too deeply' });
-    return value;
-  }
-  const kind = typeName(type);
-  if (kind === 'record' || kind === 'error') {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      problems.push({ path, message: `expected an object, got ${describe(value)}` });
-      return value;
-    }
-    const record = type as avro.types.RecordType;
-    const input = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    const known = knownFields(record);
-    for (const key of Object.keys(input)) {
-      if (!known.has(key)) problems.push({ path: path ? `${path}.${key}` : key, message: 'unknown field' });
-    }
-    for (const field of record.fields) {
-      const fieldPath = path ? `${path}.${field.name}` : field.name;
-      let fieldValue = input[field.name];
-      if (fieldValue === undefined) {
-        const fallback = field.defaultValue();
-        if (fallback === undefined) {
-          problems.push({ path: fieldPath, message: 'required field is missing' });
-          continue;
-        }
-        fieldValue = fallback;
-      }
-      out[field.name] = coerce(field.type, fieldValue, fieldPath, problems, depth + 1);
-    }
-    return out;
-  }
-  if (kind === 'union:unwrapped' || kind === 'union:wrapped') {
-    const branches = (type as avro.types.UnwrappedUnionType).types;
-    if (value === null && branches.some((b) => typeName(b) === 'null')) return null;
-    for (const branch of branches) {
-      if (typeName(branch) === 'null') continue;
-      const attempt: ValidationProblem[] = [];
-      const coerced = coerce(branch, value, path, attempt, depth + 1);
-      if (attempt.length === 0 && branch.isValid(coerced)) return coerced;
-    }
-    problems.push({ path, message: `does not match any of ${branches.map((b) => typeName(b)).join(', ')}` });
-    return value;
-  }
-  if (kind === 'array') {
-    if (!Array.isArray(value)) {
-      problems.push({ path, message: `expected an array, got ${describe(value)}` });
-      return value;
-    }
-    const items = (type as avro.types.ArrayType).itemsType;
-    return value.map((item, i) => coerce(items, item, `${path}[${i}]`, problems, depth + 1));
-  }
-  if (kind === 'map') {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      problems.push({ path, message: `expected an object, got ${describe(value)}` });
-      return value;
-    }
-    const values = (type as avro.types.MapType).valuesType;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (LONE_SURROGATE.test(k)) problems.push({ path, message: 'a map key contains a lone UTF-16 surrogate (not valid Unicode)' });
-      out[k] = coerce(values, v, `${path}.${k}`, problems, depth + 1);
-    }
-    return out;
-  }
-  if (kind === 'long' || kind === 'int') {
-    const logical = logicalTypeOf(type);
-    let candidate = value;
-    // Timestamps may arrive as ISO-8601 strings; Avro carries epoch milliseconds.
-    if (typeof value === 'string' && (logical === 'timestamp-millis' || path.endsWith('timestamp'))) {
-      const parsed = parseRfc3339(value);
-      if (parsed !== undefined) candidate = parsed;
-    }
-    if (!type.isValid(candidate)) {
-      problems.push({ path, message: `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got ${describe(value)}` });
-    } else if (kind === 'long' && ((candidate as number) < LONG_MIN_EXACT || (candidate as number) > LONG_MAX_EXACT)) {
-      problems.push({ path, message: `long out of the exactly representable range [${LONG_MIN_EXACT}, ${LONG_MAX_EXACT}]` });
-    }
-    return candidate;
-  }
-  if ((kind === 'float' || kind === 'double') && typeof value === 'number' && !(Number.isFinite(value) && (kind === 'double' || Math.abs(value) <= FLOAT_MAX))) {
-    problems.push({ path, message: `expected a finite ${kind}, got ${value > 0 ? 'a number too large' : value < 0 ? 'a number too small' : 'NaN'}` });
-    return value;
-  }
-  if (kind === 'string' && typeof value === 'string' && LONE_SURROGATE.test(value)) {
-    // A lone UTF-16 surrogate has no UTF-8 form: writing it would put invalid UTF-8 on the topic.
-    problems.push({ path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
-    return value;
-  }
-  if (!type.isValid(value)) {
-    if (kind === 'enum') {
-      problems.push({ path, message: `must be one of ${(type as avro.types.EnumType).symbols.join(', ')}` });
-    } else if (kind === 'float' || kind === 'double') {
-      problems.push({ path, message: `expected a finite number, got ${describe(value)}` });
-    } else {
-      problems.push({ path, message: `expected ${kind}, got ${describe(value)}` });
-    }
-  }
-  return value;
+/**
+ * Converts JSON-friendly input into avsc's value form, collecting problems instead of throwing.
+ * `path` is where the value sits; a compiled node whose path is fixed (no array or map above it)
+ * ignores it and reports its own precomputed path.
+ */
+type Coerce = (value: unknown, path: string, problems: ValidationProblem[], depth: number) => unknown;
+
+function join(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+/** A child compiled on first use, so recursive schemas compile as deep as values really go. */
+function lazy(make: () => Coerce): Coerce {
+  let compiled: Coerce | undefined;
+  return (value, path, problems, depth) => (compiled ??= make())(value, path, problems, depth);
 }
 
 /**
- * One pass: coerce checks every leaf with the type's own isValid and every record's fields and
+ * The checks and conversions of one type, decided once: the kind, the record's fields, their paths
+ * and defaults, the union's branches, the logical type. Validating a value then only runs them.
+ */
+function compile(type: avro.Type, fixed: string | undefined): Coerce {
+  const kind = typeName(type);
+  const guarded = (body: Coerce): Coerce => (value, path, problems, depth) => {
+    if (depth > MAX_DEPTH) {
+      problems.push({ path: fixed ?? path, message: 'nested too deeply' });
+      return value;
+    }
+    return body(value, path, problems, depth);
+  };
+  if (kind === 'record' || kind === 'error') {
+    const record = type as avro.types.RecordType;
+    const known = knownFields(record);
+    const fields = record.fields.map((field) => {
+      const fieldFixed = fixed === undefined ? undefined : join(fixed, field.name);
+      const fallback = field.defaultValue();
+      // A default that is an object is copied per use (avsc hands out a fresh copy); others are shared.
+      const shared = fallback === null || typeof fallback !== 'object';
+      return { field, name: field.name, fixed: fieldFixed, coerce: lazy(() => compile(field.type, fieldFixed)), fallback: shared ? fallback : undefined, copies: !shared };
+    });
+    return guarded((value, path, problems, depth) => {
+      const here = fixed ?? path;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        problems.push({ path: here, message: `expected an object, got ${describe(value)}` });
+        return value;
+      }
+      const input = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key in input) {
+        if (Object.prototype.hasOwnProperty.call(input, key) && !known.has(key)) problems.push({ path: join(here, key), message: 'unknown field' });
+      }
+      for (const f of fields) {
+        const fieldPath = f.fixed ?? join(here, f.name);
+        let fieldValue = input[f.name];
+        if (fieldValue === undefined) {
+          const fallback = f.copies ? f.field.defaultValue() : f.fallback;
+          if (fallback === undefined) {
+            problems.push({ path: fieldPath, message: 'required field is missing' });
+            continue;
+          }
+          fieldValue = fallback;
+        }
+        out[f.name] = f.coerce(fieldValue, fieldPath, problems, depth + 1);
+      }
+      return out;
+    });
+  }
+  if (kind === 'union:unwrapped' || kind === 'union:wrapped') {
+    const branches = (type as avro.types.UnwrappedUnionType).types;
+    const nullable = branches.some((b) => typeName(b) === 'null');
+    const candidates = branches.filter((b) => typeName(b) !== 'null').map((branch) => ({ branch, coerce: lazy(() => compile(branch, fixed)) }));
+    const mismatch = `does not match any of ${branches.map((b) => typeName(b)).join(', ')}`;
+    return guarded((value, path, problems, depth) => {
+      if (value === null && nullable) return null;
+      for (const { branch, coerce } of candidates) {
+        const attempt: ValidationProblem[] = [];
+        const coerced = coerce(value, path, attempt, depth + 1);
+        if (attempt.length === 0 && branch.isValid(coerced)) return coerced;
+      }
+      problems.push({ path: fixed ?? path, message: mismatch });
+      return value;
+    });
+  }
+  if (kind === 'array') {
+    const items = lazy(() => compile((type as avro.types.ArrayType).itemsType, undefined));
+    return guarded((value, path, problems, depth) => {
+      const here = fixed ?? path;
+      if (!Array.isArray(value)) {
+        problems.push({ path: here, message: `expected an array, got ${describe(value)}` });
+        return value;
+      }
+      return value.map((item, i) => items(item, `${here}[${i}]`, problems, depth + 1));
+    });
+  }
+  if (kind === 'map') {
+    const values = lazy(() => compile((type as avro.types.MapType).valuesType, undefined));
+    return guarded((value, path, problems, depth) => {
+      const here = fixed ?? path;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        problems.push({ path: here, message: `expected an object, got ${describe(value)}` });
+        return value;
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (LONE_SURROGATE.test(k)) problems.push({ path: here, message: 'a map key contains a lone UTF-16 surrogate (not valid Unicode)' });
+        out[k] = values(v, `${here}.${k}`, problems, depth + 1);
+      }
+      return out;
+    });
+  }
+  if (kind === 'long' || kind === 'int') {
+    const logical = logicalTypeOf(type);
+    const expected = `expected ${kind === 'int' ? 'a 32-bit integer' : 'an integer'}${logical === 'timestamp-millis' ? ' (epoch ms) or ISO-8601 time' : ''}, got `;
+    return guarded((value, path, problems) => {
+      const here = fixed ?? path;
+      let candidate = value;
+      // Timestamps may arrive as ISO-8601 strings; Avro carries epoch milliseconds.
+      if (typeof value === 'string' && (logical === 'timestamp-millis' || here.endsWith('timestamp'))) {
+        const parsed = parseRfc3339(value);
+        if (parsed !== undefined) candidate = parsed;
+      }
+      if (!type.isValid(candidate)) {
+        problems.push({ path: here, message: expected + describe(value) });
+      } else if (kind === 'long' && ((candidate as number) < LONG_MIN_EXACT || (candidate as number) > LONG_MAX_EXACT)) {
+        problems.push({ path: here, message: `long out of the exactly representable range [${LONG_MIN_EXACT}, ${LONG_MAX_EXACT}]` });
+      }
+      return candidate;
+    });
+  }
+  return guarded((value, path, problems) => {
+    if ((kind === 'float' || kind === 'double') && typeof value === 'number' && !(Number.isFinite(value) && (kind === 'double' || Math.abs(value) <= FLOAT_MAX))) {
+      problems.push({ path: fixed ?? path, message: `expected a finite ${kind}, got ${value > 0 ? 'a number too large' : value < 0 ? 'a number too small' : 'NaN'}` });
+      return value;
+    }
+    if (kind === 'string' && typeof value === 'string' && LONE_SURROGATE.test(value)) {
+      // A lone UTF-16 surrogate has no UTF-8 form: writing it would put invalid UTF-8 on the topic.
+      problems.push({ path: fixed ?? path, message: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
+      return value;
+    }
+    if (!type.isValid(value)) {
+      const here = fixed ?? path;
+      if (kind === 'enum') {
+        problems.push({ path: here, message: `must be one of ${(type as avro.types.EnumType).symbols.join(', ')}` });
+      } else if (kind === 'float' || kind === 'double') {
+        problems.push({ path: here, message: `expected a finite number, got ${describe(value)}` });
+      } else {
+        problems.push({ path: here, message: `expected ${kind}, got ${describe(value)}` });
+      }
+    }
+    return value;
+  });
+}
+
+/** The compiled validator of each top-level type, built on first use. */
+const validators = new WeakMap<avro.Type, Coerce>();
+
+/**
+ * One pass, compiled once per type: coerce checks every leaf with the type's own isValid and every record's fields and
  * unions' branches itself, so a value without problems is valid and is not checked a second time.
  */
 export function validateAgainst<T = Record<string, unknown>>(type: avro.Type, input: unknown): ValidationResult<T> {
+  let coerce = validators.get(type);
+  if (!coerce) {
+    coerce = compile(type, '');
+    validators.set(type, coerce);
+  }
   const problems: ValidationProblem[] = [];
-  const value = coerce(type, input, '', problems, 0);
+  const value = coerce(input, '', problems, 0);
   return problems.length === 0 ? { ok: true, value: value as T } : { ok: false, problems };
 }
 

@@ -1,9 +1,7 @@
 /** HTTP mapping of the DLQ admin operations (list, replay); requires `admin:dlq` (or `admin`, `admin:*`). */
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { JwtAuthGuard } from '../auth/jwt-auth.guard';
-import { AdminArea, AdminScopeGuard } from '../auth/admin-scope.guard';
-import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
+import { AdminAccessGuard, AdminArea } from '../auth/admin-access.guard';
 import { ErrorResponse } from '../events/api-models';
 import { DlqAdminService, parseDlqQuery, parseReplayBody } from './dlq-admin.service';
 
@@ -14,7 +12,7 @@ import { DlqAdminService, parseDlqQuery, parseReplayBody } from './dlq-admin.ser
 @ApiResponse({ status: 503, type: ErrorResponse, description: 'Kafka unavailable' })
 @Controller('api/v1/admin/dlq')
 @AdminArea('dlq')
-@UseGuards(JwtAuthGuard, SubjectThrottlerGuard, AdminScopeGuard)
+@UseGuards(AdminAccessGuard)
 export class DlqAdminController {
   constructor(private readonly dlq: DlqAdminService) {}
 

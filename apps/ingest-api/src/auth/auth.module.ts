@@ -1,7 +1,8 @@
 /**
  * Who the caller is and what it may do: the token verifier (one per process, shared by HTTP and
- * WebSocket), the guards, and passport-jwt as the 'jwt' strategy. Rate limits per subject are here
- * too, since they key on the authenticated principal.
+ * WebSocket), the one guard per kind of route (AccessGuard: principal, rate limit and scopes in one
+ * step), and passport-jwt as the 'jwt' strategy. Rate limits per subject are here too, since they
+ * key on the authenticated principal.
  */
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
@@ -14,11 +15,10 @@ import { MemoryThrottlerStorage } from '../throttling/memory-throttler-storage';
 import { RedisThrottlerStorage } from '../throttling/redis-throttler-storage';
 import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
 import { JwtStrategy } from './jwt.strategy';
-import { JwtAuthGuard } from './jwt-auth.guard';
-import { TopicScopeGuard } from './topic-scope.guard';
-import { AdminScopeGuard } from './admin-scope.guard';
+import { TopicAccessGuard } from './topic-access.guard';
+import { AdminAccessGuard } from './admin-access.guard';
 
-const guards = [JwtAuthGuard, SubjectThrottlerGuard, TopicScopeGuard, AdminScopeGuard];
+const guards = [SubjectThrottlerGuard, TopicAccessGuard, AdminAccessGuard];
 
 @Module({
   imports: [

@@ -1,8 +1,8 @@
 /**
  * The passport-jwt strategy ('jwt') for routes guarded by Nest's `AuthGuard('jwt')`, wired to the
  * platform's TokenVerifier: the same key choice (by `alg`/`kid`), verify options and claim mapping
- * as JwtAuthGuard and the WebSocket path, and the same cache. The API's own routes use JwtAuthGuard,
- * which asks the verifier once per request instead of going through passport.
+ * as the API's own guards (AccessGuard) and the WebSocket path, and the same cache. The API's routes
+ * ask the verifier once per request instead of going through passport's middleware.
  */
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';

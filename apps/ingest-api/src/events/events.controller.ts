@@ -3,9 +3,7 @@ import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PlatformError } from '@platform/contracts';
-import { JwtAuthGuard } from '../auth/jwt-auth.guard';
-import { RequireScope, TopicRequest, TopicScopeGuard } from '../auth/topic-scope.guard';
-import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
+import { RequireScope, TopicAccessGuard, TopicRequest } from '../auth/topic-access.guard';
 import { traceIdFromHeaders } from '../http/request-context';
 import { AVRO_CONTENT_TYPES } from '../http/http-hooks';
 import { BatchInput, BatchResponse, ErrorResponse, EventInput, LatestResponse, PublishResponse } from './api-models';
@@ -22,7 +20,7 @@ const TOPIC_PARAM = { name: 'topic', description: 'The Kafka topic (events.iot.s
 @ApiResponse({ status: 429, type: ErrorResponse, description: 'Rate limited (Retry-After)' })
 @ApiResponse({ status: 503, type: ErrorResponse, description: 'Kafka or the schema registry unavailable; nothing was written' })
 @Controller('api/v1/events')
-@UseGuards(JwtAuthGuard, SubjectThrottlerGuard, TopicScopeGuard)
+@UseGuards(TopicAccessGuard)
 export class EventsController {
   constructor(private readonly events: EventsService, private readonly latestEvents: LatestService) {}
 

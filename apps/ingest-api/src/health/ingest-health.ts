@@ -56,7 +56,12 @@ export class IngestHealth implements BeforeApplicationShutdown {
   }
 
   async registryConnected(): Promise<boolean> {
-    if (!this.schemas.isRegistered) return false;
+    if (!this.schemas.isRegistered) {
+      // A registration that failed at startup (registry slow or down) is retried when readiness is asked
+      // (at most once a second), so the instance becomes ready without waiting for a publish to try.
+      void this.schemas.ensureRegistered().catch(() => undefined);
+      return false;
+    }
     return Promise.race([this.schemas.ping(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref())]);
   }
 

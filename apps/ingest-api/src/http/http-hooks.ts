@@ -6,7 +6,7 @@
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PlatformError } from '@platform/contracts';
 import { logger } from '@platform/observability';
-import { httpMetricChildren } from '../metrics';
+import { httpMetricsFor } from '../metrics';
 
 /** The Fastify instance inside NestJS's adapter (its own fastify copy). */
 export type FastifyServer = FastifyAdapter extends FastifyAdapter<any, any, any, any, any, infer I> ? I : never;
@@ -20,9 +20,9 @@ export function installHttpHooks(fastify: FastifyServer, options: { batchBodyLim
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    const status = String(reply.statusCode);
-    httpMetricChildren.requests.get(request.method, route, status).inc();
-    httpMetricChildren.duration.get(request.method, route, status).observe(reply.elapsedTime / 1000);
+    const metrics = httpMetricsFor(request.method, route, reply.statusCode);
+    metrics.requests.inc();
+    metrics.duration.observe(reply.elapsedTime / 1000);
     const log = logger();
     if (log.isLevelEnabled('debug')) {
       log.debug({ request_id: request.id, method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');

@@ -3,9 +3,11 @@
  * HSTS, and a Content-Security-Policy strict enough for an API and still enough for the OpenAPI page
  * at /docs (its scripts and styles are same-origin files; Swagger UI sets inline styles and data:
  * images). Answers to requests that carried credentials are never cached.
+ * The headers are the same for every answer, so they are computed once at startup.
  */
-import helmet from '@fastify/helmet';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { IncomingMessage, ServerResponse } from 'http';
+import helmet from 'helmet';
+import type { FastifyServer } from './http-hooks';
 
 export const CONTENT_SECURITY_POLICY = {
   directives: {
@@ -24,16 +26,30 @@ export const CONTENT_SECURITY_POLICY = {
   },
 };
 
-export async function installSecurityHeaders(app: NestFastifyApplication): Promise<void> {
-  // The adapter bundles its own copy of Fastify's types; the plugin is typed against the root copy.
-  const plugin = helmet as unknown as Parameters<NestFastifyApplication['register']>[0];
-  await app.register(plugin, { contentSecurityPolicy: CONTENT_SECURITY_POLICY, frameguard: { action: 'deny' } });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply, payload) => {
-      const query = request.url.includes('access_token=');
-      if (request.headers.authorization !== undefined || query) reply.header('cache-control', 'no-store');
-      return payload;
-    });
+/**
+ * The headers helmet sets, computed once: none of them depends on the request (no CSP nonces), so
+ * running helmet's middleware per request (as @fastify/helmet does, parsing the CSP directives each
+ * time) would only repeat the same work.
+ */
+export function securityHeaders(): ReadonlyArray<readonly [string, string]> {
+  const headers = new Map<string, string>();
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => void headers.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value)),
+    removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
+  };
+  let failure: unknown;
+  helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, frameguard: { action: 'deny' } })({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure) throw failure;
+  return [...headers];
+}
+
+export function installSecurityHeaders(fastify: FastifyServer): void {
+  const fixed = Object.fromEntries(securityHeaders());
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(fixed);
+    if (request.headers.authorization !== undefined || request.url.includes('access_token=')) reply.header('cache-control', 'no-store');
+    done();
+  });
 }

@@ -16,7 +16,16 @@ export interface StoredResult {
 export type ClaimOutcome = { state: 'claimed' } | { state: 'pending' } | { state: 'done'; result: StoredResult };
 export type PeekOutcome = { state: 'absent' } | { state: 'pending' } | { state: 'done'; result: StoredResult };
 
+/** The batch calls of a store that answers in the same tick (process memory): called without promises. */
+export interface ImmediateClaims {
+  claimMany(keys: readonly string[]): ClaimOutcome[];
+  completeMany(items: ReadonlyArray<readonly [string, StoredResult]>): void;
+  releaseMany(keys: readonly string[]): void;
+}
+
 export interface IdempotencyStore {
+  /** Set by a store whose answers need no I/O. */
+  readonly immediate?: ImmediateClaims;
   claim(key: string): Promise<ClaimOutcome>;
   /** `claim` for many keys in one call (one round trip where the store allows), outcomes in order. */
   claimMany(keys: readonly string[]): Promise<ClaimOutcome[]>;

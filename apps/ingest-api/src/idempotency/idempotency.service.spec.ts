@@ -117,11 +117,25 @@ describe('IdempotencyService.run', () => {
   });
 });
 
+describe('IdempotencyService with the in-memory store', () => {
+  it('claims and records through its immediate calls, never its promise-returning ones', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 1_000);
+    const viaPromises = jest.spyOn(store, 'claimMany');
+    const completing = jest.spyOn(store, 'completeMany');
+    const service = new IdempotencyService(store, 200, 5);
+    expect(await service.run('k', async () => stored('k', 1))).toEqual({ result: stored('k', 1), duplicate: false });
+    expect(await service.run('k', async () => stored('k', 2))).toEqual({ result: stored('k', 1), duplicate: true });
+    expect(viaPromises).not.toHaveBeenCalled();
+    expect(completing).not.toHaveBeenCalled();
+  });
+});
+
 describe('IdempotencyService with a failing store', () => {
   it('answers 503 for every key, writes nothing and releases what was claimed before the failure', async () => {
     const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 1_000);
     // The store claims the first key, then fails (as a store reached over the network can).
     const failing = Object.assign(Object.create(store) as MemoryIdempotencyStore, {
+      immediate: undefined,
       claimMany: async (keys: readonly string[]) => {
         await store.claim(keys[0]);
         throw new Error('connection lost');

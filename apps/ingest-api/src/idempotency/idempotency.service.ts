@@ -9,7 +9,7 @@
  */
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { PlatformError } from '@platform/contracts';
-import { IdempotencyStore, StoredResult } from './idempotency-store';
+import { ClaimOutcome, IdempotencyStore, StoredResult } from './idempotency-store';
 
 export interface IdempotentOutcome {
   result: StoredResult;
@@ -101,19 +101,25 @@ export class IdempotencyService implements OnApplicationShutdown {
   }
 
   /** Claims `mine`, writes what was claimed, records the results; other slots are filled by the caller. */
-  private async claimAndWrite(keys: readonly string[], mine: number[], write: BatchWrite): Promise<BatchItemOutcome[]> {
+  private claimAndWrite(keys: readonly string[], mine: number[], write: BatchWrite): Promise<BatchItemOutcome[]> {
     const outcomes: BatchItemOutcome[] = new Array(keys.length);
-    if (mine.length === 0) return outcomes;
+    if (mine.length === 0) return Promise.resolve(outcomes);
     const claimKeys = mine.map((i) => keys[i]);
-    let claims;
-    try {
-      claims = await this.store.claimMany(claimKeys);
-    } catch {
-      // Some keys may have been claimed before the store failed: let a retry claim them again.
-      await this.store.releaseMany(claimKeys).catch(() => undefined);
-      for (const i of mine) outcomes[i] = { error: storeUnavailable() };
-      return outcomes;
-    }
+    // The in-memory store answers in the same tick: no promise per call on the request path.
+    const immediate = this.store.immediate;
+    if (immediate) return this.writeClaimed(keys, mine, write, outcomes, immediate.claimMany(claimKeys));
+    return this.store.claimMany(claimKeys).then(
+      (claims) => this.writeClaimed(keys, mine, write, outcomes, claims),
+      async () => {
+        // Some keys may have been claimed before the store failed: let a retry claim them again.
+        await this.store.releaseMany(claimKeys).catch(() => undefined);
+        for (const i of mine) outcomes[i] = { error: storeUnavailable() };
+        return outcomes;
+      },
+    );
+  }
+
+  private async writeClaimed(keys: readonly string[], mine: number[], write: BatchWrite, outcomes: BatchItemOutcome[], claims: ClaimOutcome[]): Promise<BatchItemOutcome[]> {
     const claimed: number[] = [];
     const elsewhere: Array<Promise<void>> = [];
     claims.forEach((claim, n) => {
@@ -152,10 +158,16 @@ export class IdempotencyService implements OnApplicationShutdown {
         }
       });
       // The events are in Kafka: a failure to remember them only weakens deduplication, so the answers stand.
-      await Promise.all([
-        released.length > 0 ? this.store.releaseMany(released).catch(() => undefined) : undefined,
-        completed.length > 0 ? this.store.completeMany(completed).catch(() => undefined) : undefined,
-      ]);
+      const immediate = this.store.immediate;
+      if (immediate) {
+        if (released.length > 0) immediate.releaseMany(released);
+        if (completed.length > 0) immediate.completeMany(completed);
+      } else {
+        await Promise.all([
+          released.length > 0 ? this.store.releaseMany(released).catch(() => undefined) : undefined,
+          completed.length > 0 ? this.store.completeMany(completed).catch(() => undefined) : undefined,
+        ]);
+      }
     }
     if (elsewhere.length > 0) await Promise.all(elsewhere);
     return outcomes;

@@ -14,7 +14,7 @@
  * outnumber the live entries (many released claims during an outage) the FIFO is rebuilt from the
  * Map, whose order is the same.
  */
-import { ClaimOutcome, IdempotencyStore, IdempotencyWindow, PeekOutcome, StoredResult } from './idempotency-store';
+import { ClaimOutcome, IdempotencyStore, IdempotencyWindow, ImmediateClaims, PeekOutcome, StoredResult } from './idempotency-store';
 
 interface Entry {
   expiresAt: number;
@@ -30,6 +30,15 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   private orderEntries: Entry[] = [];
   private head = 0;
 
+  /** The same batch calls without promises: IdempotencyService uses them on the request path. */
+  readonly immediate: ImmediateClaims = {
+    claimMany: (keys) => this.claimManyNow(keys),
+    completeMany: (items) => this.completeManyNow(items),
+    releaseMany: (keys) => {
+      for (const key of keys) this.releaseNow(key);
+    },
+  };
+
   constructor(private readonly window: IdempotencyWindow, private readonly maxEntries: number, private readonly now: () => number = Date.now) {}
 
   get size(): number {
@@ -43,6 +52,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async claimMany(keys: readonly string[]): Promise<ClaimOutcome[]> {
+    return this.claimManyNow(keys);
+  }
+
+  private claimManyNow(keys: readonly string[]): ClaimOutcome[] {
     const now = this.now();
     const outcomes: ClaimOutcome[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -57,17 +70,25 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async completeMany(items: ReadonlyArray<readonly [string, StoredResult]>): Promise<void> {
+    this.completeManyNow(items);
+  }
+
+  private completeManyNow(items: ReadonlyArray<readonly [string, StoredResult]>): void {
     const now = this.now();
     for (const [key, result] of items) this.completeAt(key, result, now);
   }
 
   async release(key: string): Promise<void> {
-    const entry = this.entries.get(key);
-    if (entry && !entry.result) this.entries.delete(key);
+    this.releaseNow(key);
   }
 
   async releaseMany(keys: readonly string[]): Promise<void> {
-    for (const key of keys) await this.release(key);
+    for (const key of keys) this.releaseNow(key);
+  }
+
+  private releaseNow(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry && !entry.result) this.entries.delete(key);
   }
 
   async peek(key: string): Promise<PeekOutcome> {

@@ -10,7 +10,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { PlatformError } from '@platform/contracts';
 import { BatchingProducer, createIdempotentProducer, OutgoingRecord, RecordAck } from '@platform/kafka';
 import { logger } from '@platform/observability';
-import { withRetry, withTimeout } from '@platform/resilience';
+import { DeadlineQueue, withRetry, withTimeout } from '@platform/resilience';
 
 export interface KafkaPublisherOptions {
   produceTimeoutMs: number;
@@ -60,8 +60,11 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
   private healthy = false;
   private connecting?: Promise<void>;
   private closed = false;
+  /** PRODUCE_TIMEOUT for every send on one timer, not one timer per request. */
+  private readonly deadlines: DeadlineQueue;
 
   constructor(private readonly kafka: Kafka, private readonly options: KafkaPublisherOptions) {
+    this.deadlines = new DeadlineQueue(options.produceTimeoutMs);
     this.producer = this.newProducer();
     // Batches go to whichever producer is current (it is replaced when its id is no longer accepted).
     const current = { sendBatch: (batch: Parameters<Producer['sendBatch']>[0]) => this.producer.sendBatch(batch) } as Producer;
@@ -158,7 +161,7 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
     let timedOut = false;
     const sending = this.sendConnected(accepted, acks);
     try {
-      await withTimeout(sending.promise, timeout, `Kafka did not acknowledge within ${timeout} ms`);
+      await this.deadlines.bound(sending.promise, `Kafka did not acknowledge within ${timeout} ms`);
     } catch (error) {
       failure = error;
       timedOut = !sending.settled;

@@ -1,11 +1,9 @@
 /** Online aggregate lookups: a key's feature vector, and the recent windows of one window name. */
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { JwtAuthGuard } from '../auth/jwt-auth.guard';
-import type { TopicRequest } from '../auth/topic-scope.guard';
-import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
+import type { TopicRequest } from '../auth/topic-access.guard';
 import { ErrorResponse } from '../events/api-models';
-import { AggregateScopeGuard } from './aggregate-scope.guard';
+import { AggregateAccessGuard } from './aggregate-access.guard';
 import { AggregateServingService, parseRecentQuery } from './aggregate-serving.service';
 import { FeatureVectorResponse, RecentWindowsResponse } from './serving-models';
 
@@ -21,7 +19,7 @@ const KEY_PARAM = { name: 'key', description: "The group key (the event type's g
 @ApiResponse({ status: 429, type: ErrorResponse, description: 'Rate limited (Retry-After)' })
 @ApiResponse({ status: 503, type: ErrorResponse, description: 'The store is still catching up with the aggregated topic (Retry-After)' })
 @Controller('api/v1/aggregates')
-@UseGuards(JwtAuthGuard, SubjectThrottlerGuard, AggregateScopeGuard)
+@UseGuards(AggregateAccessGuard)
 export class AggregatesController {
   constructor(private readonly serving: AggregateServingService) {}
 

@@ -22,6 +22,11 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return this.hit(key, ttl, limit, blockDuration);
+  }
+
+  /** `increment` without a promise: the guard calls it directly when this is the storage. */
+  hit(key: string, ttl: number, limit: number, blockDuration: number): ThrottlerStorageRecord {
     const now = this.now();
     let window = this.windows.get(key);
     if (window && window.blockedUntil > now) {

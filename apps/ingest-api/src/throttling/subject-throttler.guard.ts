@@ -10,6 +10,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { PlatformError } from '@platform/contracts';
 import { logger } from '@platform/observability';
 import { Principal } from '@platform/auth';
+import { MemoryThrottlerStorage } from './memory-throttler-storage';
 
 interface PlainThrottler {
   name: string;
@@ -31,23 +32,34 @@ export class SubjectThrottlerGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    try {
-      const plain = this.plainThrottlers();
-      if (!plain) return await super.canActivate(context);
-      const request = context.switchToHttp().getRequest<{ user?: Principal; ip?: string }>();
-      const tracker = request.user ? `sub:${request.user.subject}` : `ip:${request.ip ?? 'unknown'}`;
+    const plain = this.plainThrottlers();
+    if (!plain) return super.canActivate(context).catch(allowOnStoreFailure);
+    await this.limit(context.switchToHttp().getRequest<{ user?: Principal; ip?: string }>());
+    return true;
+  }
+
+  /**
+   * Counts the request against its subject's limits: throws (or rejects with) 429 over a limit.
+   * With the in-memory counters nothing is awaited and undefined is returned.
+   */
+  limit(request: { user?: Principal; ip?: string }): Promise<void> | undefined {
+    const plain = this.plainThrottlers();
+    if (!plain) throw new Error('SubjectThrottlerGuard.limit needs throttlers with plain numbers');
+    const tracker = request.user ? `sub:${request.user.subject}` : `ip:${request.ip ?? 'unknown'}`;
+    const storage = this.storageService;
+    if (storage instanceof MemoryThrottlerStorage) {
       for (const t of plain) {
-        const record = await this.storageService.increment(`${t.name}:${tracker}`, t.ttl, t.limit, t.blockDuration, t.name);
-        if (record.isBlocked) {
-          await this.throwThrottlingException(context, { ...record, limit: t.limit, ttl: t.ttl, key: tracker, tracker });
-        }
+        const record = storage.hit(`${t.name}:${tracker}`, t.ttl, t.limit, t.blockDuration);
+        if (record.isBlocked) throw rateLimited(t.limit, t.ttl, record.timeToBlockExpire);
       }
-      return true;
-    } catch (error) {
-      if (error instanceof PlatformError) throw error;
-      logger().warn({ err: (error as Error).message }, 'rate limit store unavailable; request allowed');
-      return true;
+      return undefined;
     }
+    return (async () => {
+      for (const t of plain) {
+        const record = await storage.increment(`${t.name}:${tracker}`, t.ttl, t.limit, t.blockDuration, t.name);
+        if (record.isBlocked) throw rateLimited(t.limit, t.ttl, record.timeToBlockExpire);
+      }
+    })().catch((error: unknown) => void allowOnStoreFailure(error));
   }
 
   /** The throttlers when all are plain numbers without per-route overrides (this app's case). */
@@ -62,6 +74,17 @@ export class SubjectThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new PlatformError(429, 'RATE_LIMITED', 'too many requests; slow down', { limit: detail.limit, window_ms: detail.ttl }, detail.timeToBlockExpire);
+    throw rateLimited(detail.limit, detail.ttl, detail.timeToBlockExpire);
   }
+}
+
+function rateLimited(limit: number, ttlMs: number, retryAfterSeconds: number): PlatformError {
+  return new PlatformError(429, 'RATE_LIMITED', 'too many requests; slow down', { limit, window_ms: ttlMs }, retryAfterSeconds);
+}
+
+/** Rate limiting protects, it does not decide correctness: a store outage lets the request through. */
+function allowOnStoreFailure(error: unknown): never | true {
+  if (error instanceof PlatformError) throw error;
+  logger().warn({ err: (error as Error).message }, 'rate limit store unavailable; request allowed');
+  return true;
 }

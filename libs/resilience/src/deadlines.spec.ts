@@ -1,0 +1,48 @@
+import { DeadlineQueue } from './deadlines';
+
+describe('DeadlineQueue (fake timers and a fake clock)', () => {
+  let now: number;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    now = 1_000;
+  });
+  afterEach(() => jest.useRealTimers());
+
+  function advance(ms: number): void {
+    now += ms;
+    jest.advanceTimersByTime(ms);
+  }
+
+  it('passes results and errors through, and rejects what is still pending at its deadline, in order', async () => {
+    const queue = new DeadlineQueue(100, () => now);
+    const settled: string[] = [];
+    const track = (name: string, p: Promise<unknown>) =>
+      p.then(
+        (v) => settled.push(`${name}=${String(v)}`),
+        (e: Error) => settled.push(`${name}!${e.message}`),
+      );
+    let finishA!: (v: string) => void;
+    const a = track('a', queue.bound(new Promise<string>((resolve) => (finishA = resolve)), 'a timed out'));
+    advance(40);
+    const b = track('b', queue.bound(new Promise(() => undefined), 'b timed out'));
+    const c = track('c', queue.bound(Promise.reject(new Error('broken')), 'c timed out'));
+    finishA('ok');
+    await Promise.resolve();
+    advance(59);
+    await Promise.resolve();
+    expect([...settled].sort()).toEqual(['a=ok', 'c!broken']);
+    advance(41);
+    await Promise.all([a, b, c]);
+    expect(settled.slice(2)).toEqual(['b!b timed out']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('uses one timer however many deadlines are pending', () => {
+    const queue = new DeadlineQueue(100, () => now);
+    for (let i = 0; i < 1000; i++) void queue.bound(new Promise(() => undefined), 'late').catch(() => undefined);
+    expect(jest.getTimerCount()).toBe(1);
+    advance(100);
+    expect(queue.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
