@@ -38,6 +38,7 @@ import { DlqAdminController } from './admin/dlq-admin.controller';
 import { DlqAdminService } from './admin/dlq-admin.service';
 import { AdminScopeGuard } from './auth/admin-scope.guard';
 import { servingParts } from './serving/serving.providers';
+import { ConsoleModule } from './console/console.module';
 
 export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableAutoPipelining: true });
@@ -68,6 +69,7 @@ export class AppModule {
           storage: throttlerStorage,
         }),
         OpsModule,
+        ConsoleModule.forRoot(config, pipeline, kafka),
       ],
       controllers: [EventsController, HealthController, DlqAdminController, ...serving.controllers],
       providers: [

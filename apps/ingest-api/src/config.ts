@@ -4,6 +4,7 @@ import { randomBytes } from 'crypto';
 import { commonEnv, CompressionCodec, env, KafkaSecurity, loadEnv, RegistryCredentials } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
+import { ConsoleConfig, loadConsoleConfig } from './console/console-config';
 
 export const ingestEnv = {
   ...commonEnv,
@@ -77,6 +78,7 @@ export interface IngestConfig {
   eventTimeMaxAgeMs: number;
   auth: AuthSettings;
   serving: ServingConfig;
+  console: ConsoleConfig;
 }
 
 export function loadIngestConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -86,5 +88,6 @@ export function loadIngestConfig(source: Record<string, string | undefined> = pr
     instanceId: raw.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     auth: authSettingsFromEnv(source),
     serving: loadServingConfig(source),
+    console: loadConsoleConfig(source),
   };
 }
