@@ -285,12 +285,14 @@ function Schemas({ call, session }) {
   }, [load]);
   const current = subjects.find((s) => s.subject === subject);
   useEffect(() => {
+    setTexts(null);
+    setVerdict(null);
+  }, [subject]);
+  useEffect(() => {
     if (!current) return;
     const versions = current.versions;
     setLeft(String(versions.length > 1 ? versions[versions.length - 2] : versions[0]));
     setRight(String(versions[versions.length - 1]));
-    setTexts(null);
-    setVerdict(null);
   }, [subject, current && current.versions.join(',')]);
   const version = (v) => call(`/api/v1/console/schemas/${encodeURIComponent(subject)}/versions/${v}`).then((b) => pretty(JSON.parse(b.schema)));
   const showDiff = async (event) => {
@@ -455,6 +457,7 @@ function DeadLetters({ call, session }) {
   };
   const replay = async () => {
     setError(null);
+    setResults(null);
     try {
       const body = await call('/api/v1/admin/dlq/replay', { method: 'POST', body: { ids: [...selected] } });
       setResults(body.results);
@@ -468,7 +471,7 @@ function DeadLetters({ call, session }) {
     <h2 id="dlq-title">Dead letters</h2>
     <${ErrorNote} error=${error} />
     <form class="panel row" onSubmit=${(e) => (e.preventDefault(), load())}>
-      <label>Reason<select value=${filters.reason} onChange=${set('reason')}>${['', 'BUSINESS_RULE', 'DESERIALIZATION', 'SCHEMA_VALIDATION', 'LATE', 'SINK_WRITE', 'PROCESSING'].map((r) => html`<option value=${r}>${r || 'any'}</option>`)}</select></label>
+      <label>Reason<select value=${filters.reason} onChange=${set('reason')}>${['', 'BUSINESS_RULE', 'DESERIALIZATION', 'SCHEMA_VALIDATION', 'LATE', 'EVENT_TIME_SKEW', 'SINK_WRITE', 'UNKNOWN_EVENT_TYPE', 'PROCESSING'].map((r) => html`<option value=${r}>${r || 'any'}</option>`)}</select></label>
       <label>Source topic<select value=${filters.source_topic} onChange=${set('source_topic')}><option value="">any</option>${session.topics.map((tp) => html`<option value=${tp.topic}>${tp.topic}</option>`)}</select></label>
       <label>Since (ISO-8601)<input value=${filters.since} onInput=${set('since')} placeholder="2026-01-01T00:00:00Z" /></label>
       <label>Until (ISO-8601)<input value=${filters.until} onInput=${set('until')} /></label>
@@ -583,4 +586,6 @@ function App() {
     </main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);
