@@ -200,10 +200,12 @@ describe('web console in a real browser', () => {
 
   it('dead letters: inspect one decoded, replay it twice, and it is counted once downstream', async () => {
     const transaction = topicOf('transaction');
-    const hour = Math.floor((Date.now() - 3 * 3600_000) / 3600_000) * 3600_000;
+    // Event time now: the watermark already follows the events the earlier steps posted (time now).
+    const at = Date.now();
+    const windowStartMs = Math.floor(at / 60_000) * 60_000;
     const eventId = `dlq-${platform.suffix}`;
     const user = `u-${platform.suffix}`;
-    const event = { event_id: eventId, timestamp: hour + 10_000, event_type: 'transaction', user_id: user, device_id: null, trace_id: `trace-${eventId}`, metadata: null, payload: { symbol: 'AAPL', side: 'BUY', quantity: 2, amount: 12.5, currency: 'USD' } };
+    const event = { event_id: eventId, timestamp: at, event_type: 'transaction', user_id: user, device_id: null, trace_id: `trace-${eventId}`, metadata: null, payload: { symbol: 'AAPL', side: 'BUY', quantity: 2, amount: 12.5, currency: 'USD' } };
 
     // The original bytes as the ingest API writes them: Avro with the registry's id for the subject.
     const admin = `Bearer ${platform.token(['admin'])}`;
@@ -217,8 +219,8 @@ describe('web console in a real browser', () => {
       error_type: 'PROCESSING',
       error_message: 'state store unavailable',
       retry_count: 3,
-      first_attempt_time: new Date(hour + 20_000).toISOString(),
-      last_attempt_time: new Date(hour + 30_000).toISOString(),
+      first_attempt_time: new Date(at + 1000).toISOString(),
+      last_attempt_time: new Date(at + 2000).toISOString(),
       source_topic: transaction.topic,
       source_partition: 0,
       source_offset: '7',
@@ -257,14 +259,14 @@ describe('web console in a real browser', () => {
     await shot('dead-letters');
 
     // Far ahead in event time, same key: once the other partitions go idle the watermark closes the window.
-    await post(transaction.topic, { event_id: `${eventId}-flush`, timestamp: hour + 45 * 60_000, event_type: 'transaction', user_id: user, payload: { symbol: 'MSFT', side: 'BUY', quantity: 1, amount: 1, currency: 'USD' } });
+    await post(transaction.topic, { event_id: `${eventId}-flush`, timestamp: at + 45 * 60_000, event_type: 'transaction', user_id: user, payload: { symbol: 'MSFT', side: 'BUY', quantity: 1, amount: 1, currency: 'USD' } });
 
     // Downstream, in the browser: the aggregate window of the replayed event counts it once.
     await go('aggregates');
     await page.select('form select', 'transaction');
     await page.type('form input', 'AAPL');
     await clickText('Show windows');
-    const windowStart = new Date(hour).toISOString();
+    const windowStart = new Date(windowStartMs).toISOString();
     const cells = await eventually(
       async () => {
         const rows = await page.$$eval('table[aria-label="Windows"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
@@ -275,7 +277,10 @@ describe('web console in a real browser', () => {
       'the final tumbling_1m window of the replayed event',
       90_000,
       1000,
-    );
+    ).catch(async (error) => {
+      const ask = async (path: string) => (await fetch(`${platform.apiUrl}${path}`, { headers: { authorization: admin } })).text();
+      throw new Error(`${(error as Error).message}\nserving: ${await ask('/api/v1/aggregates/transaction/AAPL/windows/tumbling_1m?limit=50')}\nMSFT: ${await ask('/api/v1/aggregates/transaction/MSFT')}\ndlq: ${await ask('/api/v1/admin/dlq')}\noverview groups: ${JSON.stringify(JSON.parse(await ask('/api/v1/console/overview')).groups)}`);
+    });
     expect(cells[1]).toBe('1');
     await shot('aggregates');
 

@@ -16,7 +16,8 @@ import { groupLag, hasCommits, maxGauge, PartitionEnd, rateSeries, SampleHistory
 export const HISTORY_MS = 60 * 60 * 1000;
 const IDLE_STOP_MS = 5 * 60 * 1000;
 const PROBE_TIMEOUT_MS = 1500;
-const MAX_GROUPS = 100;
+const RESCAN_MS = 30_000;
+const SCAN_CONCURRENCY = 8;
 const WATERMARK_LAG_METRIC = 'processor_watermark_lag_seconds';
 
 export type TopicRole = 'events' | 'aggregated' | 'dlq' | 'late';
@@ -76,6 +77,8 @@ export class ConsoleService implements OnModuleDestroy {
   private lastTopics: TopicInfo[] = [];
   private lastGroups: GroupInfo[] = [];
   private lastStages: StageStatus[] = [];
+  private relevantGroups = new Set<string>();
+  private lastGroupScanAt = 0;
 
   constructor(
     @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
@@ -108,30 +111,47 @@ export class ConsoleService implements OnModuleDestroy {
     return out;
   }
 
-  /** Consumer groups that committed on the pipeline's topics, with their lag (read now). */
+  /**
+   * Consumer groups that committed on the pipeline's topics, with their lag (read now). A broker can
+   * hold many groups of other applications: all of them are looked at only every RESCAN_MS (a few
+   * at a time), and in between only the groups found to consume the pipeline's topics.
+   */
   async groups(topics: TopicInfo[]): Promise<{ groups: GroupInfo[]; committed: Record<string, Record<string, number>> }> {
     const ends = new Map<string, PartitionEnd[]>(
       topics.filter((t) => t.partitions.length > 0).map((t) => [t.topic, t.partitions.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }))]),
     );
-    const listed = await this.admin.run('listGroups', (admin) => admin.listGroups());
-    const ids = listed.groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId).sort().slice(0, MAX_GROUPS);
     const groups: GroupInfo[] = [];
     const committed: Record<string, Record<string, number>> = {};
     const topicNames = [...ends.keys()];
     if (topicNames.length === 0) return { groups, committed };
-    for (const groupId of ids) {
-      const offsets = await this.admin.run('fetchOffsets', (admin) => admin.fetchOffsets({ groupId, topics: topicNames }));
-      let lag = 0n;
-      const consumed: string[] = [];
-      for (const entry of offsets) {
-        if (!hasCommits(entry.partitions)) continue;
-        consumed.push(entry.topic);
-        lag += groupLag(ends.get(entry.topic) ?? [], entry.partitions);
-        (committed[groupId] ??= {})[entry.topic] = entry.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-      }
-      if (consumed.length > 0) groups.push({ group: groupId, topics: consumed.sort(), lag: Number(lag) });
+    let ids = [...this.relevantGroups];
+    if (Date.now() - this.lastGroupScanAt >= RESCAN_MS) {
+      const listed = await this.admin.run('listGroups', (admin) => admin.listGroups());
+      ids = listed.groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId);
+      this.lastGroupScanAt = Date.now();
     }
-    return { groups, committed };
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += SCAN_CONCURRENCY) {
+      await Promise.all(
+        ids.slice(i, i + SCAN_CONCURRENCY).map(async (groupId) => {
+          const offsets = await this.admin.run('fetchOffsets', (admin) => admin.fetchOffsets({ groupId, topics: topicNames }));
+          let lag = 0n;
+          const consumed: string[] = [];
+          for (const entry of offsets) {
+            if (!hasCommits(entry.partitions)) continue;
+            consumed.push(entry.topic);
+            lag += groupLag(ends.get(entry.topic) ?? [], entry.partitions);
+            (committed[groupId] ??= {})[entry.topic] = entry.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+          }
+          if (consumed.length > 0) {
+            found.add(groupId);
+            groups.push({ group: groupId, topics: consumed.sort(), lag: Number(lag) });
+          }
+        }),
+      );
+    }
+    this.relevantGroups = found;
+    return { groups: groups.sort((a, b) => a.group.localeCompare(b.group)), committed };
   }
 
   /** Each stage up or not: this API, the schema registry, and the configured stages' readiness. */
