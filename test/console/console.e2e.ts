@@ -110,6 +110,10 @@ describe('web console in a real browser', () => {
     const poster = (async () => {
       while (posting) {
         await post(iot, { event_id: `ov-${platform.suffix}-${posted}`, timestamp: Date.now(), event_type: 'iot.sensor', device_id: `dev-${posted % 3}`, payload: { temperature: 20 + (posted % 5), humidity: 40 } });
+        if (posted % 2 === 0) {
+          const trade = { symbol: 'MSFT', side: 'SELL', quantity: 1, amount: 3 + (posted % 4), currency: 'USD' };
+          await post(topicOf('transaction').topic, { event_id: `ov-t-${platform.suffix}-${posted}`, timestamp: Date.now(), event_type: 'transaction', user_id: `u-${posted % 4}`, payload: trade });
+        }
         posted++;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -126,6 +130,8 @@ describe('web console in a real browser', () => {
         WAIT,
         iot,
       );
+      // Consumer lag per group: the processor's groups appear once they have committed.
+      await page.waitForFunction(() => [...document.querySelectorAll('table[aria-labelledby="groups-table"] td:first-child')].some((td) => td.textContent?.startsWith('processor-')), WAIT);
     } finally {
       posting = false;
       await poster;

@@ -63,7 +63,9 @@ function Chart({ title, t, series, unit }) {
     const opts = {
       width: Math.max(320, box.current.clientWidth - 8),
       height: 200,
-      scales: { x: { time: true } },
+      // One point alone would stretch the time axis over years: give it a minute either side.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) } },
+      legend: { live: false },
       axes: [{}, { label: unit, size: 60 }],
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], width: 2, spanGaps: true }))],
     };
@@ -246,10 +248,16 @@ function SideBySide({ left, right }) {
   const parts = window.Diff.diffLines(left, right);
   const leftLines = [];
   const rightLines = [];
+  // Blank lines opposite each removed or added block keep the unchanged lines side by side.
+  const pad = (count, key) => html`<span class="pad" aria-hidden="true" key=${key}>${'\n'.repeat(count)}</span>`;
   parts.forEach((part, i) => {
-    if (part.removed) leftLines.push(html`<span class="del" key=${`l${i}`}>${part.value}</span>`);
-    else if (part.added) rightLines.push(html`<span class="add" key=${`r${i}`}>${part.value}</span>`);
-    else {
+    if (part.removed) {
+      leftLines.push(html`<span class="del" key=${`l${i}`}>${part.value}</span>`);
+      rightLines.push(pad(part.count, `r${i}`));
+    } else if (part.added) {
+      rightLines.push(html`<span class="add" key=${`r${i}`}>${part.value}</span>`);
+      leftLines.push(pad(part.count, `l${i}`));
+    } else {
       leftLines.push(html`<span key=${`l${i}`}>${part.value}</span>`);
       rightLines.push(html`<span key=${`r${i}`}>${part.value}</span>`);
     }
@@ -325,7 +333,7 @@ function Schemas({ call, session }) {
   return html`<section aria-labelledby="schemas-title">
     <h2 id="schemas-title">Schemas</h2>
     <${ErrorNote} error=${error} />
-    <div class="panel">
+    <div class="panel scroll" tabindex="0" aria-label="Subjects list">
       <table aria-label="Subjects">
         <thead><tr><th scope="col">Subject</th><th scope="col">Versions</th><th scope="col">Compatibility</th></tr></thead>
         <tbody>${subjects.map((s) => html`<tr><td>${s.subject}</td><td>${s.versions.join(', ')}</td><td>${s.compatibility}</td></tr>`)}</tbody>

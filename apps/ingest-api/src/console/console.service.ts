@@ -16,7 +16,7 @@ import { groupLag, hasCommits, maxGauge, PartitionEnd, rateSeries, SampleHistory
 export const HISTORY_MS = 60 * 60 * 1000;
 const IDLE_STOP_MS = 5 * 60 * 1000;
 const PROBE_TIMEOUT_MS = 1500;
-const RESCAN_MS = 30_000;
+const RESCAN_MS = 10_000;
 const SCAN_CONCURRENCY = 8;
 const WATERMARK_LAG_METRIC = 'processor_watermark_lag_seconds';
 
