@@ -315,4 +315,21 @@ describe('web console in a real browser', () => {
     expect((await get('/api/v1/console/dlq/0:0')).status).toBe(403);
     expect((await fetch(`${platform.apiUrl}/api/v1/console/topics`)).status).toBe(401);
   });
+
+  it('documents the console endpoints in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${platform.apiUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/console/session',
+        '/api/v1/console/overview',
+        '/api/v1/console/topics',
+        '/api/v1/console/schemas',
+        '/api/v1/console/schemas/{subject}/versions/{version}',
+        '/api/v1/console/schemas/{subject}/compatibility',
+        '/api/v1/console/schemas/{subject}/versions',
+        '/api/v1/console/dlq/{id}',
+      ]),
+    );
+    expect(Object.keys(doc.paths['/api/v1/console/overview'].get as object)).toEqual(expect.arrayContaining(['summary', 'responses', 'security']));
+  });
 });
