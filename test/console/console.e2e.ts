@@ -316,6 +316,23 @@ describe('web console in a real browser', () => {
     expect((await fetch(`${platform.apiUrl}/api/v1/console/topics`)).status).toBe(401);
   });
 
+  it('in the browser, a reader token is offered only what it may do', async () => {
+    await clickText('Sign out');
+    await page.waitForSelector('#token', WAIT);
+    await page.type('#token', platform.token(['events:read:*']));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('nav[aria-label="Sections"]', WAIT);
+    // No dead letters section; the overview explains the missing scope instead of failing.
+    expect(await page.$$eval('nav a', (links) => links.map((a) => a.textContent))).toEqual(['Overview', 'Topics', 'Schemas', 'Aggregates']);
+    await go('overview');
+    expect(await textOf('main')).toContain('needs the admin:console scope');
+    // Aggregates stay usable: reading events implies reading their aggregates.
+    await go('aggregates');
+    await page.waitForSelector('form select', WAIT);
+    expect(await textOf('main')).not.toContain('may not read aggregates');
+  });
+
   it('documents the console endpoints in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${platform.apiUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths)).toEqual(
