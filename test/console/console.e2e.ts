@@ -327,7 +327,10 @@ describe('web console in a real browser', () => {
     expect(await page.$$eval('nav a', (links) => links.map((a) => a.textContent))).toEqual(['Overview', 'Topics', 'Schemas', 'Aggregates']);
     await go('overview');
     expect(await textOf('main')).toContain('needs the admin:console scope');
-    // Aggregates stay usable: reading events implies reading their aggregates.
+    // The live tail and aggregates stay usable: the token reads events (and so their aggregates).
+    await go('topics');
+    await page.waitForSelector('form select', WAIT);
+    expect(await textOf('main')).toContain('Partitions and offsets need the admin:console scope');
     await go('aggregates');
     await page.waitForSelector('form select', WAIT);
     expect(await textOf('main')).not.toContain('may not read aggregates');

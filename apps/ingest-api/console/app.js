@@ -160,7 +160,8 @@ function Topics({ call, token, session }) {
   const socket = useRef(null);
   const positions = useRef(new Map());
 
-  const refresh = useCallback(() => call('/api/v1/console/topics').then((b) => setTopics(b.topics)).catch(setError), [call]);
+  // Offsets need admin:console; the live tail only the topic's read scope.
+  const refresh = useCallback(() => (session.can.console ? call('/api/v1/console/topics').then((b) => setTopics(b.topics)).catch(setError) : undefined), [call]);
   useEffect(() => {
     refresh();
   }, [refresh]);
@@ -218,13 +219,15 @@ function Topics({ call, token, session }) {
   return html`<section aria-labelledby="topics-title">
     <h2 id="topics-title">Topics</h2>
     <${ErrorNote} error=${error} />
-    <div class="panel">
-      <div class="row"><h3 id="topic-list" style="margin:0">Event topics</h3><button class="secondary" onClick=${refresh}>Refresh offsets</button></div>
-      <table aria-labelledby="topic-list">
-        <thead><tr><th scope="col">Topic</th><th scope="col">Role</th><th scope="col">Partitions: first–end offset</th><th scope="col" class="num">End offset</th></tr></thead>
-        <tbody>${topics.map((tp) => html`<tr><td>${tp.topic}</td><td>${tp.role}</td><td>${tp.partitions.map((p) => `${p.partition}: ${p.low}–${p.high}`).join(' · ') || 'not created yet'}</td><td class="num">${tp.end_offset}</td></tr>`)}</tbody>
-      </table>
-    </div>
+    ${session.can.console
+      ? html`<div class="panel">
+          <div class="row"><h3 id="topic-list" style="margin:0">Event topics</h3><button class="secondary" onClick=${refresh}>Refresh offsets</button></div>
+          <table aria-labelledby="topic-list">
+            <thead><tr><th scope="col">Topic</th><th scope="col">Role</th><th scope="col">Partitions: first–end offset</th><th scope="col" class="num">End offset</th></tr></thead>
+            <tbody>${topics.map((tp) => html`<tr><td>${tp.topic}</td><td>${tp.role}</td><td>${tp.partitions.map((p) => `${p.partition}: ${p.low}–${p.high}`).join(' · ') || 'not created yet'}</td><td class="num">${tp.end_offset}</td></tr>`)}</tbody>
+          </table>
+        </div>`
+      : html`<p class="note">Partitions and offsets need the admin:console scope.</p>`}
     <div class="panel">
       <h3>Live tail</h3>
       ${readable.length === 0
@@ -571,7 +574,7 @@ function App() {
     setToken('');
   };
   const visible = PAGES.filter(([id]) => id !== 'dlq' || session.can.dlq);
-  const needsConsole = page !== 'aggregates' && !session.can.console && page !== 'dlq';
+  const needsConsole = (page === 'overview' || page === 'schemas') && !session.can.console;
   const props = { call, token, session };
   return html`<a class="skip" href="#content">Skip to content</a>
     <header class="top">
