@@ -5,10 +5,11 @@
 // exists and that the libraries it lists are exactly libs/*, then:
 //   - rewrites the @platform/* path aliases into relative requires (tsc-alias), as the Nest CLI's tsc
 //     builder does, so the compiled output runs with plain `node` and needs no loader at run time;
+//   - copies the web console's static files (apps/ingest-api/console) beside the compiled ingest API;
 //   - writes dist/build-info.json: the version (package.json) and the commit (BUILD_COMMIT, else
 //     `git rev-parse HEAD`, else "unknown"), which the apps report as build_info and in /health.
 const { execFileSync } = require('child_process');
-const { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } = require('fs');
+const { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } = require('fs');
 const path = require('path');
 const { replaceTscAliasPaths } = require('tsc-alias');
 
@@ -48,6 +49,8 @@ async function main() {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], { cwd: root, stdio: 'inherit' });
   await replaceTscAliasPaths({ configFile: tsconfig, resolveFullPaths: false });
   checkEntries();
+  // The console's page and modules are served as they are, beside the compiled ingest API.
+  cpSync(path.join(root, 'apps/ingest-api/console'), path.join(dist, 'apps/ingest-api/console'), { recursive: true });
   const info = { version: require(path.join(root, 'package.json')).version, commit: commit(), built_at: new Date().toISOString() };
   mkdirSync(dist, { recursive: true });
   writeFileSync(path.join(dist, 'build-info.json'), `${JSON.stringify(info, null, 2)}\n`);

@@ -100,7 +100,7 @@ echo "Starting the platform..."
 PORT=8081 start_app schema-registry apps/schema-registry/src/main.ts "http://127.0.0.1:8081/health/ready"
 PROCESSOR_OPS_PORT=9101 start_app processor apps/processor/src/main.ts "http://127.0.0.1:9101/health/live"
 SINK_OPS_PORT=9102 start_app sink apps/sink/src/main.ts "http://127.0.0.1:9102/health/live"
-PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
+CONSOLE_STAGES="${CONSOLE_STAGES:-processor=http://127.0.0.1:9101,sink=http://127.0.0.1:9102}" PORT=3000 start_app ingest-api apps/ingest-api/src/main.ts "http://127.0.0.1:3000/api/v1/health/live"
 
 if [ $CLUSTER = 1 ]; then
   KAFKA_INFO="$(bash deploy/local/kafka-cluster.sh env admin | sed -n 's/^export KAFKA_BROKERS=//p') (SASL_SSL; a user's settings: npm run -s kafka:cluster -- env admin)"
@@ -113,6 +113,7 @@ cat <<INFO
 The platform is running:
   Ingest API        http://127.0.0.1:3000/api/v1/events/{topic}   (OpenAPI docs: http://127.0.0.1:3000/docs)
   Live stream       ws://127.0.0.1:3000/api/v1/stream/{topic}?access_token=\$TOKEN
+  Console           http://127.0.0.1:3000/console   (sign in with the development token below)
   Schema registry   http://127.0.0.1:8081/subjects
   Metrics           :3000/metrics  :8081/metrics  :9101/metrics (processor)  :9102/metrics (sink)
   Kafka             $KAFKA_INFO

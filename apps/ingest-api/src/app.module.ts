@@ -13,6 +13,7 @@ import { StreamModule } from './stream/stream.module';
 import { AdminModule } from './admin/admin.module';
 import { HealthModule } from './health/health.module';
 import { ServingModule } from './serving/serving.module';
+import { ConsoleModule } from './console/console.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         ...(config.serving.enabled ? [ServingModule] : []),
         OpsModule,
+        ConsoleModule.forRoot(config, pipeline),
       ],
     };
   }

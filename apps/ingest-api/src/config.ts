@@ -4,6 +4,7 @@ import { randomBytes } from 'crypto';
 import { commonEnv, ConfigOf, env, loadEnv } from '@platform/config';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
+import { ConsoleConfig, loadConsoleConfig } from './console/console-config';
 
 export const ingestEnv = {
   ...commonEnv,
@@ -41,6 +42,7 @@ export type IngestConfig = Omit<ConfigOf<typeof ingestEnv>, 'instanceId'> & {
   instanceId: string;
   auth: AuthSettings;
   serving: ServingConfig;
+  console: ConsoleConfig;
 };
 
 export function loadIngestConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -50,5 +52,6 @@ export function loadIngestConfig(source: Record<string, string | undefined> = pr
     instanceId: raw.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     auth: authSettingsFromEnv(source),
     serving: loadServingConfig(source),
+    console: loadConsoleConfig(source),
   };
 }

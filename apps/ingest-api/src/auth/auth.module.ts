@@ -17,8 +17,9 @@ import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { TopicAccessGuard } from './topic-access.guard';
 import { AdminAccessGuard } from './admin-access.guard';
+import { AuthenticatedAccessGuard } from './authenticated-access.guard';
 
-const guards = [SubjectThrottlerGuard, TopicAccessGuard, AdminAccessGuard];
+const guards = [SubjectThrottlerGuard, TopicAccessGuard, AdminAccessGuard, AuthenticatedAccessGuard];
 
 @Module({
   imports: [
