@@ -58,7 +58,9 @@ describe('web console in a real browser', () => {
       sharedBrokers: TEST_BROKERS.join(','),
       watermark: { idle_timeout: '2s' },
       sinkEnv: { SINK_FLUSH_INTERVAL: '500ms' },
-      ingestEnv: { CONSOLE_SAMPLE_INTERVAL: '1s', CONSOLE_STAGES: `processor=http://127.0.0.1:${BASE_PORT + 101},sink=http://127.0.0.1:${BASE_PORT + 102}` },
+      // A generous registry timeout: the API registers its schemas once at start and, if that times out
+      // on a loaded machine, again only when an event is posted, so it would not turn ready before.
+      ingestEnv: { REGISTRY_TIMEOUT: '20s', CONSOLE_SAMPLE_INTERVAL: '1s', CONSOLE_STAGES: `processor=http://127.0.0.1:${BASE_PORT + 101},sink=http://127.0.0.1:${BASE_PORT + 102}` },
     });
     await platform.start();
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -202,6 +204,16 @@ describe('web console in a real browser', () => {
     expect(await textOf('.diff .add')).toContain('"note"');
     expect(await page.$$('.diff .del')).toHaveLength(0);
     await shot('schemas');
+
+    // Over HTTP: an incompatible version is refused with the registry's verdict, nothing registered.
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${platform.token(['admin'])}` };
+    const refused = await fetch(`${platform.apiUrl}/api/v1/console/schemas/${subject}/versions`, { method: 'POST', headers, body: JSON.stringify({ schema: JSON.stringify(broken) }) });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual(expect.objectContaining({ error_code: 'SCHEMA_INCOMPATIBLE', details: { verdict: expect.objectContaining({ is_compatible: false }) } }));
+    const missing = await fetch(`${platform.apiUrl}/api/v1/console/schemas/${subject}/versions/3`, { headers });
+    expect({ status: missing.status, code: ((await missing.json()) as { error_code: string }).error_code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+    const invalid = await fetch(`${platform.apiUrl}/api/v1/console/schemas/${subject}/compatibility`, { method: 'POST', headers, body: JSON.stringify({ schema: '{not json' }) });
+    expect({ status: invalid.status, code: ((await invalid.json()) as { error_code: string }).error_code }).toEqual({ status: 400, code: 'INVALID_SCHEMA' });
   });
 
   it('dead letters: inspect one decoded, replay it twice, and it is counted once downstream', async () => {
