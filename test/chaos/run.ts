@@ -283,7 +283,8 @@ async function runFaults(
       run: async () => {
         await app.kill9();
         await sleep(300 + random() * 1500);
-        await app.start();
+        // A restart on a loaded 2-core machine during a broker restart can take minutes (JVMs warming up, the registry catching up).
+        await app.start(240_000);
       },
     });
   }
