@@ -234,6 +234,19 @@ Fastify's content-type parser, which wraps every body parse in an \`AsyncResourc
 guard; moving the guard to a Fastify hook would save at most that. The profiles were taken on a machine shared
 with other work (load average 17-30 on 2 cores): the shares compare, the absolute times do not.
 
+Before and after on the same broker in the same minutes, alternating the two builds (\`--only <load> --runs 2
+--seconds 10\` each; medians of 2; measured while other work kept the load average at 27-36 on the 2 cores, so every
+figure is far below what the machine does alone):
+
+| load | before | after | after / before |
+|---|---|---|---|
+| one event per POST, max rate | 56 req/s (52, 59) | 95 req/s (86, 103) | 1.7 |
+| batch of 500 per POST | 1,450 events/s (1,000, 1,900) | 1,583 events/s (1,050, 2,115) | 1.09 |
+| at 5,000 req/s offered | 88 req/s achieved | 83 req/s achieved | – |
+
+At that load neither build came near 5,000 req/s, so the paced p99 measured nothing about the API; the targets
+(8,000 req/s, p99 under 25 ms at 5,000 req/s, 40,000 events/s in batches) need a run on the machine alone.
+
 Under the batch load an earlier profile put about 45% of the thread in kafkajs building produce requests
 (encoders for every record and every header), 15% in garbage collection, 12% in idempotency bookkeeping, 7% in
 Avro validation and 5% in JSON parsing. kafkajs is what caps the batch path: the next steps are more API
