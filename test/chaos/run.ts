@@ -145,6 +145,13 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     await chaos;
     await watermarks;
     await Promise.all(inFlight);
+    // Faults early in a run on a loaded machine can keep some task without a watermark for the whole
+    // traffic phase: the late events are then sent once every task has one, before the final flush.
+    if (ledger.ofKind('late').length === 0 && (await waitForWatermarks(platform, pipeline.topics.aggregated.partitions, Date.now() + options.settleSeconds * 1000))) {
+      for (const type of pipeline.eventTypes) post(type.topic, [generator.make(type.name, Date.now(), 'late'), generator.make(type.name, Date.now(), 'late')]);
+      await Promise.all(inFlight);
+      log(`chaos: every window task has a watermark after ${Math.round((Date.now() - started) / 1000)}s; late events sent after the traffic`);
+    }
     if (sampler) clearInterval(sampler);
     // One event per type far ahead in event time: once the other partitions go idle, the watermark
     // passes every window of the run, so all of them fire.
