@@ -102,7 +102,9 @@ export async function runTaskConsumer<T extends StreamTask>(consumer: Consumer, 
     manager.assigned(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.batchSize === 0 && payload.firstOffset !== null) void manager.skipped(payload, payload.firstOffset, payload.lastOffset);
+    if (payload.batchSize === 0 && payload.firstOffset !== null) {
+      void manager.skipped(payload, payload.firstOffset, payload.lastOffset, BigInt(payload.highWatermark) - BigInt(payload.lastOffset) - 1n);
+    }
   });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: true });

@@ -323,6 +323,21 @@ describe('TaskManager against a fake consumer and producer', () => {
     expect(committedOf(broker)).toBe(4n);
   });
 
+  it('fake: a task whose last data batch stopped short of the end is caught up once a markers-only fetch reaches it', async () => {
+    const { manager, tasks } = setup();
+    // The data batch ends one before the high watermark (the commit marker had not been fetched yet).
+    await manager.handleBatch({ ...batch(0, 0, [1, 2]), highWatermark: '3' }, control().c);
+    const seen: boolean[] = [];
+    tasks[0].punctuate = (_now: number, context: { caughtUp: boolean }) => {
+      seen.push(context.caughtUp);
+      return false;
+    };
+    await manager.tick();
+    await manager.skipped({ topic: 'in', partition: 0 }, '2', '2', 0n);
+    await manager.tick();
+    expect(seen).toEqual([false, true]);
+  });
+
   it('fake: punctuation commits outputs without offsets when nothing was consumed', async () => {
     const { broker, manager, tasks } = setup();
     await manager.handleBatch(batch(0, 0, [1]), control().c);

@@ -159,12 +159,17 @@ export class TaskManager<T extends StreamTask> {
    * A fetch holding only transaction markers or aborted records never reaches handleBatch; when it
    * starts at the task's position it is committed, so the group's position reaches the partition end.
    */
-  async skipped(tp: TopicPartition, firstOffset: string, lastOffset: string): Promise<void> {
+  async skipped(tp: TopicPartition, firstOffset: string, lastOffset: string, lag?: bigint): Promise<void> {
     const handle = this.tasks.get(tpKey(tp));
     if (!handle) return;
     await handle.run(async () => {
-      if (handle.closed || !handle.verified || handle.position === undefined || BigInt(firstOffset) !== handle.position) return;
-      handle.position = BigInt(lastOffset) + 1n;
+      if (handle.closed || !handle.verified || handle.position === undefined) return;
+      // A partition whose last fetch was markers only is caught up too: without this, a task whose data
+      // batch ended just before the final commit marker would never be told so, and never punctuate.
+      const reached = BigInt(lastOffset) + 1n;
+      if (lag !== undefined && lag <= 0n && handle.position >= BigInt(firstOffset)) handle.caughtUp = true;
+      if (BigInt(firstOffset) !== handle.position) return;
+      handle.position = reached;
       await this.commit(handle).catch((error) => this.options.observer?.onWarning?.('committing past transaction markers failed; the task will be restored', { err: error, ...tp }));
     });
   }
