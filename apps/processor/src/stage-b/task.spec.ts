@@ -70,4 +70,14 @@ describe('WindowTask (stage B) with a fake catalog', () => {
     t.close();
     expect(t.prepareCommit()).toEqual([]);
   });
+
+  it('reports its position to the stage at every commit, also when it was not behind (a fake stage)', () => {
+    const engine = new WindowingEngine({ ...pipeline.watermark, windows: pipeline.windows, eventTypes: pipeline.eventTypes });
+    const positions: Array<bigint | undefined> = [];
+    const t = new WindowTask(0, engine, deps, topics, (_task, position) => positions.push(position));
+    expect(t.behindRefresh).toBe(false);
+    t.committed({ tp: { topic: 'rep', partition: 0 }, position: 7n });
+    t.committed({ tp: { topic: 'rep', partition: 0 }, position: 9n });
+    expect(positions).toEqual([7n, 9n]);
+  });
 });

@@ -111,7 +111,9 @@ export class WindowTask implements StreamTask {
   }
 
   committed(context: TaskContext): void {
-    if (this.behindRefresh) this.hold(this, context.position);
+    // Always: the next pending-sources refresh compares the partition's end with this position. A stale
+    // one would count the task as behind and hold every source, with no new input to commit and update it.
+    this.hold(this, context.position);
     const stats = this.engine.stats();
     const label = { task: String(this.partition) };
     processorMetrics.openWindows.set(label, stats.openWindows);
