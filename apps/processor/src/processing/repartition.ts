@@ -71,16 +71,8 @@ interface EventWire {
   groupKey: string | null;
   partition: string | null;
   payload: string | null;
-  source: SourceWire | null;
-}
-
-interface SourceWire {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
+  /** The source record travels as it is carried in a DLQ record. */
+  source: DlqSource | null;
 }
 
 /** A decoded repartition record: an event (with the source record it came from, if carried) or a marker. */
