@@ -3,10 +3,9 @@
  * SASL_SSL with a SCRAM user per app, least-privilege ACLs, replication 3 and min ISR 2. The whole
  * pipeline runs with two instances of the ingest API (sharing Redis), the processor and the sink, each
  * app as its own principal, under load, while the node leading the most event partitions is killed
- * with SIGKILL: no POST may fail, every acknowledged event lands in raw.events exactly once and in the
- * lake, the aggregates equal the offline recomputation, and the DLQ and late topics hold each of
- * their events once. The longer run with app kills, a coordinator kill and a rolling restart is
- * `npm run chaos:cluster`.
+ * with SIGKILL: no POST may fail, and every acknowledged event lands in raw.events exactly once and in
+ * the lake. The processor's output (aggregates, DLQ, late topic) is compared and printed. The longer
+ * run with app kills, a coordinator kill and a rolling restart is `npm run chaos:cluster`.
  */
 import { runChaos } from '../chaos/run';
 
