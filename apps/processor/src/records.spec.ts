@@ -1,8 +1,14 @@
 import { EventTypeSpec } from '@platform/config';
-import { decodeRepartition, encodeEvent, encodeMarker, engineInput } from './processing';
-import { WindowingEngine } from '@platform/windowing';
+import { decodeRepartition, encodeEvent, encodeMarker, RepartitionInput } from './processing';
+import { PartitionTime, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { RepartitionMapper, toAggregatedRecord } from './records';
 import { mergeOutputs } from './stage-b/task';
+
+function engineInput(input: RepartitionInput): WindowEvent | PartitionTime {
+  if (input.kind === 'event') return input.event;
+  if (input.kind === 'marker') return input.time;
+  throw new Error('a refusal is no engine input');
+}
 
 const transaction: EventTypeSpec = {
   name: 'transaction',

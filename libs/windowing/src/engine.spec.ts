@@ -145,6 +145,33 @@ describe('WindowingEngine', () => {
     expect(find(e.advanceWatermarkTo(Number.MAX_SAFE_INTEGER), 'tumbling_1m')).toEqual([expect.objectContaining({ count: 1, sum: 10 })]);
   });
 
+  it('reports a refused event once: its copies are duplicates, its id survives a restore and expires by event time', () => {
+    const e = new WindowingEngine(pipeline({ dedupeTtlMs: MIN, dedupeBucketMs: 1 }));
+    const first = e.recordRefusal('bad-1', T0);
+    expect(first.duplicates).toEqual([]);
+    expect(first.mutations).toEqual([{ key: 'd|bad-1', value: { expiresAt: T0 + MIN } }]);
+    expect(first.results).toEqual([]);
+    expect(e.recordRefusal('bad-1', T0).duplicates).toEqual(['bad-1']);
+    // A refusal does not move event time.
+    expect(e.watermark).toBe(NO_WATERMARK);
+
+    const restored = new WindowingEngine(pipeline({ dedupeTtlMs: MIN, dedupeBucketMs: 1 }));
+    restored.restore(e.snapshot());
+    expect(restored.recordRefusal('bad-1', T0).duplicates).toEqual(['bad-1']);
+    const expired = restored.process(tx(T0 + 2 * MIN, 1), 0);
+    expect(expired.mutations).toContainEqual({ key: 'd|bad-1', value: null });
+    expect(restored.recordRefusal('bad-1', T0).duplicates).toEqual([]);
+  });
+
+  it('keeps a refused far-future id for one retention past the watermark, not until its own time', () => {
+    const e = new WindowingEngine(pipeline({ dedupeTtlMs: MIN, dedupeBucketMs: 1, maxOutOfOrdernessMs: 0 }));
+    e.process(tx(T0, 1), 0);
+    const far = e.recordRefusal('future', T0 + 365 * 24 * 60 * MIN);
+    expect(far.mutations).toEqual([{ key: 'd|future', value: { expiresAt: T0 + 2 * MIN } }]);
+    const behind = e.recordRefusal('past', T0 - 10 * MIN);
+    expect(behind.mutations).toEqual([{ key: 'd|past', value: { expiresAt: T0 + MIN } }]);
+  });
+
   it('forgets ids by event time: a copy after the TTL is LATE by default, counted again under a shorter TTL', () => {
     const exact = new WindowingEngine(pipeline());
     // The longest span: a 30 minute session gap plus one minute of lateness.

@@ -199,6 +199,26 @@ export class WindowingEngine {
     return this.flush();
   }
 
+  /**
+   * Records the id of an event refused upstream (sent to a dead-letter topic instead of windowed),
+   * so that a copy of it is refused once only: the output names the id in `duplicates` when it was
+   * already remembered. The id is kept for the dedupe retention from the later of its event time and
+   * the watermark, with the time clamped to one retention past the watermark so that a far-future
+   * timestamp (a refusal's usual cause) cannot pin it in state.
+   */
+  recordRefusal(eventId: string, eventTime: number): EngineOutput {
+    if (this.dedupe.has(eventId)) this.duplicates.push(eventId);
+    else {
+      const w = this.tracker.current;
+      const time = Number.isFinite(eventTime) ? eventTime : 0;
+      const from = w === NO_WATERMARK ? time : Math.min(Math.max(time, w), w + this.dedupeRetentionMs);
+      const expiresAt = from + this.dedupeRetentionMs;
+      this.dedupe.add(eventId, expiresAt);
+      this.dirty.set(DEDUPE_PREFIX + eventId, { expiresAt });
+    }
+    return this.flush();
+  }
+
   /** Re-evaluates the watermark at processing time `nowMs` (call on a timer so idle partitions release it). */
   advanceWatermark(nowMs: number): EngineOutput {
     this.advance(nowMs);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeRepartition, encodeEvent, encodeMarker, repartitionKey, sourceFromHeaders, sourceHeaders, sourceName, withoutSourceHeaders } from './repartition';
+import { decodeRepartition, encodeEvent, encodeMarker, encodeRefusal, refusalKey, repartitionKey, sourceFromHeaders, sourceHeaders, sourceName, withoutSourceHeaders } from './repartition';
 
 const sourceArb = fc.record({
   topic: fc.string({ minLength: 1 }),
@@ -33,6 +33,17 @@ describe('repartition records, version 1', () => {
         },
       ),
     );
+  });
+
+  it('carries a refusal whole: event id, event time (NaN too), DLQ key and record bytes', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.double(), fc.option(fc.uint8Array(), { nil: null }), fc.uint8Array(), (eventId, eventTime, key, record) => {
+        const refusal = { eventId, eventTime, dlqKey: key === null ? null : Buffer.from(key), dlqRecord: Buffer.from(record) };
+        expect(decodeRepartition(encodeRefusal(refusal))).toEqual({ kind: 'refusal', refusal });
+      }),
+    );
+    expect(encodeRefusal({ eventId: 'e', eventTime: 0, dlqKey: null, dlqRecord: Buffer.alloc(0) }).subarray(0, 2)).toEqual(Buffer.from([1, 3]));
+    expect(refusalKey('e-1')).toBe('refused|e-1');
   });
 
   it('is versioned: byte 1, then the kind, then Avro', () => {

@@ -1,7 +1,9 @@
 /**
  * Records on the processor's repartition topic, between the validating stage and the windowing
  * stage: validated, enriched events keyed by `<type>|<group key>` (so one task sees all events of a
- * group), and watermark markers telling every task how far each source partition has got.
+ * group), watermark markers telling every task how far each source partition has got, and refusals:
+ * the DLQ record of an event that failed validation, keyed by its event id, so that the windowing
+ * stage's event-id dedupe lets one copy of a resent event reach the DLQ.
  */
 import * as avro from 'avsc';
 import type { DlqSource } from '@platform/contracts';
@@ -10,7 +12,7 @@ import type { PartitionTime, WindowEvent } from '@platform/windowing';
 export const MARKER_KEY = '__wm';
 
 /**
- * Wire format, version 1: one version byte, one kind byte (1 event, 2 marker), then the kind's
+ * Wire format, version 1: one version byte, one kind byte (1 event, 2 marker, 3 refusal), then the kind's
  * Avro record. An event carries its source record (topic, partition, offset, key, Confluent-framed
  * value, headers) as Avro bytes, so a late event leaves stage B exactly as it came. Version 0 is
  * the JSON written before (first byte `{`, source record in the `source_record` header): still
@@ -19,6 +21,7 @@ export const MARKER_KEY = '__wm';
 export const REPARTITION_VERSION = 1;
 const KIND_EVENT = 1;
 const KIND_MARKER = 2;
+const KIND_REFUSAL = 3;
 
 const SOURCE_SCHEMA = {
   type: 'record',
@@ -62,6 +65,28 @@ const MARKER_TYPE = avro.Type.forSchema({
   ],
 } as avro.Schema);
 
+const REFUSAL_TYPE = avro.Type.forSchema({
+  type: 'record',
+  name: 'RepartitionRefusal',
+  namespace: 'platform.processor.v1',
+  fields: [
+    { name: 'eventId', type: 'string' },
+    { name: 'eventTime', type: 'double' },
+    { name: 'dlqKey', type: ['null', 'bytes'] },
+    // The DLQ record as stage A encoded it: it leaves stage B unchanged.
+    { name: 'dlqRecord', type: 'bytes' },
+  ],
+} as avro.Schema);
+
+/** An event stage A refused, with the DLQ message that reports it (see dlqMessage). */
+export interface Refusal {
+  eventId: string;
+  /** Its timestamp as read (NaN when it is not a number): how long its id is remembered. */
+  eventTime: number;
+  dlqKey: Buffer | null;
+  dlqRecord: Buffer;
+}
+
 interface EventWire {
   eventId: string;
   eventType: string;
@@ -75,8 +100,8 @@ interface EventWire {
   source: DlqSource | null;
 }
 
-/** A decoded repartition record: an event (with the source record it came from, if carried) or a marker. */
-export type RepartitionInput = { kind: 'event'; event: WindowEvent; source?: DlqSource } | { kind: 'marker'; time: PartitionTime };
+/** A decoded repartition record: an event (with the source record it came from, if carried), a marker or a refusal. */
+export type RepartitionInput = { kind: 'event'; event: WindowEvent; source?: DlqSource } | { kind: 'marker'; time: PartitionTime } | { kind: 'refusal'; refusal: Refusal };
 
 type LegacyWire = { k: 'e'; e: WindowEvent } | { k: 'm'; p: string; t: number };
 
@@ -112,6 +137,15 @@ export function encodeMarker(time: PartitionTime): Buffer {
   return framed(KIND_MARKER, MARKER_TYPE.toBuffer({ partition: time.partition, eventTime: time.eventTime }));
 }
 
+export function encodeRefusal(refusal: Refusal): Buffer {
+  return framed(KIND_REFUSAL, REFUSAL_TYPE.toBuffer({ eventId: refusal.eventId, eventTime: refusal.eventTime, dlqKey: refusal.dlqKey, dlqRecord: refusal.dlqRecord }));
+}
+
+/** The key of a refusal: its event id, so every copy of the event meets the same window task. */
+export function refusalKey(eventId: string): string {
+  return `refused|${eventId}`;
+}
+
 /**
  * What a repartition record stands for. Throws, naming the cause, on bytes of an unknown version or
  * kind or that do not decode: the caller sends such a record to the DLQ.
@@ -125,6 +159,10 @@ export function decodeRepartition(bytes: Buffer, headers?: RawHeaders): Repartit
     const m = MARKER_TYPE.fromBuffer(body) as { partition: string; eventTime: number };
     return { kind: 'marker', time: { partition: m.partition, eventTime: m.eventTime } };
   }
+  if (bytes[1] === KIND_REFUSAL) {
+    const r = REFUSAL_TYPE.fromBuffer(body) as Refusal;
+    return { kind: 'refusal', refusal: { eventId: r.eventId, eventTime: r.eventTime, dlqKey: r.dlqKey, dlqRecord: r.dlqRecord } };
+  }
   if (bytes[1] !== KIND_EVENT) throw new Error(`repartition record kind ${bytes[1]} is unknown`);
   const w = EVENT_TYPE.fromBuffer(body) as EventWire;
   const event: WindowEvent = { eventId: w.eventId, eventType: w.eventType, timestamp: w.timestamp, userId: w.userId, deviceId: w.deviceId };
@@ -133,11 +171,6 @@ export function decodeRepartition(bytes: Buffer, headers?: RawHeaders): Repartit
   if (w.payload !== null) event.payload = JSON.parse(w.payload) as Record<string, unknown>;
   const s = w.source;
   return { kind: 'event', event, source: s ? { topic: s.topic, partition: s.partition, offset: s.offset, key: s.key, value: s.value, headers: { ...s.headers } } : undefined };
-}
-
-/** The engine input a decoded record stands for. */
-export function engineInput(input: RepartitionInput): WindowEvent | PartitionTime {
-  return input.kind === 'event' ? input.event : input.time;
 }
 
 function decodeLegacy(bytes: Buffer, headers: RawHeaders | undefined): RepartitionInput {

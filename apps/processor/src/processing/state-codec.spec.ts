@@ -10,6 +10,11 @@ describe('changelog values', () => {
     fc.assert(fc.property(json, (value) => expect(decodeState(encodeState(value as Record<string, unknown>))).toEqual(value)));
   });
 
+  it('keeps integers at and past the edge of 52 bits exactly, up to the largest safe integer', () => {
+    const edges = { a: 2 ** 52, b: -(2 ** 52), c: 2 ** 52 + 1, d: -(2 ** 52) - 1, e: Number.MAX_SAFE_INTEGER, f: Number.MIN_SAFE_INTEGER, g: 2 ** 60 };
+    expect(decodeState(encodeState(edges))).toEqual(edges);
+  });
+
   it('writes version 1 and reads version 0 (JSON) and version 1', () => {
     const v1 = encodeState(window);
     expect(v1[0]).toBe(1);

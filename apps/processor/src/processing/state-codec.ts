@@ -9,6 +9,7 @@ import * as avro from 'avsc';
 import type { StateValue } from '@platform/windowing';
 
 export const STATE_VERSION = 1;
+const LONG_LIMIT = 2 ** 52;
 
 const VALUE = avro.Type.forSchema(
   {
@@ -28,7 +29,8 @@ function wrap(value: unknown): Wrapped {
     case 'boolean':
       return { boolean: value };
     case 'number':
-      return Number.isSafeInteger(value) && !Object.is(value, -0) ? { long: value } : { double: value };
+      // avsc's long refuses or rounds integers past 2^52 (its zigzag step would need 54 bits).
+      return Number.isInteger(value) && Math.abs(value) <= LONG_LIMIT && !Object.is(value, -0) ? { long: value } : { double: value };
     case 'string':
       return { string: value };
     case 'object': {

@@ -2,11 +2,13 @@
  * Stage A: validate, enrich, repartition. Consumes every event topic (group `<group>-a`, read
  * committed); each source partition is a task whose transaction holds the repartition records
  * (keyed `<type>|<group key>`, each carrying its source record), a watermark marker for every
- * repartition partition, the DLQ records and the consumed offsets.
+ * repartition partition, the refusals and the consumed offsets. A refused event with an event id
+ * reaches the DLQ through stage B, whose event-id dedupe keeps a resent copy from being reported
+ * twice; a record without one (undecodable) goes to the DLQ from here.
  */
 import { buildDlqRecord, dlqMessage, HEADERS } from '@platform/contracts';
 import { headersToStrings, TaskOutput, partitionForKey, StreamTask, TaskRecord, TopicPartition } from '@platform/kafka';
-import { encodeEvent, encodeMarker, MARKER_KEY, repartitionKey, sourceName } from '../processing';
+import { encodeEvent, encodeMarker, encodeRefusal, MARKER_KEY, refusalKey, repartitionKey, sourceName } from '../processing';
 import { processorMetrics } from '../metrics';
 import { Stage, StageDeps } from '../stage-runtime';
 import { repartitionTopic, taskCount } from '../topology';
@@ -42,8 +44,16 @@ class ValidateTask implements StreamTask {
         if (event.timestamp > this.maxEventTime) this.maxEventTime = event.timestamp;
       } else {
         const record = buildDlqRecord(source, { type: decision.type, message: decision.message }, { failedIn: 'processor', eventId: decision.eventId, traceId: decision.traceId });
-        this.out.push({ topic: this.deps.pipeline.topics.dlq.name, ...dlqMessage(record, message.key) });
-        processorMetrics.dlq.inc({ reason: decision.type });
+        const dlq = dlqMessage(record, message.key);
+        if (decision.eventId === null) {
+          this.out.push({ topic: this.deps.pipeline.topics.dlq.name, ...dlq });
+          processorMetrics.dlq.inc({ reason: decision.type });
+        } else {
+          const key = refusalKey(decision.eventId);
+          const dlqKey = dlq.key === null ? null : Buffer.from(dlq.key);
+          const value = encodeRefusal({ eventId: decision.eventId, eventTime: decision.eventTime, dlqKey, dlqRecord: dlq.value });
+          this.out.push({ topic: this.repartition, partition: partitionForKey(key, this.partitions), key, value, headers: { [HEADERS.eventId]: decision.eventId } });
+        }
         this.deps.log.warn({ trace_id: record.trace_id, event_id: record.event_id, error_type: decision.type, source: `${this.name}@${message.offset}` }, `to DLQ: ${decision.message}`);
       }
     }

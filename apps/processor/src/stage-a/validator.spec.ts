@@ -79,9 +79,9 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
   });
 
   it('sends records that cannot be read to the DLQ as DESERIALIZATION, with the reason', async () => {
-    expect(await validator.decide(null, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'record has no value', eventId: null, traceId: null });
-    expect(await validator.decide(Buffer.from([0, 0, 0]), 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'record of 3 bytes is too short for the Confluent wire format', eventId: null, traceId: null });
-    expect(await validator.decide(Buffer.from([1, 0, 0, 0, 7, 0]), 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown magic byte 1; expected 0 (Confluent wire format)', eventId: null, traceId: null });
+    expect(await validator.decide(null, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'record has no value', eventId: null, traceId: null, eventTime: NaN });
+    expect(await validator.decide(Buffer.from([0, 0, 0]), 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'record of 3 bytes is too short for the Confluent wire format', eventId: null, traceId: null, eventTime: NaN });
+    expect(await validator.decide(Buffer.from([1, 0, 0, 0, 7, 0]), 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown magic byte 1; expected 0 (Confluent wire format)', eventId: null, traceId: null, eventTime: NaN });
     expect(await validator.decide(framed(7, trade).subarray(0, 12), 's')).toMatchObject({ kind: 'dlq', type: 'DESERIALIZATION', eventId: null });
     const truncated = await validator.decide(framed(7, trade).subarray(0, 12), 's');
     expect(truncated.kind === 'dlq' && truncated.message.startsWith('cannot decode with schema 7: ')).toBe(true);
@@ -89,7 +89,7 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
 
   it('sends a record with a schema id the registry does not know to the DLQ, but fails on a registry outage', async () => {
     const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 99]), type.toBuffer(trade)]);
-    expect(await validator.decide(bytes, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown schema id 99 (the registry does not know it)', eventId: null, traceId: null });
+    expect(await validator.decide(bytes, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown schema id 99 (the registry does not know it)', eventId: null, traceId: null, eventTime: NaN });
     expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad', 422)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
     expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad request', 400)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
     await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('unavailable', 503)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('unavailable');
@@ -106,6 +106,7 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
       message: 'event_type "clickstream" does not belong on topic events.transaction (expects transaction)',
       eventId: 'evt-1',
       traceId: 'trace-1',
+      eventTime: trade.timestamp,
     });
   });
 
@@ -116,6 +117,7 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
       message: 'amount 0 must be > 0',
       eventId: 'evt-1',
       traceId: null,
+      eventTime: trade.timestamp,
     });
     expect(await validator.decide(framed(7, { ...trade, payload: { ...trade.payload, symbol: 'ZZZ' } }), 's')).toMatchObject({ type: 'BUSINESS_RULE', message: 'symbol "ZZZ" is not in reference table symbols' });
   });

@@ -1,8 +1,8 @@
 import { loadPipelineConfig } from '@platform/config';
-import { decodeDlqRecord, decodeLateRecord } from '@platform/contracts';
+import { buildDlqRecord, decodeDlqRecord, decodeLateRecord, dlqMessage } from '@platform/contracts';
 import { TaskOutput, TaskRecord } from '@platform/kafka';
 import { createLogger } from '@platform/observability';
-import { decodeState, encodeEvent, encodeMarker } from '../processing';
+import { decodeState, encodeEvent, encodeMarker, encodeRefusal } from '../processing';
 import { WindowingEngine } from '@platform/windowing';
 import { StageDeps } from '../stage-runtime';
 import { WindowTask } from './task';
@@ -46,6 +46,22 @@ describe('WindowTask (stage B) with a fake catalog', () => {
     const back = decodeLateRecord({ key: lateOut[0].key as Buffer, value: lateOut[0].value as Buffer, headers: lateOut[0].headers! });
     expect(back).toMatchObject({ error_type: 'LATE', source_topic: 'events.transaction', source_partition: 0, source_offset: '41', event_id: 'e-late', original_message: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]).toString('base64') });
     expect(byTopic(out, pipeline.topics.dlq.name)).toEqual([]);
+  });
+
+  it('reports a refused event to the DLQ once, though it arrived twice, and remembers it in the changelog', () => {
+    const t = task();
+    const dlqRecord = buildDlqRecord(source('bad'), { type: 'BUSINESS_RULE', message: 'amount must be > 0' }, { failedIn: 'processor', eventId: 'e-bad', traceId: 't-bad' });
+    const message = dlqMessage(dlqRecord, Buffer.from('u1'));
+    const refusal = encodeRefusal({ eventId: 'e-bad', eventTime: T0, dlqKey: Buffer.from('u1'), dlqRecord: message.value });
+    t.process([record(refusal), record(encodeEvent(event('e-ok', T0), source('ok'))), record(refusal)], { tp: { topic: 'rep', partition: 0 }, position: 0n });
+    const out = t.prepareCommit();
+    const dlq = byTopic(out, pipeline.topics.dlq.name);
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]).toEqual({ topic: pipeline.topics.dlq.name, key: Buffer.from('u1'), value: message.value, headers: message.headers });
+    expect(byTopic(out, 'chg').map((r) => String(r.key))).toContain('d|e-bad');
+    // A copy after the commit is still a copy.
+    t.process([record(refusal)], { tp: { topic: 'rep', partition: 0 }, position: 3n });
+    expect(byTopic(t.prepareCommit(), pipeline.topics.dlq.name)).toEqual([]);
   });
 
   it('sends a repartition record of an unknown version to the DLQ naming the version, and keeps going', () => {

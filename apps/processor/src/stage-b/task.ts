@@ -3,11 +3,12 @@
  * partition. It feeds records to the engine and, at each commit, turns what the engine produced
  * since the last one into records: aggregates (Avro) to the aggregated topic, late events to the
  * late topic (as their Confluent-framed source records), invalid ones to the DLQ, state mutations
- * (last write per key) to the changelog.
+ * (last write per key) to the changelog. Stage A's refusals pass the same event-id dedupe as events
+ * and reach the DLQ once per event.
  */
-import { aggregateKey, buildDlqRecord, DlqSource, dlqMessage, HEADERS, lateMessage } from '@platform/contracts';
+import { aggregateKey, buildDlqRecord, decodeDlqRecord, DlqSource, dlqMessage, HEADERS, lateMessage } from '@platform/contracts';
 import { headersToStrings, TaskOutput, StreamTask, TaskContext, TaskRecord } from '@platform/kafka';
-import { decodeRepartition, encodeState, withoutSourceHeaders } from '../processing';
+import { decodeRepartition, encodeState, Refusal, withoutSourceHeaders } from '../processing';
 import { compactMutations, EngineOutput, NO_WATERMARK, PartitionTime, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { processorMetrics } from '../metrics';
 import { toAggregatedRecord } from '../records';
@@ -25,6 +26,8 @@ export class WindowTask implements StreamTask {
   private outputs: EngineOutput[] = [];
   private origin = new Map<WindowEvent, Origin>();
   private invalid: Array<{ record: TaskRecord; reason: string }> = [];
+  /** First sightings of refused events since the last commit. */
+  private refused: Refusal[] = [];
   private maxTime = 0;
 
   constructor(
@@ -50,6 +53,15 @@ export class WindowTask implements StreamTask {
       try {
         if (!record.value) throw new Error('repartition record without a value');
         const decoded = decodeRepartition(record.value, record.headers);
+        if (decoded.kind === 'refusal') {
+          // Ends the run: the id is remembered at the watermark the records before it left.
+          if (run.length > 0) this.outputs.push(this.engine.processBatch(run, runTime));
+          run = [];
+          const seen = this.engine.recordRefusal(decoded.refusal.eventId, decoded.refusal.eventTime);
+          if (seen.duplicates.length === 0) this.refused.push(decoded.refusal);
+          this.outputs.push(seen);
+          continue;
+        }
         if (decoded.kind === 'event') {
           input = decoded.event;
           this.origin.set(input, { record, source: decoded.source });
@@ -100,6 +112,11 @@ export class WindowTask implements StreamTask {
         records.push(this.dead(origin?.record, undefined, 'PROCESSING', rejection.message, rejection.event.eventId));
       }
     }
+    for (const refusal of this.refused) {
+      const dlq = decodeDlqRecord(refusal.dlqRecord);
+      processorMetrics.dlq.inc({ reason: dlq.error_type });
+      records.push({ topic: pipeline.topics.dlq.name, ...dlqMessage(dlq, refusal.dlqKey) });
+    }
     for (const { record, reason } of this.invalid) {
       processorMetrics.dlq.inc({ reason: 'PROCESSING' });
       records.push(this.dead(record, undefined, 'PROCESSING', reason, null));
@@ -125,6 +142,7 @@ export class WindowTask implements StreamTask {
     this.outputs = [];
     this.origin = new Map();
     this.invalid = [];
+    this.refused = [];
     this.maxTime = 0;
   }
 
