@@ -10,7 +10,8 @@ import { createKafka, kafkaSettingsFromEnv } from '@platform/kafka';
 import { AppProcess, PrivateCluster } from '../support/processes';
 import { AppName, PrivatePlatform } from '../support/platform';
 import { Ledger, LedgerEntry, postUntilAnswered, seededRandom, TrafficGenerator } from './traffic';
-import { compareAggregates, dlqEventIds, exactlyOnce, lakeContents, atLeastOnceOnly, lateEventIds, ledgerSummary, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
+import { repartitionTopic } from '../../apps/processor/src/topology';
+import { compareAggregates, dlqEventIds, exactlyOnce, lakeContents, atLeastOnceOnly, lateEventIds, ledgerSummary, locateMissingEvents, offlineAggregates, rawEventIds, Verdict, warehouseAggregates } from './verify';
 
 export interface ChaosOptions {
   /** How long traffic flows. */
@@ -222,6 +223,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const ruleBreaking = new Set(ledger.ofKind('rule-breaking').map((e) => e.event_id));
     problems.push(...exactlyOnce('processor DLQ', ruleBreaking, await dlqEventIds(kafka, pipeline.topics.dlq.name, 'processor')));
     problems.push(...exactlyOnce('late topic', new Set(ledger.ofKind('late').map((e) => e.event_id)), await lateEventIds(kafka, pipeline.topics.late.name)));
+    if (aggregateProblems.length > 0) log(`chaos: ${await locateMissingEvents(kafka, repartitionTopic(pipeline), new Set(counted.map((e) => e.event_id)))}`);
     if (figures.unexpectedExits > 0) log(`chaos: note: apps exited on their own ${figures.unexpectedExits} times (restarted); see ${workDir}/*.log`);
   } catch (error) {
     problems.push(`chaos run failed: ${(error as Error).stack ?? error}`);

@@ -10,6 +10,7 @@ import { PipelineConfig } from '@platform/config';
 import { decodeDlqRecord, decodeLateRecord } from '@platform/contracts';
 import { headersToStrings, readTopicToEnd } from '@platform/kafka';
 import { WindowEvent, WindowingEngine, WindowResult } from '@platform/windowing';
+import { decodeRepartition } from '../../apps/processor/src/processing';
 import { ChaosEvent, Ledger } from './traffic';
 
 export interface AggregateRow {
@@ -198,4 +199,23 @@ export function ledgerSummary(ledger: Ledger): Record<string, number> {
     failedPosts: ledger.failedPosts,
     resentEvents: ledger.resentEvents,
   };
+}
+
+/**
+ * Where valid events that the aggregates miss were lost: each id absent from the repartition topic
+ * (read committed) was dropped before stage B (stage A committed its source offset without the
+ * record), each present one inside stage B. Reported when the aggregates differ, to name the stage.
+ */
+export async function locateMissingEvents(kafka: Kafka, repartition: string, valid: Set<string>): Promise<string> {
+  const seen = new Map<string, { partition: number; offset: string }>();
+  for (const { partition, message } of await readTopicToEnd(kafka, repartition)) {
+    try {
+      const decoded = decodeRepartition(message.value ?? Buffer.alloc(0));
+      if (decoded.kind === 'event' && !seen.has(decoded.event.eventId)) seen.set(decoded.event.eventId, { partition, offset: message.offset });
+    } catch {
+      // not an event record
+    }
+  }
+  const absent = [...valid].filter((id) => !seen.has(id));
+  return `${absent.length} of ${valid.size} valid events absent from ${repartition}${absent.length > 0 ? ` (e.g. ${absent.slice(0, 5).join(', ')})` : ': the loss is inside stage B'}`;
 }

@@ -314,6 +314,56 @@ describe('TaskManager against a fake consumer and producer', () => {
     expect(committedOf(broker)).toBe(3n);
   });
 
+  it('fake: a timer commit that fails sends the consumer back to the committed offset at the next batch: the records fed since are redone, not skipped', async () => {
+    const { broker, manager, producers, tasks, advance } = setup({ commitIntervalMs: 100 });
+    await manager.handleBatch(batch(0, 0, [1, 2], 100), control().c);
+    advance(100);
+    await manager.tick();
+    expect(committedOf(broker)).toBe(2n);
+    await manager.handleBatch(batch(0, 2, [3, 4], 100), control().c); // fed, uncommitted
+    producers.open_[0].failNext = new Error('broker went away');
+    advance(100);
+    await manager.tick(); // the interval commit fails: the task is closed
+    expect(tasks[0].closed).toBe(true);
+    // The consumer's own position is past the fed records: its next fetch starts at 4.
+    const next = control();
+    await manager.handleBatch(batch(0, 4, [5], 100), next.c);
+    expect(next.seeks).toEqual([2n]);
+    expect(next.resolved).toEqual([]);
+    await manager.handleBatch(batch(0, 2, [3, 4, 5]), control().c);
+    expect(tasks[tasks.length - 1].sum).toBe(15);
+    expect(values(broker)).toEqual([1, 2, 3, 4, 5]);
+    expect(committedOf(broker)).toBe(5n);
+  });
+
+  it('fake: a task that never committed goes back to its first record after a failed commit', async () => {
+    const { broker, manager, producers, tasks, advance } = setup({ commitIntervalMs: 100 });
+    await manager.handleBatch(batch(0, 3, [1, 2], 100), control().c); // offsets 0-2 were markers
+    producers.open_[0].failNext = new Error('broker went away');
+    advance(100);
+    await manager.tick();
+    const next = control();
+    await manager.handleBatch(batch(0, 5, [3], 100), next.c);
+    expect(next.seeks).toEqual([3n]);
+    await manager.handleBatch(batch(0, 3, [1, 2, 3]), control().c);
+    expect(tasks[tasks.length - 1].sum).toBe(6);
+    expect(committedOf(broker)).toBe(6n);
+  });
+
+  it('fake: a failed commit of a revoked partition does not rewind its next owner here', async () => {
+    const { manager, producers, advance } = setup({ commitIntervalMs: 100 });
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    producers.open_[0].failNext = new Error('broker went away');
+    advance(100);
+    await manager.tick();
+    manager.assigned([]);
+    manager.assigned([{ topic: 'in', partition: 0 }]);
+    // kafkajs starts a new assignment from the committed offsets itself.
+    const next = control();
+    await manager.handleBatch(batch(0, 0, [1]), next.c);
+    expect(next.seeks).toEqual([]);
+  });
+
   it('fake: a fetch of transaction markers only, at the position, is committed so the group reaches the end', async () => {
     const { broker, manager } = setup();
     await manager.handleBatch(batch(0, 0, [1, 2]), control().c);

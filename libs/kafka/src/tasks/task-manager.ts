@@ -15,7 +15,9 @@
  *   latency at low rates stays that of a fetch plus at most the linger;
  * - a failed commit (fenced, broker gone) or a failed process call closes the task: its state is
  *   ahead of what Kafka holds, so it is rebuilt from the changelog on the next batch, and the
- *   consumer goes back to the committed offset.
+ *   consumer goes back to the committed offset (at once when a batch failed; at the partition's
+ *   next batch when a timer or linger commit failed, since the consumer's own position is past
+ *   the records fed since that offset).
  * Work on one task is serialised (batches, timer, commits).
  */
 import { whileHeartbeating } from './heartbeat';
@@ -112,6 +114,8 @@ class TaskHandle<T extends StreamTask> {
 export class TaskManager<T extends StreamTask> {
   private readonly tasks = new Map<string, TaskHandle<T>>();
   private readonly opening = new Map<string, Promise<TaskHandle<T>>>();
+  /** Where the consumer must go back to before a partition's next batch (its task failed outside a batch). */
+  private readonly rewinds = new Map<string, bigint>();
   private readonly now: () => number;
 
   constructor(private readonly options: TaskManagerOptions<T>) {
@@ -134,6 +138,8 @@ export class TaskManager<T extends StreamTask> {
    */
   assigned(partitions: TopicPartition[]): void {
     const kept = new Set(partitions.map(tpKey));
+    // A new assignment starts from the committed offsets: nothing to go back to.
+    this.rewinds.clear();
     for (const [key, handle] of [...this.tasks]) {
       if (!kept.has(key)) void handle.run(async () => this.closeNow(handle));
       else handle.verified = false;
@@ -141,6 +147,13 @@ export class TaskManager<T extends StreamTask> {
   }
 
   async handleBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
+    const key = tpKey(batch);
+    const rewind = this.rewinds.get(key);
+    if (rewind !== undefined) {
+      this.rewinds.delete(key);
+      control.seek(rewind);
+      return;
+    }
     const handle = await this.keepingAlive(this.handleOf(batch), control);
     await handle.run(async () => {
       if (handle.closed) return;
@@ -149,6 +162,7 @@ export class TaskManager<T extends StreamTask> {
       } catch (error) {
         if (!handle.closed) this.closeNow(handle);
         // Back to what is committed: the records fed since are redone by the rebuilt task.
+        this.rewinds.delete(key);
         if (handle.committedPosition !== undefined) control.seek(handle.committedPosition);
         throw error;
       }
@@ -211,7 +225,9 @@ export class TaskManager<T extends StreamTask> {
       const committed = await this.options.offsets.committed(this.options.groupId, handle.tp);
       handle.verified = true;
       handle.position = committed;
-      handle.committedPosition = committed;
+      // With nothing committed the group starts from the beginning: what precedes the first record
+      // fetched is markers, so that record is where a failed task sends the consumer back to.
+      handle.committedPosition = committed ?? (records.length > 0 ? BigInt(records[0].offset) : undefined);
       if (committed !== undefined && records.length > 0 && BigInt(records[0].offset) < committed) {
         control.seek(committed);
         return;
@@ -294,6 +310,8 @@ export class TaskManager<T extends StreamTask> {
     } catch (error) {
       this.options.observer?.onAbort?.(tp, error);
       this.closeNow(handle);
+      // Outside a batch (timer, linger) nobody seeks now: the partition's next batch does.
+      if (handle.committedPosition !== undefined) this.rewinds.set(tpKey(tp), handle.committedPosition);
       throw error;
     }
     this.options.observer?.onCommit?.(tp, request, Number(process.hrtime.bigint() - started) / 1e9);
