@@ -13,6 +13,12 @@ describe('backoffDelay (seed 003 property 16)', () => {
     );
   });
 
+  it('with fullJitter, the whole delay is random up to the capped exponential', () => {
+    const bound = (attempt: number, r: number) => backoffDelay(attempt, { baseDelayMs: 50, maxDelayMs: 1000, fullJitter: true }, () => r);
+    expect([0, 1, 2, 3, 4, 5].map((a) => bound(a, 0.5))).toEqual([25, 50, 100, 200, 400, 500]);
+    expect(bound(3, 0)).toBe(0);
+  });
+
   it('is non-decreasing in the attempt number without jitter', () => {
     const delays = [0, 1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, { baseDelayMs: 100, maxDelayMs: 3000 }, () => 0));
     expect(delays).toEqual([100, 200, 400, 800, 1600, 3000, 3000]);

@@ -1,13 +1,19 @@
-/** Exponential backoff with jitter: delay(attempt) = min(base * 2^attempt, max) + uniform(0, 10% of it). */
+/**
+ * Exponential backoff with jitter: delay(attempt) = min(base * 2^attempt, max) + uniform(0, 10% of it),
+ * or with `fullJitter` uniform(0, min(base * 2^attempt, max)).
+ */
 export interface BackoffOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   /** Fraction of the delay added as random jitter; 0.1 by default. */
   jitterRatio?: number;
+  /** The whole delay is random up to the exponential bound: callers that contend with each other fall out of step. */
+  fullJitter?: boolean;
 }
 
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
   const exponential = Math.min(options.baseDelayMs * 2 ** Math.max(0, attempt), options.maxDelayMs);
+  if (options.fullJitter) return random() * exponential;
   return exponential + random() * exponential * (options.jitterRatio ?? 0.1);
 }
 
