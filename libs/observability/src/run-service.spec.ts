@@ -53,6 +53,10 @@ function freePort(): Promise<number> {
   });
 }
 
+async function readyStatus(port: number): Promise<number> {
+  return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status;
+}
+
 async function opsAnswers(port: number): Promise<boolean> {
   try {
     return (await fetch(`http://127.0.0.1:${port}/health/live`)).ok;
@@ -149,6 +153,22 @@ describe('runService, with a fake service', () => {
     expect(events).toEqual(['start x ops=true logger=function', 'stop ops=true']);
     expect(await opsAnswers(port)).toBe(false);
     expect(exits).toEqual([0]);
+  });
+
+  it('the ops server answers not ready (503) while the fake service starts, ready once it has', async () => {
+    const { runService } = load();
+    const port = await freePort();
+    let whileStarting: number | undefined;
+    await runService({
+      name: 'fake',
+      loadConfig: () => ({ logLevel: 'silent', opsPort: port }),
+      start: async () => {
+        whileStarting = await readyStatus(port);
+        return { stop: async () => undefined };
+      },
+    });
+    expect(whileStarting).toBe(503);
+    expect(await readyStatus(port)).toBe(200);
   });
 
   it('a fake service serving HTTP itself (no opsPort): no ops server, stopped on shutdown', async () => {

@@ -15,6 +15,7 @@
  */
 import { ConfigError } from '@platform/config';
 import { RetriesExhaustedError, withRetry } from '@platform/resilience';
+import { health } from './health';
 import { createLogger, Logger } from './logger';
 import { initMetrics } from './metrics';
 import { startOpsServer } from './http-server';
@@ -76,6 +77,9 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
     initMetrics(name);
     const ops = config.opsPort === undefined ? undefined : await startOpsServer(config.opsPort, config.host);
     const context = { config, logger: log, onFatal: () => void shutdown(options.fatalReason ?? `${name} failed`, 1) };
+    // Not ready while starting (or waiting to start again): the service registers its own checks once up.
+    let started = false;
+    health.register('started', async () => started);
     const timeoutMs = config.startRetryTimeoutMs ?? DEFAULT_START_RETRY_TIMEOUT_MS;
     const service = await withRetry(() => options.start(context), {
       ...START_BACKOFF,
@@ -88,6 +92,7 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
       if (!(error instanceof RetriesExhaustedError)) throw error;
       throw new StartTimedOutError(`${name} could not start within START_RETRY_TIMEOUT (${timeoutMs} ms, ${error.attempts} attempts): ${messageOf(error.lastError)}`, error.lastError);
     });
+    started = true;
     // The service stops while /health still answers (not ready), so an orchestrator sees it draining.
     onShutdown(name, () => service.stop());
     if (ops) onShutdown('ops-server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
