@@ -99,13 +99,12 @@ const TRANSIENT_TYPES = new Set(['BROKER_NOT_AVAILABLE']);
 
 /**
  * True for failures that pass once the cluster is reachable (connection refused, broker or leader not
- * available, request timed out): kafkajs marks them retriable, though it wraps the last one in a
- * non-retriable "retries exceeded" error when its own retries run out. Access and TLS failures
- * (explainKafkaError) never are.
+ * available, request timed out): kafkajs marks them retriable (as do the errors of this library that
+ * may pass, such as TopicsWithoutLeaderError), though it wraps the last one in a non-retriable
+ * "retries exceeded" error when its own retries run out. Access and TLS failures (explainKafkaError)
+ * never are.
  */
 export function isRetriableKafkaError(error: unknown): boolean {
   if (explainKafkaError(error)) return false;
-  return chain(error).some(
-    (e) => (e.name?.startsWith('KafkaJS') && e.retriable === true) || (e.type !== undefined && TRANSIENT_TYPES.has(e.type)) || (typeof e.code === 'string' && NETWORK_CODES.has(e.code)),
-  );
+  return chain(error).some((e) => e.retriable === true || (e.type !== undefined && TRANSIENT_TYPES.has(e.type)) || (typeof e.code === 'string' && NETWORK_CODES.has(e.code)));
 }
