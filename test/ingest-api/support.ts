@@ -110,8 +110,11 @@ export function clickEvent(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-export async function post(url: string, path: string, body: unknown, headers: Record<string, string> = authHeaders()): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${url}${path}`, { method: 'POST', headers, body: typeof body === 'string' || Buffer.isBuffer(body) ? (body as any) : JSON.stringify(body) });
+type Answer = { status: number; body: any; headers: Headers };
+
+/** The answer with its body parsed as JSON when it is JSON, as text otherwise. */
+async function call(url: string, path: string, init: RequestInit): Promise<Answer> {
+  const response = await fetch(`${url}${path}`, init);
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -122,16 +125,12 @@ export async function post(url: string, path: string, body: unknown, headers: Re
   return { status: response.status, body: parsed, headers: response.headers };
 }
 
-export async function get(url: string, path: string, headers: Record<string, string> = authHeaders()): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${url}${path}`, { headers });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, body: parsed, headers: response.headers };
+export function post(url: string, path: string, body: unknown, headers: Record<string, string> = authHeaders()): Promise<Answer> {
+  return call(url, path, { method: 'POST', headers, body: typeof body === 'string' || Buffer.isBuffer(body) ? (body as any) : JSON.stringify(body) });
+}
+
+export function get(url: string, path: string, headers: Record<string, string> = authHeaders()): Promise<Answer> {
+  return call(url, path, { headers });
 }
 
 export interface ReadRecord {

@@ -121,36 +121,28 @@ describe('values survive every hop (API -> Kafka -> warehouse and lake)', () => 
     expect(expected.size).toBe(sent.length);
 
     const duckdb = join(dir, 'warehouse.duckdb');
-    const stored = await eventually(
-      async () => {
-        const rows = await queryDuckDbFile<Record<string, unknown>>(duckdb, 'SELECT event_id, timestamp, event_type, user_id, device_id, trace_id, metadata, payload FROM raw.events');
-        const mine = rows.filter((r) => expected.has(r.event_id as string));
-        return mine.length === expected.size ? mine : undefined;
-      },
-      'every event in raw.events',
-      90_000,
-      500,
-    );
-    for (const row of stored) {
-      const got = normalize(row);
-      expect(got).toEqual(expected.get(got.event_id as string));
-    }
+    /** Waits until `read` returns every sent event, then compares each with what was sent. */
+    const expectAllStored = async (read: () => Promise<Array<Record<string, unknown>>>, what: string) => {
+      const stored = await eventually(
+        async () => {
+          const mine = (await read()).filter((r) => expected.has(r.event_id as string));
+          return mine.length === expected.size ? mine : undefined;
+        },
+        what,
+        90_000,
+        500,
+      );
+      for (const row of stored) {
+        const got = normalize(row);
+        expect(got).toEqual(expected.get(got.event_id as string));
+      }
+    };
+    const columns = 'event_id, timestamp, event_type, user_id, device_id, trace_id, metadata, payload';
+
+    await expectAllStored(() => queryDuckDbFile<Record<string, unknown>>(duckdb, `SELECT ${columns} FROM raw.events`), 'every event in raw.events');
 
     const lake = join(dir, 'lake');
     const globs = [t.topic('clickstream'), t.topic('iot.sensor')].map((topic) => join(lake, topic, '**/*.parquet'));
-    const inLake = await eventually(
-      async () => {
-        const rows = await queryParquet<Record<string, unknown>>((src) => `SELECT event_id, timestamp, event_type, user_id, device_id, trace_id, metadata, payload FROM ${src}`, globs).catch(() => []);
-        const mine = rows.filter((r) => expected.has(r.event_id as string));
-        return mine.length === expected.size ? mine : undefined;
-      },
-      'every event in the lake',
-      90_000,
-      500,
-    );
-    for (const row of inLake) {
-      const got = normalize(row);
-      expect(got).toEqual(expected.get(got.event_id as string));
-    }
+    await expectAllStored(() => queryParquet<Record<string, unknown>>((src) => `SELECT ${columns} FROM ${src}`, globs).catch(() => []), 'every event in the lake');
   }, 240_000);
 });

@@ -3,9 +3,9 @@
  * events keep the first row written for an event_id, aggregates keep the row with the highest version
  * (an older or equal version never replaces a newer one), offsets only move forward, and rows and
  * offsets are written together or not at all. Used by the DuckDB unit spec (in-process) and the
- * PostgreSQL e2e test (real server).
+ * PostgreSQL e2e test (real server). Also the small table the adapters' SQL text specs render.
  */
-import { baseTableSpec, OffsetPosition, Row, WarehouseAdapter } from '@platform/warehouse';
+import { baseTableSpec, OffsetPosition, Row, TableSpec, WarehouseAdapter } from '@platform/warehouse';
 
 const RAW = baseTableSpec('raw.events');
 const AGG = baseTableSpec('analytics.aggregated_events');
@@ -52,6 +52,21 @@ export function aggregateRow(version: number, count: number, offset: number, gro
     schema_id: 2,
   };
 }
+
+/** A small versioned table (key, timestamp, JSON document, version): each adapter spec renders its SQL for it. */
+export const versionedTableSpec: TableSpec = {
+  name: 'analytics.aggregated_events',
+  schema: 'analytics',
+  table: 'agg',
+  key: ['k'],
+  conflict: { kind: 'newer-version-wins', versionColumn: 'version' },
+  columns: [
+    { name: 'k', type: 'string', nullable: false },
+    { name: 'at', type: 'timestamp', nullable: false },
+    { name: 'doc', type: 'json', nullable: true },
+    { name: 'version', type: 'integer', nullable: false },
+  ],
+};
 
 export interface WarehouseProbe {
   adapter: WarehouseAdapter;

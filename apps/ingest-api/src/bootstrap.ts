@@ -69,19 +69,25 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     // The body parsers are ours (http-hooks.ts): JSON errors keep their code, Avro arrives as bytes.
     bodyParser: false,
   });
-  const fastify = app.getHttpAdapter().getInstance();
-  installHttpHooks(fastify, { batchBodyLimit: config.batchMaxBytes });
-  installSecurityHeaders(fastify);
-  app.useGlobalFilters(new AllExceptionsFilter());
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'] });
+  try {
+    const fastify = app.getHttpAdapter().getInstance();
+    installHttpHooks(fastify, { batchBodyLimit: config.batchMaxBytes });
+    installSecurityHeaders(fastify);
+    app.useGlobalFilters(new AllExceptionsFilter());
+    if (config.corsOrigins.length > 0) {
+      app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'] });
+    }
+    app.useWebSocketAdapter(new StreamWsAdapter(app, (request) => app.get(StreamService).admit(request)));
+    if (config.docs) {
+      let document: OpenAPIObject | undefined;
+      serveDocs(fastify, () => (document ??= buildOpenApi(app)));
+    }
+    await app.init();
+  } catch (error) {
+    // Nothing may stay open when start fails: runService may try again in the same process.
+    await app.close().catch(() => undefined);
+    throw error;
   }
-  app.useWebSocketAdapter(new StreamWsAdapter(app, (request) => app.get(StreamService).admit(request)));
-  if (config.docs) {
-    let document: OpenAPIObject | undefined;
-    serveDocs(fastify, () => (document ??= buildOpenApi(app)));
-  }
-  await app.init();
 
   return {
     app,
@@ -101,6 +107,10 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
 /** Creates the app and listens on PORT. */
 export async function startIngestApi(options: IngestAppOptions = {}): Promise<IngestApp & { url: string }> {
   const ingest = await createIngestApp(options);
-  const url = await ingest.listen();
-  return { ...ingest, url };
+  try {
+    return { ...ingest, url: await ingest.listen() };
+  } catch (error) {
+    await ingest.close().catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,27 +1,14 @@
-import { EventTypeSpec } from '@platform/config';
 import { decodeRepartition, encodeEvent, encodeMarker, RepartitionInput } from './processing';
 import { PartitionTime, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { RepartitionMapper, toAggregatedRecord } from './records';
 import { mergeOutputs } from './stage-b/task';
+import { transactionSpec as transaction } from './transaction-spec.fixture';
 
 function engineInput(input: RepartitionInput): WindowEvent | PartitionTime {
   if (input.kind === 'event') return input.event;
   if (input.kind === 'marker') return input.time;
   throw new Error('a refusal is no engine input');
 }
-
-const transaction: EventTypeSpec = {
-  name: 'transaction',
-  topic: 'events.transaction',
-  schemaPath: '',
-  subject: 'events.transaction-value',
-  partitionKey: 'user_id',
-  partitions: 6,
-  valueField: 'amount',
-  groupBy: 'symbol',
-  rules: [],
-  enrich: [{ field: 'symbol', reference: 'symbols', into: 'sector' }],
-};
 
 const envelope = {
   event_id: 'e1',

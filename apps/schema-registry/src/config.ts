@@ -14,6 +14,7 @@ export const registryEnv = {
   kafkaMinInsyncReplicas: commonEnv.kafkaMinInsyncReplicas,
   schemasTopic: env.string('SCHEMAS_TOPIC', { default: '_schemas' }),
   logLevel: commonEnv.logLevel,
+  startRetryTimeoutMs: commonEnv.startRetryTimeoutMs,
   auth: env.oneOf('REGISTRY_AUTH', ['required', 'none'] as const, { default: 'required' }),
   users: env.optionalSecret('REGISTRY_USERS'),
   jwtSecret: env.optionalString('JWT_SECRET'),

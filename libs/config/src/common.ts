@@ -9,6 +9,8 @@ export const commonEnv = {
   schemaRegistryUrl: env.url('SCHEMA_REGISTRY_URL', { default: 'http://127.0.0.1:8081' }),
   schemaRegistryCredentials: env.registryCredentials(),
   pipelineConfigPath: env.string('PIPELINE_CONFIG', { default: 'config/pipeline.yaml' }),
+  /** How long a start that fails because Kafka or the registry is not reachable yet keeps retrying. */
+  startRetryTimeoutMs: env.duration('START_RETRY_TIMEOUT', { default: '2m' }),
   logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
   dataDir: env.string('DATA_DIR', { default: '.data' }),
   /** The address the app's HTTP server listens on: loopback unless set (containers set 0.0.0.0). */

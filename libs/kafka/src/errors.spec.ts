@@ -1,4 +1,6 @@
-import { explainKafkaError, isFatalKafkaError, KafkaAccessError } from './errors';
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
+import { RetriesExhaustedError } from '@platform/resilience';
+import { explainKafkaError, isFatalKafkaError, isRetriableKafkaError, KafkaAccessError } from './errors';
 
 describe('Kafka access errors', () => {
   it('turns a SASL failure wrapped in kafkajs retries into an authentication error that names the settings', () => {
@@ -35,5 +37,31 @@ describe('Kafka access errors', () => {
   it('leaves transient errors alone', () => {
     expect(explainKafkaError(Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE' }))).toBeUndefined();
     expect(isFatalKafkaError(new Error('ECONNREFUSED'))).toBe(false);
+  });
+});
+
+describe('isRetriableKafkaError (kafkajs error objects, no broker)', () => {
+  const protocol = (type: string, retriable: boolean) => new KafkaJSProtocolError(Object.assign(new Error(type), { type, retriable, code: 0 }));
+  const refused = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { code: 'ECONNREFUSED' } as never);
+
+  it.each([
+    ['connection refused, after kafkajs gave up retrying', () => new KafkaJSNumberOfRetriesExceeded(refused(), { retryCount: 5, retryTime: 100 } as never)],
+    ['leader not available', () => protocol('LEADER_NOT_AVAILABLE', true)],
+    ['broker not available (kafkajs calls it final)', () => protocol('BROKER_NOT_AVAILABLE', false)],
+    ['request timed out', () => new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out')],
+    ['a socket error of a name not resolvable yet', () => Object.assign(new Error('getaddrinfo ENOTFOUND kafka'), { code: 'ENOTFOUND' })],
+    ['connection refused behind withRetry', () => new RetriesExhaustedError(3, refused())],
+  ])('%s: retriable', (_name, make) => {
+    expect(isRetriableKafkaError(make())).toBe(true);
+  });
+
+  it.each([
+    ['a SASL rejection', () => new KafkaJSNumberOfRetriesExceeded(Object.assign(new Error('SASL PLAIN authentication failed: invalid credentials'), { name: 'KafkaJSSASLAuthenticationError' }), { retryCount: 1, retryTime: 1 } as never)],
+    ['a missing topic ACL', () => protocol('TOPIC_AUTHORIZATION_FAILED', false)],
+    ['a TLS certificate error', () => Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })],
+    ['a final kafkajs error', () => new KafkaJSNonRetriableError('Invalid replication factor')],
+    ['a plain error', () => new Error('topic events has 3 partitions, the pipeline says 6')],
+  ])('%s: not retriable', (_name, make) => {
+    expect(isRetriableKafkaError(make())).toBe(false);
   });
 });

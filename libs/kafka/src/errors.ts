@@ -36,6 +36,9 @@ interface KafkaJsLike {
   originalError?: unknown;
   /** KafkaJSAggregateError (e.g. createTopics): one error per topic. */
   errors?: unknown[];
+  /** withRetry's RetriesExhaustedError: the failure of the last attempt. */
+  lastError?: unknown;
+  retriable?: boolean;
 }
 
 /** The error, its causes (retries, wrapping) and the parts of aggregate errors, breadth first. */
@@ -47,7 +50,7 @@ function chain(error: unknown): KafkaJsLike[] {
     if (!current || typeof current !== 'object') continue;
     const e = current as KafkaJsLike;
     out.push(e);
-    queue.push(e.originalError ?? e.cause);
+    queue.push(e.originalError ?? e.cause, e.lastError);
     if (Array.isArray(e.errors)) queue.push(...e.errors);
   }
   return out;
@@ -86,4 +89,22 @@ export function translateKafkaError(error: unknown): unknown {
 /** True for failures that retrying cannot fix: the process should stop and say why. */
 export function isFatalKafkaError(error: unknown): boolean {
   return explainKafkaError(error) !== undefined;
+}
+
+/** Socket failures of a broker that is down, restarting or not resolvable yet. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** kafkajs marks BROKER_NOT_AVAILABLE final, but a broker still starting answers with it. */
+const TRANSIENT_TYPES = new Set(['BROKER_NOT_AVAILABLE']);
+
+/**
+ * True for failures that pass once the cluster is reachable (connection refused, broker or leader not
+ * available, request timed out): kafkajs marks them retriable (as do the errors of this library that
+ * may pass, such as TopicsWithoutLeaderError), though it wraps the last one in a non-retriable
+ * "retries exceeded" error when its own retries run out. Access and TLS failures (explainKafkaError)
+ * never are.
+ */
+export function isRetriableKafkaError(error: unknown): boolean {
+  if (explainKafkaError(error)) return false;
+  return chain(error).some((e) => e.retriable === true || (e.type !== undefined && TRANSIENT_TYPES.has(e.type)) || (typeof e.code === 'string' && NETWORK_CODES.has(e.code)));
 }

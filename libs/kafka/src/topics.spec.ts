@@ -1,4 +1,5 @@
 import { Admin } from 'kafkajs';
+import { isRetriableKafkaError } from './errors';
 import { ensureTopics, TopicPlan } from './topics';
 
 /** A fake admin: topics it knows, and a log of what it was asked. */
@@ -96,6 +97,8 @@ describe('ensureTopics (fake admin)', () => {
       const callsBefore = fake.metadataCalls();
       await jest.advanceTimersByTimeAsync(200);
       expect(((await result) as Error).message).toBe('topics a, c have no leader after 30000 ms');
+      // A broker still starting: the app's start is retried rather than failed for good.
+      expect(isRetriableKafkaError(await result)).toBe(true);
       expect(callsBefore).toBeGreaterThanOrEqual(290);
     } finally {
       jest.useRealTimers();

@@ -3,6 +3,7 @@
  * topics are left as they are.
  */
 import { Admin, ITopicConfig } from 'kafkajs';
+import { RetriesExhaustedError, withRetry } from '@platform/resilience';
 
 export interface TopicPlan {
   topic: string;
@@ -56,23 +57,33 @@ export async function ensureTopics(admin: Admin, plans: TopicPlan[], replication
  * must see neither.
  */
 async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: plans.map((p) => p.topic) });
-      const ready = plans.every((plan) => {
-        const meta = topics.find((t) => t.name === plan.topic);
-        return meta !== undefined && meta.partitions.length >= plan.numPartitions && meta.partitions.every((p) => p.leader >= 0);
-      });
-      if (ready) {
+  try {
+    await withRetry(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: plans.map((p) => p.topic) });
+        const ready = plans.every((plan) => {
+          const meta = topics.find((t) => t.name === plan.topic);
+          return meta !== undefined && meta.partitions.length >= plan.numPartitions && meta.partitions.every((p) => p.leader >= 0);
+        });
+        if (!ready) throw NOT_YET;
         for (const plan of plans) await admin.fetchTopicOffsets(plan.topic);
-        return;
-      }
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+      },
+      { maxAttempts: Number.POSITIVE_INFINITY, maxElapsedMs: timeoutMs, baseDelayMs: 100, maxDelayMs: 100, jitterRatio: 0 },
+    );
+  } catch (error) {
+    const lastError = error instanceof RetriesExhaustedError && error.lastError !== NOT_YET ? error.lastError : undefined;
+    throw new TopicsWithoutLeaderError(`topics ${plans.map((p) => p.topic).join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`, lastError);
   }
-  throw new Error(`topics ${plans.map((p) => p.topic).join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+/** Metadata does not name a leader for every partition yet (no error of Kafka's own). */
+const NOT_YET = new Error('not every partition has a leader yet');
+
+/** Leaders missing for longer than ensureTopics waits: a broker still starting or restarting, so a retry may pass. */
+export class TopicsWithoutLeaderError extends Error {
+  readonly retriable = true;
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'TopicsWithoutLeaderError';
+  }
 }

@@ -13,10 +13,22 @@ interface Loaded {
 // Ops servers left listening when a start fails (the real process exits), closed after each test.
 const opsServers: Server[] = [];
 
-// The shutdown steps and the "stopping" flag are process-wide; each test gets its own copy.
-function load(): Loaded {
+interface LogLine {
+  level: 'warn' | 'fatal';
+  msg: string;
+  err?: unknown;
+}
+
+// The shutdown steps and the "stopping" flag are process-wide; each test gets its own copy. With
+// `logs`, the logger is a fake that records warnings and fatal lines.
+function load(logs?: LogLine[]): Loaded {
   let loaded: Loaded | undefined;
   jest.isolateModules(() => {
+    if (logs) {
+      const record = (level: LogLine['level']) => (fields: { err?: unknown }, msg: string) => void logs.push({ level, msg, err: fields.err });
+      const fake = { info: () => undefined, warn: record('warn'), fatal: record('fatal') };
+      jest.doMock('./logger', () => ({ createLogger: () => fake, logger: () => fake }));
+    }
     jest.doMock('./http-server', () => {
       const actual = jest.requireActual('./http-server');
       return { ...actual, startOpsServer: async (port: number) => opsServers[opsServers.push(await actual.startOpsServer(port)) - 1] };
@@ -39,6 +51,10 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+async function readyStatus(port: number): Promise<number> {
+  return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status;
 }
 
 async function opsAnswers(port: number): Promise<boolean> {
@@ -139,6 +155,22 @@ describe('runService, with a fake service', () => {
     expect(exits).toEqual([0]);
   });
 
+  it('the ops server answers not ready (503) while the fake service starts, ready once it has', async () => {
+    const { runService } = load();
+    const port = await freePort();
+    let whileStarting: number | undefined;
+    await runService({
+      name: 'fake',
+      loadConfig: () => ({ logLevel: 'silent', opsPort: port }),
+      start: async () => {
+        whileStarting = await readyStatus(port);
+        return { stop: async () => undefined };
+      },
+    });
+    expect(whileStarting).toBe(503);
+    expect(await readyStatus(port)).toBe(200);
+  });
+
   it('a fake service serving HTTP itself (no opsPort): no ops server, stopped on shutdown', async () => {
     const { runService, shutdown } = load();
     const stop = jest.fn(async () => undefined);
@@ -171,3 +203,89 @@ describe('runService, with a fake service', () => {
     expect(await opsAnswers(port)).toBe(false);
   });
 });
+
+describe('runService retrying a failed start (fake service, fake logger, fake clock)', () => {
+  let exits: number[];
+  let signalListeners: Record<'SIGINT' | 'SIGTERM', NodeJS.SignalsListener[]>;
+  const retriable = (message: string) => Object.assign(new Error(message), { retriable: true });
+
+  beforeEach(() => {
+    exits = [];
+    signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    jest.useFakeTimers();
+    jest.spyOn(process, 'exit').mockImplementation(((code?: number) => void exits.push(code ?? 0)) as never);
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
+    }
+  });
+
+  /** Runs the service to completion of its start, advancing the fake clock through every backoff. */
+  async function run(runService: Loaded['runService'], options: Parameters<Loaded['runService']>[0]): Promise<void> {
+    let done = false;
+    const running = runService(options).finally(() => (done = true));
+    while (!done) await jest.advanceTimersByTimeAsync(1000);
+    await running;
+  }
+
+  it('a start that fails twice retriably, then succeeds: one warning per failure naming the cause, started, no exit', async () => {
+    const logs: LogLine[] = [];
+    const { runService, shutdown } = load(logs);
+    const stop = jest.fn(async () => undefined);
+    const start = jest
+      .fn()
+      .mockRejectedValueOnce(retriable('connect ECONNREFUSED 127.0.0.1:9092'))
+      .mockRejectedValueOnce(retriable('There is no leader for this topic-partition'))
+      .mockResolvedValueOnce({ stop });
+    await run(runService, { name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start });
+    expect(start).toHaveBeenCalledTimes(3);
+    expect(logs.map((l) => `${l.level} ${l.msg}`)).toEqual([
+      'warn fake could not start (connect ECONNREFUSED 127.0.0.1:9092); retrying',
+      'warn fake could not start (There is no leader for this topic-partition); retrying',
+    ]);
+    expect(exits).toEqual([]);
+    await shutdown('test');
+    expect(stop).toHaveBeenCalledTimes(1);
+  });
+
+  it("the app's classifier decides: a failure it calls final exits 1 at once with the error, never retried", async () => {
+    const logs: LogLine[] = [];
+    const { runService } = load(logs);
+    const denied = retriable('Kafka authorization failed (TOPIC_AUTHORIZATION_FAILED)');
+    const start = jest.fn().mockRejectedValue(denied);
+    await run(runService, { name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start, isRetriable: (e) => e !== denied });
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(exits).toEqual([1]);
+    expect(logs).toEqual([{ level: 'fatal', msg: 'fake failed to start', err: denied }]);
+  });
+
+  it('an error without the retriable flag is final by default', async () => {
+    const { runService } = load([]);
+    const start = jest.fn().mockRejectedValue(new Error('bad pipeline file'));
+    await run(runService, { name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start });
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(exits).toEqual([1]);
+  });
+
+  it('still failing at START_RETRY_TIMEOUT: exits 1 with a message naming the timeout and the last cause', async () => {
+    const logs: LogLine[] = [];
+    const { runService } = load(logs);
+    const start = jest.fn().mockRejectedValue(retriable('connect ECONNREFUSED 127.0.0.1:9092'));
+    const began = Date.now();
+    await run(runService, { name: 'fake', loadConfig: () => ({ logLevel: 'silent', startRetryTimeoutMs: 10_000 }), start });
+    expect(exits).toEqual([1]);
+    expect(Date.now() - began).toBeLessThanOrEqual(11_000);
+    // Backoff of about 1, 2, 4 s (plus jitter) fits in 10 s; the next would not.
+    expect(start).toHaveBeenCalledTimes(4);
+    expect(logs.filter((l) => l.level === 'warn')).toHaveLength(3);
+    expect(logs.at(-1)).toMatchObject({
+      level: 'fatal',
+      msg: 'fake could not start within START_RETRY_TIMEOUT (10000 ms, 4 attempts): connect ECONNREFUSED 127.0.0.1:9092',
+    });
+  });
+});
+

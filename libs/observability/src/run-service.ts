@@ -4,11 +4,18 @@
  * with one, the ingest API and the registry, serve both themselves and set no `opsPort`), the
  * service, and graceful shutdown on SIGINT/SIGTERM.
  *
+ * A start that fails because a dependency is not reachable yet (the app's `isRetriable` says which
+ * failures those are) is retried in place with backoff until START_RETRY_TIMEOUT; start() closes what
+ * it opened before it throws, so each attempt begins clean.
+ *
  * Exit status 2 means the configuration is invalid (the message on stderr names every variable to
- * fix), so a supervisor need not restart it; 1 means it failed to start or, once running, reported
- * that it cannot continue safely, so a restart may help.
+ * fix), so a supervisor need not restart it; 1 means it failed to start (at once for a failure no
+ * retry fixes, such as rejected credentials) or, once running, reported that it cannot continue
+ * safely, so a restart may help.
  */
 import { ConfigError } from '@platform/config';
+import { RetriesExhaustedError, withRetry } from '@platform/resilience';
+import { health } from './health';
 import { createLogger, Logger } from './logger';
 import { initMetrics } from './metrics';
 import { startOpsServer } from './http-server';
@@ -20,6 +27,8 @@ export interface ServiceConfig {
   opsPort?: number;
   /** The ops server's listening address (default loopback). */
   host?: string;
+  /** How long a retriable start failure is retried (START_RETRY_TIMEOUT); 2 minutes when absent. */
+  startRetryTimeoutMs?: number;
 }
 
 export interface ServiceContext<C> {
@@ -38,7 +47,18 @@ export interface RunServiceOptions<C extends ServiceConfig> {
   start: (context: ServiceContext<C>) => Promise<{ stop(): Promise<void>; url?: string }>;
   /** The reason the shutdown logs when the service calls onFatal. */
   fatalReason?: string;
+  /**
+   * True for a start failure that may pass on its own (Kafka or the registry not reachable yet):
+   * start is tried again. By default only errors flagged `retriable: true` are.
+   */
+  isRetriable?: (error: unknown) => boolean;
 }
+
+const DEFAULT_START_RETRY_TIMEOUT_MS = 120_000;
+/** The first retry waits about a second, later ones at most 15 s. */
+const START_BACKOFF = { baseDelayMs: 1000, maxDelayMs: 15_000, jitterRatio: 0.2 };
+
+const flaggedRetriable = (error: unknown) => (error as { retriable?: unknown } | null)?.retriable === true;
 
 export async function runService<C extends ServiceConfig>(options: RunServiceOptions<C>): Promise<void> {
   const { name } = options;
@@ -56,7 +76,23 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
     const log = createLogger(name, config.logLevel);
     initMetrics(name);
     const ops = config.opsPort === undefined ? undefined : await startOpsServer(config.opsPort, config.host);
-    const service = await options.start({ config, logger: log, onFatal: () => void shutdown(options.fatalReason ?? `${name} failed`, 1) });
+    const context = { config, logger: log, onFatal: () => void shutdown(options.fatalReason ?? `${name} failed`, 1) };
+    // Not ready while starting (or waiting to start again): the service registers its own checks once up.
+    let started = false;
+    health.register('started', async () => started);
+    const timeoutMs = config.startRetryTimeoutMs ?? DEFAULT_START_RETRY_TIMEOUT_MS;
+    const service = await withRetry(() => options.start(context), {
+      ...START_BACKOFF,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      maxElapsedMs: timeoutMs,
+      retryable: options.isRetriable ?? flaggedRetriable,
+      onRetry: (error, attempt, delayMs) =>
+        log.warn({ err: error, attempt, retry_in_ms: Math.round(delayMs) }, `${name} could not start (${messageOf(error)}); retrying`),
+    }).catch((error: unknown) => {
+      if (!(error instanceof RetriesExhaustedError)) throw error;
+      throw new StartTimedOutError(`${name} could not start within START_RETRY_TIMEOUT (${timeoutMs} ms, ${error.attempts} attempts): ${messageOf(error.lastError)}`, error.lastError);
+    });
+    started = true;
     // The service stops while /health still answers (not ready), so an orchestrator sees it draining.
     onShutdown(name, () => service.stop());
     if (ops) onShutdown('ops-server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
@@ -66,7 +102,19 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
   }
 }
 
+class StartTimedOutError extends Error {
+  constructor(message: string, readonly lastError: unknown) {
+    super(message);
+    this.name = 'StartTimedOutError';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function failedToStart(name: string, error: unknown): never {
-  createLogger(name).fatal({ err: error }, `${name} failed to start`);
+  const message = error instanceof StartTimedOutError ? error.message : `${name} failed to start`;
+  createLogger(name).fatal({ err: error instanceof StartTimedOutError ? error.lastError : error }, message);
   return process.exit(1);
 }

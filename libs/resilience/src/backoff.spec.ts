@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { backoffDelay, RetriesExhaustedError, withRetry } from './backoff';
+import { backoffDelay, RetriesExhaustedError, TimeoutError, withRetry, withTimeout } from './backoff';
 
 describe('backoffDelay (seed 003 property 16)', () => {
   it('grows exponentially, is capped, and jitter stays within 10%', () => {
@@ -11,6 +11,12 @@ describe('backoffDelay (seed 003 property 16)', () => {
         expect(delay).toBeLessThanOrEqual(expected * 1.1 + 1e-9);
       }),
     );
+  });
+
+  it('with fullJitter, the whole delay is random up to the capped exponential', () => {
+    const bound = (attempt: number, r: number) => backoffDelay(attempt, { baseDelayMs: 50, maxDelayMs: 1000, fullJitter: true }, () => r);
+    expect([0, 1, 2, 3, 4, 5].map((a) => bound(a, 0.5))).toEqual([25, 50, 100, 200, 400, 500]);
+    expect(bound(3, 0)).toBe(0);
   });
 
   it('is non-decreasing in the attempt number without jitter', () => {
@@ -47,5 +53,33 @@ describe('withRetry', () => {
       withRetry(async () => { calls++; throw new Error('bad input'); }, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1, retryable: () => false, sleep: async () => undefined }),
     ).rejects.toThrow('bad input');
     expect(calls).toBe(1);
+  });
+
+  it('with maxElapsedMs, gives up instead of sleeping past the bound (fake clock)', async () => {
+    let clock = 0;
+    const sleeps: number[] = [];
+    const promise = withRetry(async () => Promise.reject(new Error('down')), {
+      maxAttempts: Number.POSITIVE_INFINITY,
+      maxElapsedMs: 1000,
+      baseDelayMs: 100,
+      maxDelayMs: 10_000,
+      random: () => 0,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    // 100 + 200 + 400 = 700 ms slept; the next 800 ms would end at 1500 > 1000.
+    await expect(promise).rejects.toThrow(/4 attempts: down/);
+    expect(sleeps).toEqual([100, 200, 400]);
+  });
+});
+
+describe('withTimeout', () => {
+  it('rejects with a retriable TimeoutError carrying the message', async () => {
+    const promise = withTimeout(new Promise(() => undefined), 5, 'no answer within 5 ms');
+    await expect(promise).rejects.toBeInstanceOf(TimeoutError);
+    await expect(promise).rejects.toMatchObject({ message: 'no answer within 5 ms', retriable: true });
   });
 });

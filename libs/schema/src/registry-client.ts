@@ -4,7 +4,7 @@
  * registry outage becomes an error within a bounded time instead of a hang.
  */
 import type { RegistryCredentials } from '@platform/config';
-import { withRetry, withTimeout } from '@platform/resilience';
+import { TimeoutError, withRetry, withTimeout } from '@platform/resilience';
 
 export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
@@ -99,4 +99,21 @@ export class RegistryClient {
       },
     );
   }
+}
+
+/**
+ * True for registry failures that pass once it is reachable: no answer in time, the connection
+ * refused or reset (fetch's "fetch failed"), a 5xx or 429 answer. Other 4xx answers (credentials,
+ * permissions, a rejected schema) are final.
+ */
+export function isRetriableRegistryError(error: unknown): boolean {
+  const queue: unknown[] = [error];
+  for (let seen = 0; queue.length > 0 && seen < 16; seen++) {
+    const e = queue.shift() as { name?: string; message?: string; cause?: unknown; lastError?: unknown; errors?: unknown[] } | undefined;
+    if (!e || typeof e !== 'object') continue;
+    if (e instanceof RegistryError) return e.status >= 500 || e.status === 429;
+    if (e instanceof TimeoutError || (e.name === 'TypeError' && e.message === 'fetch failed')) return true;
+    queue.push(e.lastError, e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+  }
+  return false;
 }

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { warehouseUpsertContract, WarehouseProbe } from '../../../test/support/warehouse-contract';
-import { baseTableSpec, TableSpec } from './columns';
+import { versionedTableSpec as small, warehouseUpsertContract, WarehouseProbe } from '../../../test/support/warehouse-contract';
+import { baseTableSpec } from './columns';
 import { DuckDbAdapter, duckDbCreateTableSql, duckDbUpsertSql } from './duckdb-adapter';
 
 async function queryFile(path: string, sql: string): Promise<Array<Record<string, unknown>>> {
@@ -82,20 +82,6 @@ describe('DuckDbAdapter columns', () => {
 });
 
 describe('DuckDB SQL text', () => {
-  const small: TableSpec = {
-    name: 'analytics.aggregated_events',
-    schema: 'analytics',
-    table: 'agg',
-    key: ['k'],
-    conflict: { kind: 'newer-version-wins', versionColumn: 'version' },
-    columns: [
-      { name: 'k', type: 'string', nullable: false },
-      { name: 'at', type: 'timestamp', nullable: false },
-      { name: 'doc', type: 'json', nullable: true },
-      { name: 'version', type: 'integer', nullable: false },
-    ],
-  };
-
   it('upserts a versioned table only when the incoming version is higher', () => {
     expect(duckDbUpsertSql(small, 'stage_1')).toBe(
       'INSERT INTO "analytics"."agg" ("k", "at", "doc", "version") SELECT "k", epoch_ms("at"), "doc"::JSON, "version" FROM "stage_1" ON CONFLICT ("k") ' +

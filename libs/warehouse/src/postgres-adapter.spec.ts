@@ -1,24 +1,15 @@
 /** SQL text of the PostgreSQL adapter; its behaviour against a real server is test/warehouse/postgres-upserts.e2e.ts. */
-import { TableSpec } from './columns';
+import { versionedTableSpec as spec } from '../../../test/support/warehouse-contract';
 import { postgresUpsertSql } from './postgres-adapter';
-
-const spec: TableSpec = {
-  name: 'analytics.aggregated_events',
-  schema: 'analytics',
-  table: 'agg',
-  key: ['k'],
-  conflict: { kind: 'newer-version-wins', versionColumn: 'version' },
-  columns: [
-    { name: 'k', type: 'string', nullable: false },
-    { name: 'version', type: 'integer', nullable: false },
-  ],
-};
 
 describe('postgresUpsertSql', () => {
   it('updates a versioned row only when the incoming version is higher', () => {
-    const sql = postgresUpsertSql(spec);
-    expect(sql).toMatch(/^INSERT INTO "analytics"\."agg" AS t \("k", "version"\) SELECT .* FROM unnest\(\$1::[a-z]+\[\], \$2::[a-z]+\[\]\) AS u\("k", "version"\) ON CONFLICT \("k"\) /);
-    expect(sql.endsWith(' DO UPDATE SET "version" = EXCLUDED."version", "loaded_at" = now() WHERE EXCLUDED."version" > t."version"')).toBe(true);
+    expect(postgresUpsertSql(spec)).toBe(
+      'INSERT INTO "analytics"."agg" AS t ("k", "at", "doc", "version") ' +
+        'SELECT u."k", timestamptz \'epoch\' + u."at" * interval \'1 millisecond\', u."doc"::jsonb, u."version" ' +
+        'FROM unnest($1::text[], $2::bigint[], $3::text[], $4::integer[]) AS u("k", "at", "doc", "version") ON CONFLICT ("k") ' +
+        'DO UPDATE SET "at" = EXCLUDED."at", "doc" = EXCLUDED."doc", "version" = EXCLUDED."version", "loaded_at" = now() WHERE EXCLUDED."version" > t."version"',
+    );
   });
 
   it('does nothing on conflict for a keep-existing table', () => {

@@ -4,23 +4,14 @@
  * JSON encoding of the changelog mutations). Run: npx tsx libs/windowing/bench/engine-throughput.ts [events] [users]
  */
 import { WindowEvent, WindowingEngine } from '../src';
+import { PIPELINE_WINDOWING } from '../src/pipeline-windows.fixture';
 
-const MIN = 60_000;
 const events = Number(process.argv[2] ?? 1_000_000);
 const users = Number(process.argv[3] ?? 10_000);
 const batchSize = 1_000;
 
 const engine = new WindowingEngine({
-  windows: [
-    { name: 'tumbling_1m', kind: 'tumbling', sizeMs: MIN },
-    { name: 'tumbling_5m', kind: 'tumbling', sizeMs: 5 * MIN },
-    { name: 'tumbling_15m', kind: 'tumbling', sizeMs: 15 * MIN },
-    { name: 'sliding_5m_1m', kind: 'sliding', sizeMs: 5 * MIN, advanceMs: MIN },
-    { name: 'session_30m', kind: 'session', gapMs: 30 * MIN },
-  ],
-  maxOutOfOrdernessMs: 5_000,
-  allowedLatenessMs: MIN,
-  idleTimeoutMs: 30_000,
+  ...PIPELINE_WINDOWING,
   eventTypes: [{ name: 'clickstream', valueField: 'duration_ms', groupBy: 'page' }],
 });
 

@@ -1,22 +1,14 @@
 import { WindowingEngine } from './engine';
 import type { EngineOutput, WindowEvent, WindowingConfig, WindowResult } from './types';
 import { NO_WATERMARK } from './watermark';
+import { PIPELINE_WINDOWING } from './pipeline-windows.fixture';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 
 /** The pipeline's windows (config/pipeline.yaml). */
 const pipeline = (over: Partial<WindowingConfig> = {}): WindowingConfig => ({
-  windows: [
-    { name: 'tumbling_1m', kind: 'tumbling', sizeMs: MIN },
-    { name: 'tumbling_5m', kind: 'tumbling', sizeMs: 5 * MIN },
-    { name: 'tumbling_15m', kind: 'tumbling', sizeMs: 15 * MIN },
-    { name: 'sliding_5m_1m', kind: 'sliding', sizeMs: 5 * MIN, advanceMs: MIN },
-    { name: 'session_30m', kind: 'session', gapMs: 30 * MIN },
-  ],
-  maxOutOfOrdernessMs: 5_000,
-  allowedLatenessMs: MIN,
-  idleTimeoutMs: 30_000,
+  ...PIPELINE_WINDOWING,
   eventTypes: [
     { name: 'transaction', valueField: 'amount', groupBy: 'symbol' },
     { name: 'iot.sensor', valueField: 'reading.temperature', groupBy: 'device_id' },

@@ -1,26 +1,25 @@
 /** HTTP mapping of publish, batch publish and latest events; the logic lives in the services. */
-import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PlatformError } from '@platform/contracts';
-import { RequireScope, TopicAccessGuard, TopicRequest } from '../auth/topic-access.guard';
+import { RequireScope, TopicRequest } from '../auth/topic-access.guard';
 import { traceIdFromHeaders } from '../http/request-context';
 import { AVRO_CONTENT_TYPES } from '../http/http-hooks';
+import { TopicController } from '../http/topic-controller';
 import { BatchInput, BatchResponse, ErrorResponse, EventInput, LatestResponse, PublishResponse } from './api-models';
 import { EventsService } from './events.service';
 import { LatestService, parseLimit } from './latest.service';
 
 const TOPIC_PARAM = { name: 'topic', description: 'The Kafka topic (events.iot.sensor) or the event type (iot.sensor)' };
 
-@ApiTags('events')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, type: ErrorResponse, description: 'Missing, malformed, expired or wrongly signed token' })
-@ApiResponse({ status: 403, type: ErrorResponse, description: 'Token lacks events:<action>:<topic> (or a wildcard, or admin)' })
-@ApiResponse({ status: 404, type: ErrorResponse, description: 'Unknown topic' })
-@ApiResponse({ status: 429, type: ErrorResponse, description: 'Rate limited (Retry-After)' })
-@ApiResponse({ status: 503, type: ErrorResponse, description: 'Kafka or the schema registry unavailable; nothing was written' })
-@Controller('api/v1/events')
-@UseGuards(TopicAccessGuard)
+@TopicController({
+  path: 'api/v1/events',
+  tag: 'events',
+  forbidden: 'Token lacks events:<action>:<topic> (or a wildcard, or admin)',
+  notFound: 'Unknown topic',
+  unavailable: 'Kafka or the schema registry unavailable; nothing was written',
+})
 export class EventsController {
   constructor(private readonly events: EventsService, private readonly latestEvents: LatestService) {}
 

@@ -1,25 +1,24 @@
 /** Online aggregate lookups: a key's feature vector, and the recent windows of one window name. */
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Req } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { TopicRequest } from '../auth/topic-access.guard';
 import { ErrorResponse } from '../events/api-models';
-import { AggregateAccessGuard } from './aggregate-access.guard';
+import { TopicController } from '../http/topic-controller';
 import { AggregateServingService, parseRecentQuery } from './aggregate-serving.service';
 import { FeatureVectorResponse, RecentWindowsResponse } from './serving-models';
 
 const TOPIC_PARAM = { name: 'topic', description: 'The event type (iot.sensor) or its Kafka topic (events.iot.sensor)' };
 const KEY_PARAM = { name: 'key', description: "The group key (the event type's group_by value, e.g. a device id; URL-encoded)" };
 
-@ApiTags('aggregates')
-@ApiBearerAuth()
+@TopicController({
+  path: 'api/v1/aggregates',
+  tag: 'aggregates',
+  access: 'aggregates',
+  forbidden: 'Token lacks aggregates:read:<type> (or events:read:<topic>, a wildcard, or admin)',
+  notFound: 'Unknown topic or window name',
+  unavailable: 'The store is still catching up with the aggregated topic (Retry-After)',
+})
 @ApiResponse({ status: 400, type: ErrorResponse, description: 'Invalid key, limit or time bound' })
-@ApiResponse({ status: 401, type: ErrorResponse, description: 'Missing, malformed, expired or wrongly signed token' })
-@ApiResponse({ status: 403, type: ErrorResponse, description: 'Token lacks aggregates:read:<type> (or events:read:<topic>, a wildcard, or admin)' })
-@ApiResponse({ status: 404, type: ErrorResponse, description: 'Unknown topic or window name' })
-@ApiResponse({ status: 429, type: ErrorResponse, description: 'Rate limited (Retry-After)' })
-@ApiResponse({ status: 503, type: ErrorResponse, description: 'The store is still catching up with the aggregated topic (Retry-After)' })
-@Controller('api/v1/aggregates')
-@UseGuards(AggregateAccessGuard)
 export class AggregatesController {
   constructor(private readonly serving: AggregateServingService) {}
 

@@ -20,7 +20,6 @@ import { AggregateStore } from './aggregate-store';
 import { MemoryAggregateStore } from './memory-aggregate-store';
 import { RedisAggregateStore } from './redis-aggregate-store';
 import { AggregateMaterializer } from './aggregate-materializer';
-import { AggregateAccessGuard } from './aggregate-access.guard';
 import { AggregateServingService, SERVING_CONFIG } from './aggregate-serving.service';
 import { AggregatesController } from './aggregates.controller';
 
@@ -49,7 +48,6 @@ export function createAggregateStore(config: IngestConfig, topic: string, redis:
       },
       inject: [INGEST_CONFIG, PIPELINE, KAFKA, RedisConnection, KafkaAdminGateway, SchemaGate],
     },
-    AggregateAccessGuard,
     AggregateServingService,
   ],
 })

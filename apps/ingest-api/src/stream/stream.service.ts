@@ -14,10 +14,11 @@ import type { Kafka } from 'kafkajs';
 import type { WebSocket } from 'ws';
 import { EventTypeSpec, PipelineConfig } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
-import { aggregateScopeFor, allows, allowsAggregates, bearerToken, Principal, scopeFor, TokenVerifier } from '@platform/auth';
+import { bearerToken, Principal, TokenVerifier } from '@platform/auth';
 import { logger } from '@platform/observability';
 import { RegistryUnavailableError } from '@platform/schema';
 import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
+import { authorizeTopic } from '../auth/topic-access';
 import { IngestConfig } from '../config';
 import { TopicDirectory } from '../events/topic-directory';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
@@ -72,23 +73,15 @@ export class StreamService implements BeforeApplicationShutdown {
     const principal = await this.verifier.verify(bearerToken(request.headers.authorization) ?? parsed.token);
     const aggregated = this.pipeline.topics.aggregated.name;
     const filters = parsed.filters;
-    let type: EventTypeSpec | undefined;
+    let type: EventTypeSpec;
     let topic: string;
     if (parsed.topicSegment === aggregated || parsed.topicSegment === 'aggregates') {
       if (filters.eventType === undefined) throw new PlatformError(400, 'INVALID_QUERY', 'the aggregated stream needs event_type (it decides the scope)', { parameter: 'event_type' });
-      type = this.topics.resolve(filters.eventType);
-      if (!type) throw new PlatformError(404, 'UNKNOWN_TOPIC', `no event type or topic named "${filters.eventType.slice(0, 200)}"`);
-      if (!allowsAggregates(principal.scopes, TopicDirectory.scopeNames(type))) {
-        throw new PlatformError(403, 'FORBIDDEN', `the token lacks scope ${aggregateScopeFor(type.name)}`, { required: aggregateScopeFor(type.name) });
-      }
+      type = authorizeTopic(this.topics, filters.eventType, principal, 'aggregates');
       filters.eventType = type.name;
       topic = aggregated;
     } else {
-      type = this.topics.resolve(parsed.topicSegment);
-      if (!type) throw new PlatformError(404, 'UNKNOWN_TOPIC', `no event type or topic named "${parsed.topicSegment.slice(0, 200)}"`);
-      if (!allows(principal.scopes, 'read', TopicDirectory.scopeNames(type))) {
-        throw new PlatformError(403, 'FORBIDDEN', `the token lacks scope ${scopeFor('read', type.topic)}`, { required: scopeFor('read', type.topic) });
-      }
+      type = authorizeTopic(this.topics, parsed.topicSegment, principal, 'read');
       if (filters.groupKeys || filters.windowName !== undefined) {
         throw new PlatformError(400, 'INVALID_QUERY', 'group_key and window filter the aggregated stream only', { parameter: filters.groupKeys ? 'group_key' : 'window' });
       }

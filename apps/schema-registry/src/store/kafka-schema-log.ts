@@ -22,6 +22,7 @@ import { Admin, Consumer, Kafka, Partitioners, Producer } from 'kafkajs';
 import type { CompressionCodec, KafkaSecurity } from '@platform/config';
 import { createAdmin, createConsumer, createKafka, createTransactionalProducer, ensureTopics, TopicReplication } from '@platform/kafka';
 import { logger } from '@platform/observability';
+import { RetriesExhaustedError, withRetry } from '@platform/resilience';
 import { Plan } from '../domain/registry-commands';
 import { Errors, RegistryError } from '../domain/registry-errors';
 import { RegistryState } from '../domain/registry-state';
@@ -155,22 +156,32 @@ export class KafkaSchemaLog implements SchemaLog {
   }
 
   private async writeWithRetries<T>(plan: (state: RegistryState) => Plan<T>): Promise<T> {
-    const attempts = this.options.writeAttempts ?? 8;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (this.closed) throw Errors.storeError('the registry is shutting down');
-      try {
-        return await this.writeOnce(plan);
-      } catch (error) {
-        if (error instanceof RegistryError) throw error;
-        lastError = error;
-        logger().warn({ err: error, attempt }, 'schemas log write failed (another instance may have written first); retrying');
-        await this.dropProducer();
-        // Random back-off, so two instances that keep fencing each other fall out of step.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
-      }
+    try {
+      return await withRetry(
+        async (attempt) => {
+          if (this.closed) throw Errors.storeError('the registry is shutting down');
+          try {
+            return await this.writeOnce(plan);
+          } catch (error) {
+            if (error instanceof RegistryError) throw error;
+            logger().warn({ err: error, attempt: attempt + 1 }, 'schemas log write failed (another instance may have written first); retrying');
+            await this.dropProducer();
+            throw error;
+          }
+        },
+        {
+          maxAttempts: this.options.writeAttempts ?? 8,
+          // Random back-off, so two instances that keep fencing each other fall out of step.
+          baseDelayMs: 50,
+          maxDelayMs: 1000,
+          fullJitter: true,
+          retryable: (error) => !(error instanceof RegistryError),
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) throw error;
+      throw Errors.storeError(`could not append to the schemas log: ${(error.lastError as Error)?.message ?? 'unknown error'}`);
     }
-    throw Errors.storeError(`could not append to the schemas log: ${(lastError as Error)?.message ?? 'unknown error'}`);
   }
 
   private async writeOnce<T>(plan: (state: RegistryState) => Plan<T>): Promise<T> {
