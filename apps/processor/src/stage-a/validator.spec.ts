@@ -1,22 +1,12 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { EventTypeSpec, PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/config';
 import { ReferenceTable } from '../processing';
 import { parseAvroSchema, RegistryError, RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
+import { transactionSpec } from '../transaction-spec.fixture';
 import { RecordValidator } from './validator';
 
-const spec: EventTypeSpec = {
-  name: 'transaction',
-  topic: 'events.transaction',
-  schemaPath: '',
-  subject: 'events.transaction-value',
-  partitionKey: 'user_id',
-  partitions: 6,
-  valueField: 'amount',
-  groupBy: 'symbol',
-  rules: [{ field: 'amount', min: 0, exclusiveMin: true }, { field: 'symbol', oneOfReference: 'symbols' }],
-  enrich: [{ field: 'symbol', reference: 'symbols', into: 'sector' }],
-};
+const spec = transactionSpec;
 const text = readFileSync(join(__dirname, '../../../../schemas/transaction.avsc'), 'utf8');
 const type = parseAvroSchema(text);
 
