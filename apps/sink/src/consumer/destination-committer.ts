@@ -4,7 +4,8 @@
  * effort for the warehouse (its stored offsets are the position), required for the lake and for a
  * warehouse that stores none (retried while the partition is still ours: a new owner replays).
  * There is no fencing to do: replays are idempotent at the destination, so one committer serves
- * every task of a destination.
+ * every task of a destination, one commit at a time (a destination holds one connection, and one
+ * writer per table keeps schema changes and upserts ordered).
  */
 import { CommitRequest, ProducerPort, TaskProducer, TopicPartition } from '@platform/kafka';
 import { Logger } from '@platform/observability';
@@ -34,6 +35,7 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
   /** Since when the destination has been failing transiently (null: not failing). */
   transientSince: number | null = null;
   private readonly name: string;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: CommitterOptions) {
     this.name = options.destination.name;
@@ -45,7 +47,13 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
 
   async close(): Promise<void> {}
 
-  async commit({ records: chunks, offsets }: CommitRequest<SinkChunk>): Promise<void> {
+  commit(request: CommitRequest<SinkChunk>): Promise<void> {
+    const run = this.queue.then(() => this.commitNow(request));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow({ records: chunks, offsets }: CommitRequest<SinkChunk>): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       if (chunks.length > 0) await this.write(chunks);
