@@ -5,10 +5,9 @@
 import { BatchControl, FetchedBatch, TaskManager } from '@platform/kafka';
 import { Logger } from '@platform/observability';
 import { FlushPolicy } from '../buffer/flush-policy';
-import { BufferedChunk } from '../buffer/partitioned-buffer';
 import { RecordDecoder } from '../decoding/record-decoder';
 import { DeadLetter, DlqPublisher } from '../delivery/dlq-publisher';
-import { Destination, FlushOutcome, PartitionPosition, SinkRecord } from '../destinations/destination';
+import { BufferedChunk, Destination, FlushOutcome, PartitionPosition, SinkRecord } from '../destinations/destination';
 import { DestinationCommitter } from './destination-committer';
 import { SinkChunk, SinkTask } from './sink-task';
 
@@ -28,9 +27,6 @@ class FakeDestination implements Destination {
   ) {}
 
   async start(): Promise<void> {}
-  async storedOffsets(): Promise<Map<string, number>> {
-    return new Map();
-  }
   async position(_topic: string, _partition: number, firstDelivered: number): Promise<PartitionPosition> {
     this.positionCalls.push(firstDelivered);
     return this.positionOf(firstDelivered);

@@ -7,9 +7,8 @@
  */
 import { headersToStrings, ResumePosition, StreamTask, TaskRecord, TopicPartition } from '@platform/kafka';
 import { FlushPolicy, flushReason, FlushReason } from '../buffer/flush-policy';
-import { BufferedChunk } from '../buffer/partitioned-buffer';
 import { RecordDecoder } from '../decoding/record-decoder';
-import { Destination, SinkRecord } from '../destinations/destination';
+import { BufferedChunk, Destination, SinkRecord } from '../destinations/destination';
 import { sinkMetrics } from '../metrics';
 
 /** What one commit of a sink task writes, with what triggered it (for the flush metrics). */

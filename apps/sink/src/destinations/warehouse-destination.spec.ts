@@ -4,8 +4,7 @@
  * and a MERGE that fails while Snowflake is unreachable is retried until it commits.
  */
 import { SnowflakeAdapter, SqlSession, WarehouseLoader } from '@platform/warehouse';
-import { BufferedChunk } from '../buffer/partitioned-buffer';
-import { DeliverySettings, SinkRecord } from './destination';
+import { BufferedChunk, DeliverySettings, SinkRecord } from './destination';
 import { WarehouseDestination } from './warehouse-destination';
 
 class RecordingSession implements SqlSession {
