@@ -2,7 +2,10 @@
  * A sink task's commit: write its chunk to the destination (which stores the offsets with the rows
  * where it can), dead-letter what cannot be written, and only then commit the Kafka offsets — best
  * effort for the warehouse (its stored offsets are the position), required for the lake and for a
- * warehouse that stores none (retried while the partition is still ours: a new owner replays).
+ * warehouse that stores none. A required commit that cannot be made (the member left the group, or
+ * retries ran out) fails the task, not the process: the consumer goes back to the committed offset
+ * and the replay is idempotent (the lake's intent rebuilds the same batch, Snowflake merges by key);
+ * a partition that moved is the new owner's to replay.
  * There is no fencing to do: replays are idempotent at the destination, so one committer serves
  * every task of a destination, one commit at a time (a destination holds one connection, and one
  * writer per table keeps schema changes and upserts ordered).
@@ -15,6 +18,20 @@ import { DeadLetter, DlqPublisher } from '../delivery/dlq-publisher';
 import { DeliverySettings, Destination, SinkRecord } from '../destinations/destination';
 import { sinkMetrics } from '../metrics';
 import { SinkChunk } from './sink-task';
+
+/** The chunk is written but its Kafka offsets are not committed: the task must replay from the committed offset. */
+export class OffsetsNotCommittedError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`Kafka offsets not committed after the write: ${(cause as Error)?.message ?? cause}`);
+  }
+}
+
+/** Errors that say this member's generation is over: retrying inside the batch cannot succeed. */
+const LEFT_GROUP = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
+const leftGroup = (error: unknown) => {
+  const e = error as { type?: string; cause?: { type?: string } };
+  return LEFT_GROUP.has(e?.type ?? '') || LEFT_GROUP.has(e?.cause?.type ?? '');
+};
 
 export interface CommitterOptions {
   destination: Destination;
@@ -59,8 +76,9 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
       if (chunks.length > 0) await this.write(chunks);
       if (offsets) await this.commitOffsets({ topic: offsets.topic, partition: offsets.partition }, offsets.nextOffset);
     } catch (error) {
-      if (error instanceof SinkStoppedError) {
-        this.options.logger.warn({ destination: this.name, records: chunks.reduce((n, c) => n + c.items.length, 0) }, 'stopped before the flush completed; its records will be read again');
+      if (error instanceof SinkStoppedError || error instanceof OffsetsNotCommittedError) {
+        const message = error instanceof SinkStoppedError ? 'stopped before the flush completed' : 'offsets not committed after the write';
+        this.options.logger.warn({ destination: this.name, err: error, records: chunks.reduce((n, c) => n + c.items.length, 0) }, `${message}; its records will be read again`);
       } else {
         this.options.onFatal(error as Error);
       }
@@ -121,20 +139,20 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
         await commitOnce();
       },
       {
-        maxAttempts: Number.POSITIVE_INFINITY,
+        maxAttempts: 8,
         baseDelayMs: 100,
         maxDelayMs: 2000,
         retryable: (error) => {
           if (error instanceof SinkStoppedError || isStopping()) return false;
           sinkMetrics.commitFailures.inc({ destination: this.name });
-          logger.warn({ destination: this.name, err: error, ...tp }, 'Kafka offset commit failed; retrying');
-          return owns(tp);
+          logger.warn({ destination: this.name, err: error, ...tp }, 'Kafka offset commit failed');
+          return owns(tp) && !leftGroup(error);
         },
       },
     ).catch((error) => {
-      // Losing the partition is fine: the new owner finds the write-ahead intent and replays the same batch.
       if (isStopping()) throw new SinkStoppedError();
-      if (owns(tp)) throw error;
+      // Losing the partition is fine: the new owner finds the write-ahead intent and replays the same batch.
+      if (owns(tp)) throw new OffsetsNotCommittedError(error);
     });
   }
 }

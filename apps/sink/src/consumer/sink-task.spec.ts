@@ -64,7 +64,7 @@ function setup(options: { position?: (first: number) => PartitionPosition; polic
   const kafkaCommits: string[] = [];
   const letters: DeadLetter[] = [];
   const fatal: Error[] = [];
-  const consumer = { owned: true, commitFailures: 0 };
+  const consumer = { owned: true, commitFailures: 0, leftGroup: false };
   const committer = new DestinationCommitter({
     destination,
     dlq: { publish: async (l: DeadLetter[]) => void letters.push(...l) } as unknown as DlqPublisher,
@@ -72,6 +72,7 @@ function setup(options: { position?: (first: number) => PartitionPosition; polic
     retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     logger: quiet,
     commitOffsets: async (offsets) => {
+      if (consumer.leftGroup) throw Object.assign(new Error('The coordinator is not aware of this member'), { type: 'UNKNOWN_MEMBER_ID' });
       if (consumer.commitFailures > 0 || !consumer.owned) {
         consumer.commitFailures--;
         throw new Error('REBALANCE_IN_PROGRESS');
@@ -229,6 +230,19 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
     expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
     expect(s.kafkaCommits).toEqual(['0@2']);
     expect(s.fatal).toEqual([]);
+  });
+
+  it('a required Kafka commit refused because the member left the group fails the task, not the process: the consumer goes back (fake consumer)', async () => {
+    const s = setup({ policy: { maxRecords: 2 } });
+    await s.manager.handleBatch(batch(0, values(2), 5), control().c);
+    s.consumer.leftGroup = true;
+    const refused = control();
+    await expect(s.manager.handleBatch(batch(2, values(2), 5), refused.c)).rejects.toThrow('offsets not committed');
+    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
+    expect(s.kafkaCommits).toEqual(['0@2']);
+    expect(refused.seeks).toEqual([2n]);
+    expect(s.fatal).toEqual([]);
+    expect(s.manager.openTasks()).toEqual([]);
   });
 
   it('a warehouse that stores its offsets tolerates a failed Kafka commit (fake consumer)', async () => {
