@@ -113,6 +113,15 @@ function control(isActive: () => boolean = () => true) {
   return { c, seeks };
 }
 
+/** Feeds two records, lets `fail` break what comes next, and returns the seeks of the next two records' batch, which must fail. */
+async function failOnSecondBatch(s: ReturnType<typeof setup>, first: number, fail: () => void, error: string): Promise<bigint[]> {
+  await s.manager.handleBatch(batch(first, values(2), 5), control().c);
+  fail();
+  const failing = control();
+  await expect(s.manager.handleBatch(batch(first + 2, values(2), 5), failing.c)).rejects.toThrow(error);
+  return failing.seeks;
+}
+
 describe('sink tasks on the partition-task runtime (fake destination, fake consumer)', () => {
   it('resumes at the offsets the destination stored: seeks past them and skips records fetched before the seek (fake destination)', async () => {
     const s = setup({ position: () => ({ floor: 5 }) });
@@ -187,13 +196,11 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
     expect(s.kafkaCommits).toEqual([]);
   });
 
-  it('with no stored position, a failed write goes back to the first offset fetched (fake destination)', async () => {
-    const s = setup({ policy: { maxRecords: 2 } });
-    await s.manager.handleBatch(batch(7, values(2), 5), control().c);
-    s.destination.failWrites = true;
-    const failing = control();
-    await expect(s.manager.handleBatch(batch(9, values(2), 5), failing.c)).rejects.toThrow('disk full');
-    expect(failing.seeks).toEqual([9n]);
+  it('with nothing stored or committed yet, a failed write goes back to the first offset fetched (fake destination)', async () => {
+    const s = setup({ policy: { maxRecords: 3 } });
+    const seeks = await failOnSecondBatch(s, 7, () => (s.destination.failWrites = true), 'disk full');
+    expect(seeks).toEqual([7n]);
+    expect(s.kafkaCommits).toEqual([]);
   });
 
   it('revocation mid-batch drops what was buffered: nothing is written or committed, the next owner reads it again (fake consumer)', async () => {
@@ -234,13 +241,10 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
 
   it('a required Kafka commit refused because the member left the group fails the task, not the process: the consumer goes back (fake consumer)', async () => {
     const s = setup({ policy: { maxRecords: 2 } });
-    await s.manager.handleBatch(batch(0, values(2), 5), control().c);
-    s.consumer.leftGroup = true;
-    const refused = control();
-    await expect(s.manager.handleBatch(batch(2, values(2), 5), refused.c)).rejects.toThrow('offsets not committed');
+    const seeks = await failOnSecondBatch(s, 0, () => (s.consumer.leftGroup = true), 'offsets not committed');
     expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
     expect(s.kafkaCommits).toEqual(['0@2']);
-    expect(refused.seeks).toEqual([2n]);
+    expect(seeks).toEqual([2n]);
     expect(s.fatal).toEqual([]);
     expect(s.manager.openTasks()).toEqual([]);
   });
