@@ -11,7 +11,7 @@ import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { LakeWriter, LocalLakeStore, ParquetEncoder, S3LakeStore } from '@platform/lake';
 import { connectSnowflake, DuckDbAdapter, PostgresAdapter, SnowflakeAdapter, WarehouseAdapter, WarehouseLoader } from '@platform/warehouse';
 import { SinkConfig } from './config';
-import { DestinationRunner } from './consumer/destination-runner';
+import { DestinationStage } from './consumer/destination-stage';
 import { RecordDecoder } from './decoding/record-decoder';
 import { DlqPublisher } from './delivery/dlq-publisher';
 import { Destination } from './destinations/destination';
@@ -30,7 +30,7 @@ export interface SinkOptions {
 
 export interface SinkHandle {
   readonly config: SinkConfig;
-  readonly runners: Partial<Record<'warehouse' | 'lake', DestinationRunner>>;
+  readonly stages: Partial<Record<'warehouse' | 'lake', DestinationStage>>;
   /** Flushes every destination's buffer now and commits. */
   flush(): Promise<void>;
   /** Graceful: stop consuming, flush, commit, close. */
@@ -85,13 +85,13 @@ export async function startSink(options: SinkOptions): Promise<SinkHandle> {
   const onFatal = options.onFatal ?? ((error: Error) => log.error({ err: error }, 'sink destination failed'));
   const policy = { maxRecords: config.flushMaxRecords, maxBytes: config.flushMaxBytes, maxAgeMs: config.flushIntervalMs };
   const retry = { maxAttempts: config.retryMaxAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs };
-  const runners: SinkHandle['runners'] = {};
+  const stages: SinkHandle['stages'] = {};
   const topics = sinkTopics(pipeline);
 
-  const build = async (name: 'warehouse' | 'lake', reportsDecodeFailures: boolean): Promise<DestinationRunner> => {
-    // The decoder and DLQ publisher ask the runner they belong to whether it is stopping.
-    const self: { runner?: DestinationRunner } = {};
-    const isStopping = () => self.runner?.isStopping() ?? false;
+  const build = async (name: 'warehouse' | 'lake', reportsDecodeFailures: boolean): Promise<DestinationStage> => {
+    // The decoder and DLQ publisher ask the stage they belong to whether it is stopping.
+    const self: { stage?: DestinationStage } = {};
+    const isStopping = () => self.stage?.isStopping() ?? false;
     let destination: Destination;
     if (name === 'warehouse') {
       const loader = new WarehouseLoader(await createWarehouseAdapter(config), (table, columns) => {
@@ -104,7 +104,7 @@ export async function startSink(options: SinkOptions): Promise<SinkHandle> {
       const writer = new LakeWriter(store, new ParquetEncoder(), { prefix, consumerGroup: config.lakeGroup });
       destination = new LakeDestination(writer, store, config.lakeGroup, isStopping);
     }
-    const runner = new DestinationRunner({
+    const stage = new DestinationStage({
       kafka,
       topics,
       destination,
@@ -120,38 +120,38 @@ export async function startSink(options: SinkOptions): Promise<SinkHandle> {
       logger: log,
       onFatal,
     });
-    self.runner = runner;
-    return runner;
+    self.stage = stage;
+    return stage;
   };
 
   // One destination dead-letters undecodable records, so each lands in the DLQ once.
   const names = (['warehouse', 'lake'] as const).filter((n) => config.destinations.includes(n));
-  for (const [i, name] of names.entries()) runners[name] = await build(name, i === 0);
+  for (const [i, name] of names.entries()) stages[name] = await build(name, i === 0);
   try {
-    await Promise.all(Object.values(runners).map((r) => r!.start()));
+    await Promise.all(Object.values(stages).map((s) => s!.start()));
   } catch (error) {
-    await Promise.all(Object.values(runners).map((r) => r!.stop(false).catch(() => undefined)));
+    await Promise.all(Object.values(stages).map((s) => s!.stop(false).catch(() => undefined)));
     await producer.disconnect().catch(() => undefined);
     throw error;
   }
-  for (const [name, runner] of Object.entries(runners)) health.register(`sink-${name}`, async () => runner!.healthy());
+  for (const [name, stage] of Object.entries(stages)) health.register(`sink-${name}`, async () => stage!.healthy());
   log.info({ destinations: names, topics, warehouse: config.warehouse, lake: config.lake }, 'sink started');
 
   let stopped: Promise<void> | undefined;
   return {
     config,
-    runners,
+    stages,
     flush: async () => {
-      await Promise.all(Object.values(runners).map((r) => r!.flush()));
+      await Promise.all(Object.values(stages).map((s) => s!.flush()));
     },
     stop: () => {
       stopped ??= (async () => {
-        await Promise.all(Object.values(runners).map((r) => r!.stop(true, config.shutdownTimeoutMs)));
+        await Promise.all(Object.values(stages).map((s) => s!.stop(true, config.shutdownTimeoutMs)));
         await producer.disconnect().catch(() => undefined);
         log.info('sink stopped');
       })();
       return stopped;
     },
-    healthy: () => Object.values(runners).every((r) => r!.healthy()),
+    healthy: () => Object.values(stages).every((s) => s!.healthy()),
   };
 }

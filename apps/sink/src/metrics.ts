@@ -8,7 +8,7 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 export const sinkMetrics = {
   consumed: counter('sink_records_consumed_total', 'Kafka records taken into a destination buffer', ['destination', 'topic']),
   rowsWritten: counter('sink_rows_written_total', 'Rows written per table (warehouse: upserted; lake: rows in Parquet objects)', ['destination', 'table']),
-  flushes: counter('sink_flushes_total', 'Flushes by trigger (records, bytes, time, cut, shutdown)', ['destination', 'reason']),
+  flushes: counter('sink_flushes_total', 'Flushes by trigger (records, bytes, time, cut, requested: a manual flush, a stop or a rebalance)', ['destination', 'reason']),
   flushRecords: histogram('sink_flush_records', 'Records per flush', ['destination'], SIZE_BUCKETS),
   flushBytes: histogram('sink_flush_bytes', 'Bytes (Kafka record values) per flush', ['destination'], BYTE_BUCKETS),
   flushDuration: histogram('sink_flush_duration_seconds', 'Time to write and commit one flush', ['destination'], DURATION_BUCKETS),

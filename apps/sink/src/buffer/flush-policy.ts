@@ -1,5 +1,5 @@
 /**
- * When a destination flushes (seed 003 property 17): as soon as the buffer holds maxRecords records,
+ * When a sink task flushes (seed 003 property 17): as soon as its buffer holds maxRecords records,
  * or maxBytes bytes, or its oldest record has waited maxAgeMs — whichever comes first. Pure: the
  * caller passes the clock.
  */
@@ -24,12 +24,6 @@ export function flushReason(stats: BufferStats, now: number, policy: FlushPolicy
   if (stats.bytes >= policy.maxBytes) return 'bytes';
   if (stats.oldestAt !== null && now - stats.oldestAt >= policy.maxAgeMs) return 'time';
   return null;
-}
-
-/** Milliseconds until the time trigger fires (0 when due), or null when the buffer is empty. */
-export function msUntilDue(stats: BufferStats, now: number, policy: FlushPolicy): number | null {
-  if (stats.records === 0 || stats.oldestAt === null) return null;
-  return Math.max(0, stats.oldestAt + policy.maxAgeMs - now);
 }
 
 export function validatePolicy(policy: FlushPolicy): FlushPolicy {

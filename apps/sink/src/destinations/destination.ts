@@ -1,8 +1,22 @@
 /** What the consumer loop needs from a destination (warehouse or lake). */
 import { TableName } from '@platform/warehouse';
-import { BufferedChunk } from '../buffer/partitioned-buffer';
 import { DecodedRecord } from '../decoding/record-decoder';
 import { DeliveryOptions } from '../delivery/deliver';
+
+/** One partition's consecutive records, written as one batch. */
+export interface BufferedChunk<T> {
+  topic: string;
+  partition: number;
+  firstOffset: number;
+  lastOffset: number;
+  bytes: number;
+  oldestAt: number;
+  items: T[];
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
 
 /** One consumed Kafka record with its decoded content. */
 export interface SinkRecord {
@@ -44,9 +58,7 @@ export interface Destination {
   /** True when the Kafka commit after a flush must succeed before the partition flushes again. */
   readonly commitRequired: boolean;
   start(): Promise<void>;
-  /** Next offsets this destination stores itself (by partitionKey), for seeking on assignment. */
-  storedOffsets(): Promise<Map<string, number>>;
-  /** Called before the first records of a newly assigned partition are buffered. */
+  /** Where a partition resumes, asked before its first records after each (re)assignment are buffered. */
   position(topic: string, partition: number, firstDeliveredOffset: number): Promise<PartitionPosition>;
   /** Writes the chunks (retrying as `delivery` says) and, where it can, stores their offsets with them. */
   write(chunks: BufferedChunk<SinkRecord>[], delivery: DeliverySettings): Promise<FlushOutcome>;

@@ -7,9 +7,8 @@
 import { LakeStore, LakeWriter } from '@platform/lake';
 import { mapAggregate, MappedRow, mapRawEvent, RowMappingError, TableName } from '@platform/warehouse';
 import { withRetry } from '@platform/resilience';
-import { BufferedChunk } from '../buffer/partitioned-buffer';
 import { deliver, SinkStoppedError } from '../delivery/deliver';
-import { DeliverySettings, Destination, FlushOutcome, PartitionPosition, SinkRecord } from './destination';
+import { BufferedChunk, DeliverySettings, Destination, FlushOutcome, PartitionPosition, SinkRecord } from './destination';
 
 export class LakeDestination implements Destination {
   readonly name = 'lake' as const;
@@ -28,10 +27,6 @@ export class LakeDestination implements Destination {
 
   async start(): Promise<void> {
     await this.store.open();
-  }
-
-  async storedOffsets(): Promise<Map<string, number>> {
-    return new Map();
   }
 
   async position(topic: string, partition: number, firstDelivered: number): Promise<PartitionPosition> {

@@ -1,11 +1,10 @@
 /**
  * The warehouse destination over Snowflake with a fake connection that records statements: no
- * offsets in the warehouse, the Kafka commit (done by the runner once `write` resolves) is required,
+ * offsets in the warehouse, the Kafka commit (done by the committer once `write` resolves) is required,
  * and a MERGE that fails while Snowflake is unreachable is retried until it commits.
  */
 import { SnowflakeAdapter, SqlSession, WarehouseLoader } from '@platform/warehouse';
-import { BufferedChunk } from '../buffer/partitioned-buffer';
-import { DeliverySettings, SinkRecord } from './destination';
+import { BufferedChunk, DeliverySettings, SinkRecord } from './destination';
 import { WarehouseDestination } from './warehouse-destination';
 
 class RecordingSession implements SqlSession {

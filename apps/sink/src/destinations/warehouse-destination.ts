@@ -5,9 +5,8 @@
  * the keyed MERGE makes a replay harmless and the Kafka commit after it is the position.
  */
 import { LoadRecord, OffsetPosition, TableName, WarehouseLoader } from '@platform/warehouse';
-import { BufferedChunk, partitionKey } from '../buffer/partitioned-buffer';
 import { deliver } from '../delivery/deliver';
-import { DeliverySettings, Destination, FlushOutcome, isPoison, PartitionPosition, SinkRecord } from './destination';
+import { BufferedChunk, DeliverySettings, Destination, FlushOutcome, isPoison, partitionKey, PartitionPosition, SinkRecord } from './destination';
 
 const OFFSETS_CACHE_MS = 2000;
 
@@ -32,6 +31,7 @@ export class WarehouseDestination implements Destination {
     await this.loader.start();
   }
 
+  /** The next offsets stored with the rows, by partitionKey (none where the warehouse stores none). */
   async storedOffsets(): Promise<Map<string, number>> {
     if (!this.loader.adapter.storesOffsets) return new Map();
     const positions = await this.loader.readOffsets(this.groupId);

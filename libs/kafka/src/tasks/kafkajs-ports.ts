@@ -94,7 +94,7 @@ export interface TaskConsumerOptions {
 }
 
 /** Runs a consumer (auto-commit off) whose batches feed the manager's tasks. */
-export async function runTaskConsumer<T extends StreamTask>(consumer: Consumer, manager: TaskManager<T>, options: TaskConsumerOptions): Promise<void> {
+export async function runTaskConsumer<T extends StreamTask<O>, O>(consumer: Consumer, manager: TaskManager<T, O>, options: TaskConsumerOptions): Promise<void> {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) options.onFatal?.(payload.error);
   });

@@ -27,23 +27,35 @@ export interface TaskOutput {
   headers?: Record<string, string>;
 }
 
-export interface CommitRequest {
-  records: TaskOutput[];
+/** What a commit writes: the task's outputs (Kafka records by default) and its consumed position. */
+export interface CommitRequest<O = TaskOutput> {
+  records: O[];
   /** The consumed position to commit with the records (absent: outputs of a timer only). */
   offsets?: { groupId: string; topic: string; partition: number; nextOffset: bigint };
 }
 
-/** A task's transactional producer: created at open, which fences every earlier holder of its id. */
-export interface TaskProducer {
-  /** Outputs and offsets in one transaction; rejects (after aborting) on any failure, fencing included. */
-  commit(request: CommitRequest): Promise<void>;
+/**
+ * A task's committer: a transactional producer (created at open, which fences every earlier holder
+ * of its id), or for a sink a destination write that stores the offsets with the rows.
+ */
+export interface TaskProducer<O = TaskOutput> {
+  /** Outputs and offsets atomically (one transaction); rejects (after aborting) on any failure, fencing included. */
+  commit(request: CommitRequest<O>): Promise<void>;
 }
 
-export interface ProducerPort {
+export interface ProducerPort<O = TaskOutput> {
   /** A fresh producer for the id: earlier producers with it are fenced and their open transaction decided. */
-  open(transactionalId: string): Promise<TaskProducer>;
+  open(transactionalId: string): Promise<TaskProducer<O>>;
   /** Forgets a producer (after a failure or when the task closes). */
-  close(transactionalId: string, producer: TaskProducer): Promise<void>;
+  close(transactionalId: string, producer: TaskProducer<O>): Promise<void>;
+}
+
+/** Where a task resumes after a (re)join, when it keeps its position itself (a sink's destination). */
+export interface ResumePosition {
+  /** The next offset to feed: records below it are stored already (undefined: feed what is fetched). */
+  committed?: bigint;
+  /** Re-read from this earlier offset first: the fetched batch is dropped and the position asked again. */
+  rewindTo?: bigint;
 }
 
 export interface OffsetsPort {

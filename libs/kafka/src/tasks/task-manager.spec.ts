@@ -66,6 +66,10 @@ class SumTask implements StreamTask {
   pending: TaskOutput[] = [];
   closed = false;
   punctuate?: StreamTask['punctuate'];
+  committed?: StreamTask['committed'];
+  resume?: StreamTask['resume'];
+  commitBoundary?: StreamTask['commitBoundary'];
+  wantsCommit?: StreamTask['wantsCommit'];
   constructor(
     readonly partition: number,
     restored: number,
@@ -92,7 +96,7 @@ class SumTask implements StreamTask {
   }
 }
 
-function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: number; lingerMs?: number; broker?: FakeBroker } = {}) {
+function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: number; lingerMs?: number; broker?: FakeBroker; decorate?: (task: SumTask) => void } = {}) {
   const broker = options.broker ?? new FakeBroker();
   const producers = new FakeProducers(broker);
   let now = 1_000;
@@ -105,6 +109,7 @@ function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: num
         const last = broker.outputs('changelog').filter((r) => r.partition === tp.partition).pop();
         broker.events.push(`restore ${tp.partition}`);
         const task = new SumTask(tp.partition, last ? Number(last.value) : 0);
+        options.decorate?.(task);
         tasks.push(task);
         return task;
       },
@@ -410,5 +415,46 @@ describe('TaskManager against a fake consumer and producer', () => {
     expect(committedOf(broker, 0)).toBe(1n);
     expect(committedOf(broker, 1)).toBe(1n);
     expect(tasks.every((t) => t.closed)).toBe(true);
+  });
+  it('fake: a task keeping its own position resumes there instead of the committed offset; a rewind asks again on the next batch', async () => {
+    const { broker, manager } = setup({ decorate: (t) => (t.resume = async (first) => (first > 3n ? { rewindTo: 2n } : { committed: 3n })) });
+    const inside = control();
+    await manager.handleBatch(batch(0, 5, [5, 6]), inside.c);
+    expect(inside.seeks).toEqual([2n]);
+    const early = control();
+    await manager.handleBatch(batch(0, 2, [2, 3, 4]), early.c);
+    expect(early.seeks).toEqual([3n]);
+    await manager.handleBatch(batch(0, 3, [3, 4]), control().c);
+    expect(broker.events).not.toContain('read offset 0');
+    expect(values(broker)).toEqual([3, 4]);
+    expect(committedOf(broker)).toBe(5n);
+  });
+
+  it('fake: a commit boundary holds size and interval commits and forces one exactly at it', async () => {
+    const { broker, manager, advance } = setup({
+      maxUncommittedRecords: 2,
+      decorate: (t) => {
+        let cut: bigint | undefined = 4n;
+        t.commitBoundary = () => cut;
+        t.committed = ({ position }) => {
+          if (cut !== undefined && position! > cut) cut = undefined;
+        };
+      },
+    });
+    await manager.handleBatch(batch(0, 0, [1, 2, 3], 20), control().c);
+    advance(1000);
+    await manager.tick();
+    expect(broker.log).toEqual([]);
+    await manager.handleBatch(batch(0, 3, [4, 5, 6, 7], 20), control().c);
+    expect(broker.log.map((r) => r.offsets?.nextOffset)).toEqual([5n, 7n]);
+    expect(values(broker)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('fake: a task that asks for a commit gets one after the records just fed, under backlog and before the interval', async () => {
+    const { broker, manager } = setup({ decorate: (t) => (t.wantsCommit = () => t.pending.length >= 3) });
+    await manager.handleBatch(batch(0, 0, [1, 2], 50), control().c);
+    expect(broker.log).toEqual([]);
+    await manager.handleBatch(batch(0, 2, [3], 50), control().c);
+    expect(committedOf(broker)).toBe(3n);
   });
 });

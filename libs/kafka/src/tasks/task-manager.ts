@@ -19,9 +19,14 @@
  *   next batch when a timer or linger commit failed, since the consumer's own position is past
  *   the records fed since that offset).
  * Work on one task is serialised (batches, timer, commits).
+ *
+ * The commit is generic over what a task outputs: Kafka records in a transaction (the processor's
+ * stages), or a buffered chunk written to a destination that stores the offsets with its rows (the
+ * sink, after Kafka Connect's sink tasks). Such a task says itself where it resumes (`resume`), when
+ * its batch must end (`commitBoundary`) and when it is full (`wantsCommit`).
  */
 import { whileHeartbeating } from './heartbeat';
-import { BatchControl, CommitRequest, FetchedBatch, OffsetsPort, TaskOutput, ProducerPort, TaskProducer, TaskRecord, TopicPartition } from './ports';
+import { BatchControl, CommitRequest, FetchedBatch, OffsetsPort, ProducerPort, ResumePosition, TaskOutput, TaskProducer, TaskRecord, TopicPartition } from './ports';
 
 export interface TaskContext {
   readonly tp: TopicPartition;
@@ -30,37 +35,51 @@ export interface TaskContext {
 }
 
 /** A plain task: processes records and says what its next commit writes. */
-export interface StreamTask {
+export interface StreamTask<O = TaskOutput> {
   /** Feeds records in offset order, none already fed. */
   process(records: TaskRecord[], context: TaskContext): Promise<void> | void;
-  /** Everything the next transaction writes besides the offsets; called right before it. */
-  prepareCommit(context: TaskContext): TaskOutput[];
+  /** Everything the next commit writes besides the offsets; called right before it. */
+  prepareCommit(context: TaskContext): O[];
   /** Called after a commit succeeded. */
   committed?(context: TaskContext): void;
   /** Processing-time work (e.g. watermark advance); true when there is something to commit now. */
   punctuate?(now: number, context: TaskContext & { caughtUp: boolean; lastBatchAt: number }): boolean;
   /** The task is dropped (revoked or failed): nothing of it is committed any more. */
   close?(): void;
+  /**
+   * Where to resume, asked at the first batch after each (re)join instead of the group's committed
+   * offset (the task's store keeps its position). Uncommitted work the task holds is dropped by it:
+   * the consumer reads it again.
+   */
+  resume?(firstFetched: bigint, context: TaskContext): Promise<ResumePosition>;
+  /**
+   * The offset the task's next commit must end at, if any, given the next offset to feed: records
+   * after it are fed only after that commit, and no commit ends before it.
+   */
+  commitBoundary?(nextOffset: bigint): bigint | undefined;
+  /** The task's own size bound is reached (e.g. bytes): commit after the records just fed. */
+  wantsCommit?(now: number): boolean;
 }
 
-export interface TaskFactory<T extends StreamTask> {
+export interface TaskFactory<T extends StreamTask<O>, O = TaskOutput> {
   transactionalId(tp: TopicPartition): string;
   /** Builds the task once its producer fenced the previous owner: the state restore hook. */
   open(tp: TopicPartition): Promise<T>;
 }
 
-export interface TaskManagerObserver {
-  onCommit?(tp: TopicPartition, request: CommitRequest, seconds: number): void;
+export interface TaskManagerObserver<O = TaskOutput> {
+  onCommit?(tp: TopicPartition, request: CommitRequest<O>, seconds: number): void;
   onAbort?(tp: TopicPartition, error: unknown): void;
   onBatch?(tp: TopicPartition, lag: bigint, records: number): void;
   onWarning?(message: string, details: Record<string, unknown>): void;
 }
 
-export interface TaskManagerOptions<T extends StreamTask> {
+export interface TaskManagerOptions<T extends StreamTask<O>, O = TaskOutput> {
   groupId: string;
-  factory: TaskFactory<T>;
-  producers: ProducerPort;
-  offsets: OffsetsPort;
+  factory: TaskFactory<T, O>;
+  producers: ProducerPort<O>;
+  /** The group's committed offsets (not needed when the tasks resume themselves). */
+  offsets?: OffsetsPort;
   /** Longest time fed records stay uncommitted under backlog. */
   commitIntervalMs: number;
   /** Most records fed between two commits. */
@@ -73,18 +92,25 @@ export interface TaskManagerOptions<T extends StreamTask> {
    * linger's worth of input per transaction instead of one fetch.
    */
   lingerMs?: number;
-  observer?: TaskManagerObserver;
+  /**
+   * Whether reaching the partition's end is a reason to commit (default true). A sink batches by
+   * its own bounds instead (`wantsCommit`, punctuation by age), so its writes stay large.
+   */
+  commitWhenCaughtUp?: boolean;
+  observer?: TaskManagerObserver<O>;
   now?: () => number;
 }
 
 const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
-class TaskHandle<T extends StreamTask> {
+class TaskHandle<T extends StreamTask<O>, O> {
   private chain: Promise<unknown> = Promise.resolve();
   /** Position checked against the committed offset since the last (re)join. */
   verified = false;
   position?: bigint;
   committedPosition?: bigint;
+  /** Where the group's position was when nothing was committed yet: a failure goes back there. */
+  firstFetched?: bigint;
   uncommitted = 0;
   uncommittedSince = 0;
   lastCommitAt = 0;
@@ -97,7 +123,7 @@ class TaskHandle<T extends StreamTask> {
     readonly tp: TopicPartition,
     readonly transactionalId: string,
     readonly task: T,
-    readonly producer: TaskProducer,
+    readonly producer: TaskProducer<O>,
   ) {}
 
   run<R>(work: () => Promise<R>): Promise<R> {
@@ -111,14 +137,16 @@ class TaskHandle<T extends StreamTask> {
   }
 }
 
-export class TaskManager<T extends StreamTask> {
-  private readonly tasks = new Map<string, TaskHandle<T>>();
-  private readonly opening = new Map<string, Promise<TaskHandle<T>>>();
+export class TaskManager<T extends StreamTask<O>, O = TaskOutput> {
+  private readonly tasks = new Map<string, TaskHandle<T, O>>();
+  private readonly opening = new Map<string, Promise<TaskHandle<T, O>>>();
   /** Where the consumer must go back to before a partition's next batch (its task failed outside a batch). */
   private readonly rewinds = new Map<string, bigint>();
   private readonly now: () => number;
+  /** While closeAll runs: batches still delivered are not fed. */
+  private closing = false;
 
-  constructor(private readonly options: TaskManagerOptions<T>) {
+  constructor(private readonly options: TaskManagerOptions<T, O>) {
     this.now = options.now ?? Date.now;
   }
 
@@ -147,6 +175,7 @@ export class TaskManager<T extends StreamTask> {
   }
 
   async handleBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
+    if (this.closing) return;
     const key = tpKey(batch);
     const rewind = this.rewinds.get(key);
     if (rewind !== undefined) {
@@ -156,14 +185,15 @@ export class TaskManager<T extends StreamTask> {
     }
     const handle = await this.keepingAlive(this.handleOf(batch), control);
     await handle.run(async () => {
-      if (handle.closed) return;
+      if (handle.closed || this.closing) return;
       try {
         await this.feed(handle, batch, control);
       } catch (error) {
         if (!handle.closed) this.closeNow(handle);
         // Back to what is committed: the records fed since are redone by the rebuilt task.
         this.rewinds.delete(key);
-        if (handle.committedPosition !== undefined) control.seek(handle.committedPosition);
+        const back = handle.committedPosition ?? handle.firstFetched;
+        if (back !== undefined) control.seek(back);
         throw error;
       }
     });
@@ -204,30 +234,53 @@ export class TaskManager<T extends StreamTask> {
     );
   }
 
-  /** Commits every task's uncommitted work and closes all (graceful stop, after the consumer left). */
-  async closeAll(): Promise<void> {
+  /** Commits every task's uncommitted work now (a task's commit boundary still holds). */
+  async commitAll(): Promise<void> {
     await Promise.all(
       [...this.tasks.values()].map((handle) =>
         handle.run(async () => {
-          if (handle.closed) return;
-          if (handle.uncommitted > 0 && handle.verified) await this.commit(handle).catch(() => undefined);
-          if (!handle.closed) this.closeNow(handle);
+          if (!handle.closed && handle.uncommitted > 0 && handle.verified) await this.commit(handle);
         }),
       ),
     );
   }
 
-  private async feed(handle: TaskHandle<T>, batch: FetchedBatch, control: BatchControl): Promise<void> {
+  /**
+   * Commits every task's uncommitted work (unless `commit` is false) and closes all: a graceful stop,
+   * after the consumer left or stopped fetching. A batch in flight stops being fed meanwhile.
+   */
+  async closeAll(commit = true): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      [...this.tasks.values()].map((handle) =>
+        handle.run(async () => {
+          if (handle.closed) return;
+          if (commit && handle.uncommitted > 0 && handle.verified) await this.commit(handle).catch(() => undefined);
+          if (!handle.closed) this.closeNow(handle);
+        }),
+      ),
+    ).finally(() => (this.closing = false));
+  }
+
+  private async feed(handle: TaskHandle<T, O>, batch: FetchedBatch, control: BatchControl): Promise<void> {
     const { records } = batch;
     if (!handle.verified) {
       // Work fed before the rejoin is still ours (a new owner would have fenced us: then this fails).
       if (handle.uncommitted > 0) await this.commit(handle);
-      const committed = await this.options.offsets.committed(this.options.groupId, handle.tp);
+      if (handle.task.resume && records.length === 0) return;
+      const start = await this.keepingAlive(this.resumePosition(handle, records), control);
+      // What is still uncommitted now (held by a commit boundary) was dropped: it is read again.
+      handle.uncommitted = 0;
+      if (start.rewindTo !== undefined) {
+        handle.position = handle.committedPosition;
+        control.seek(start.rewindTo);
+        return;
+      }
+      const { committed } = start;
       handle.verified = true;
       handle.position = committed;
-      // With nothing committed the group starts from the beginning: what precedes the first record
-      // fetched is markers, so that record is where a failed task sends the consumer back to.
-      handle.committedPosition = committed ?? (records.length > 0 ? BigInt(records[0].offset) : undefined);
+      handle.committedPosition = committed;
+      handle.firstFetched = records.length > 0 ? BigInt(records[0].offset) : undefined;
       if (committed !== undefined && records.length > 0 && BigInt(records[0].offset) < committed) {
         control.seek(committed);
         return;
@@ -240,11 +293,19 @@ export class TaskManager<T extends StreamTask> {
     this.options.observer?.onBatch?.(handle.tp, lag > 0n ? lag : 0n, fresh.length);
     let at = 0;
     while (at < fresh.length) {
-      if (!control.isActive() || handle.closed) return;
+      if (!control.isActive() || handle.closed || this.closing) return;
+      const next = BigInt(fresh[at].offset);
+      const boundary = handle.task.commitBoundary?.(next);
+      if (boundary !== undefined && boundary < next) {
+        // The task's batch ends before this record: commit it first.
+        await this.keepingAlive(this.commit(handle, true), control);
+        continue;
+      }
       // Small chunks, so the interval is checked while a large fetch is worked through: the next
       // stage (read committed) sees output every interval, not once per fetch.
       const take = Math.max(1, Math.min(this.options.maxUncommittedRecords - handle.uncommitted, this.options.chunkRecords ?? 1000));
-      const chunk = fresh.slice(at, at + take);
+      let chunk = fresh.slice(at, at + take);
+      if (boundary !== undefined) chunk = chunk.filter((r) => BigInt(r.offset) <= boundary);
       at += chunk.length;
       await handle.task.process(chunk, handle.context);
       // The final chunk covers the markers after the last record too.
@@ -253,8 +314,14 @@ export class TaskManager<T extends StreamTask> {
       handle.uncommitted += chunk.length;
       handle.position = BigInt(last) + 1n;
       control.resolveOffset(last);
-      if (handle.uncommitted >= this.options.maxUncommittedRecords || (at < fresh.length && this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)) {
-        await this.keepingAlive(this.commit(handle), control);
+      const atBoundary = boundary !== undefined && handle.position > boundary;
+      if (
+        atBoundary ||
+        handle.uncommitted >= this.options.maxUncommittedRecords ||
+        handle.task.wantsCommit?.(this.now()) ||
+        (at < fresh.length && this.now() - handle.uncommittedSince >= this.options.commitIntervalMs)
+      ) {
+        await this.keepingAlive(this.commit(handle, atBoundary), control);
       }
       try {
         await control.heartbeat();
@@ -269,7 +336,7 @@ export class TaskManager<T extends StreamTask> {
     if (!control.isActive()) return;
     if (handle.uncommitted === 0) return;
     const now = this.now();
-    if (handle.caughtUp) {
+    if (handle.caughtUp && this.options.commitWhenCaughtUp !== false) {
       const wait = handle.lastCommitAt + (this.options.lingerMs ?? 0) - now;
       if (wait <= 0) await this.keepingAlive(this.commit(handle), control);
       else this.commitLater(handle, wait);
@@ -279,7 +346,7 @@ export class TaskManager<T extends StreamTask> {
   }
 
   /** A caught-up task within its linger: commits when the linger ends, unless a batch does first. */
-  private commitLater(handle: TaskHandle<T>, wait: number): void {
+  private commitLater(handle: TaskHandle<T, O>, wait: number): void {
     if (handle.lingering) return;
     handle.lingering = setTimeout(() => {
       handle.lingering = undefined;
@@ -292,15 +359,26 @@ export class TaskManager<T extends StreamTask> {
     handle.lingering.unref?.();
   }
 
-  private async commit(handle: TaskHandle<T>): Promise<void> {
+  /** Where a task resumes: its own answer, else the group's committed offset. */
+  private async resumePosition(handle: TaskHandle<T, O>, records: TaskRecord[]): Promise<ResumePosition> {
+    if (handle.task.resume) return handle.task.resume(BigInt(records[0].offset), handle.context);
+    return { committed: await this.options.offsets?.committed(this.options.groupId, handle.tp) };
+  }
+
+  /** Commits what the task fed; held while the task's commit boundary lies ahead, unless `atBoundary`. */
+  private async commit(handle: TaskHandle<T, O>, atBoundary = false): Promise<void> {
     const { tp } = handle;
+    if (!atBoundary && handle.position !== undefined) {
+      const boundary = handle.task.commitBoundary?.(handle.position);
+      if (boundary !== undefined && boundary >= handle.position) return;
+    }
     const records = handle.task.prepareCommit(handle.context);
     const moved = handle.position !== undefined && handle.position !== handle.committedPosition;
     if (records.length === 0 && !moved) {
       handle.uncommitted = 0;
       return;
     }
-    const request: CommitRequest = {
+    const request: CommitRequest<O> = {
       records,
       offsets: moved ? { groupId: this.options.groupId, topic: tp.topic, partition: tp.partition, nextOffset: handle.position! } : undefined,
     };
@@ -311,7 +389,8 @@ export class TaskManager<T extends StreamTask> {
       this.options.observer?.onAbort?.(tp, error);
       this.closeNow(handle);
       // Outside a batch (timer, linger) nobody seeks now: the partition's next batch does.
-      if (handle.committedPosition !== undefined) this.rewinds.set(tpKey(tp), handle.committedPosition);
+      const back = handle.committedPosition ?? handle.firstFetched;
+      if (back !== undefined) this.rewinds.set(tpKey(tp), back);
       throw error;
     }
     this.options.observer?.onCommit?.(tp, request, Number(process.hrtime.bigint() - started) / 1e9);
@@ -323,7 +402,7 @@ export class TaskManager<T extends StreamTask> {
     handle.task.committed?.(handle.context);
   }
 
-  private handleOf(tp: TopicPartition): Promise<TaskHandle<T>> {
+  private handleOf(tp: TopicPartition): Promise<TaskHandle<T, O>> {
     const key = tpKey(tp);
     const open = this.tasks.get(key);
     if (open) return Promise.resolve(open);
@@ -335,7 +414,7 @@ export class TaskManager<T extends StreamTask> {
     return pending;
   }
 
-  private async open(tp: TopicPartition): Promise<TaskHandle<T>> {
+  private async open(tp: TopicPartition): Promise<TaskHandle<T, O>> {
     const { factory, producers } = this.options;
     const transactionalId = factory.transactionalId(tp);
     // Fence first: the state read by open() and the committed offset read later are final then.
@@ -347,12 +426,12 @@ export class TaskManager<T extends StreamTask> {
       await producers.close(transactionalId, producer).catch(() => undefined);
       throw error;
     }
-    const handle = new TaskHandle(tp, transactionalId, task, producer);
+    const handle = new TaskHandle<T, O>(tp, transactionalId, task, producer);
     this.tasks.set(tpKey(tp), handle);
     return handle;
   }
 
-  private closeNow(handle: TaskHandle<T>): void {
+  private closeNow(handle: TaskHandle<T, O>): void {
     handle.closed = true;
     if (handle.lingering) clearTimeout(handle.lingering);
     const key = tpKey(handle.tp);
