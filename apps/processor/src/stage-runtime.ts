@@ -103,7 +103,10 @@ export class Stage<T extends StreamTask> {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.consumer?.disconnect();
-    await this.manager.closeAll();
+    try {
+      await this.consumer?.disconnect();
+    } finally {
+      await this.manager.closeAll();
+    }
   }
 }

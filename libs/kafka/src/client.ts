@@ -189,6 +189,11 @@ function producerOf(kafka: Kafka, config: ProducerConfig): Producer {
  * fatal level with the group; the owner's CRASH listener decides what the process does.
  */
 export function createConsumer(kafka: Kafka, groupId: string, config: Partial<ConsumerConfig> = {}): Consumer {
+  // kafkajs restarts a crashed consumer on a timer it sets after its own disconnect: a disconnect of
+  // ours that lands while a crash is handled (a broker going down during a stop) would leave a consumer
+  // rejoining the group on its own. Once disconnected, a consumer is never restarted.
+  let disconnected = false;
+  const restartOnFailure = config.retry?.restartOnFailure;
   const consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
@@ -197,7 +202,13 @@ export function createConsumer(kafka: Kafka, groupId: string, config: Partial<Co
     heartbeatInterval: 3000,
     maxBytesPerPartition: 4 * 1024 * 1024,
     ...config,
+    retry: { ...config.retry, restartOnFailure: async (error) => !disconnected && (restartOnFailure ? restartOnFailure(error) : true) },
   });
+  const disconnect = consumer.disconnect.bind(consumer);
+  consumer.disconnect = () => {
+    disconnected = true;
+    return disconnect();
+  };
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) return;
     const explained = explainKafkaError(payload.error);
