@@ -36,47 +36,37 @@ const SOURCE_SCHEMA = {
   ],
 } as const;
 
+/** One kind's Avro record type, in the wire format's namespace. */
+function wireType(name: string, fields: unknown[]): avro.Type {
+  return avro.Type.forSchema({ type: 'record', name, namespace: 'platform.processor.v1', fields } as avro.Schema);
+}
+
 const optionalString = ['null', 'string'];
-const EVENT_TYPE = avro.Type.forSchema({
-  type: 'record',
-  name: 'RepartitionEvent',
-  namespace: 'platform.processor.v1',
-  fields: [
-    { name: 'eventId', type: 'string' },
-    { name: 'eventType', type: 'string' },
-    { name: 'timestamp', type: 'double' },
-    { name: 'userId', type: optionalString },
-    { name: 'deviceId', type: optionalString },
-    { name: 'groupKey', type: optionalString },
-    { name: 'partition', type: optionalString },
-    // Only the value field and enriched fields (see RepartitionMapper): small, free-form.
-    { name: 'payload', type: optionalString },
-    { name: 'source', type: ['null', SOURCE_SCHEMA] },
-  ],
-} as avro.Schema);
+const EVENT_TYPE = wireType('RepartitionEvent', [
+  { name: 'eventId', type: 'string' },
+  { name: 'eventType', type: 'string' },
+  { name: 'timestamp', type: 'double' },
+  { name: 'userId', type: optionalString },
+  { name: 'deviceId', type: optionalString },
+  { name: 'groupKey', type: optionalString },
+  { name: 'partition', type: optionalString },
+  // Only the value field and enriched fields (see RepartitionMapper): small, free-form.
+  { name: 'payload', type: optionalString },
+  { name: 'source', type: ['null', SOURCE_SCHEMA] },
+]);
 
-const MARKER_TYPE = avro.Type.forSchema({
-  type: 'record',
-  name: 'RepartitionMarker',
-  namespace: 'platform.processor.v1',
-  fields: [
-    { name: 'partition', type: 'string' },
-    { name: 'eventTime', type: 'double' },
-  ],
-} as avro.Schema);
+const MARKER_TYPE = wireType('RepartitionMarker', [
+  { name: 'partition', type: 'string' },
+  { name: 'eventTime', type: 'double' },
+]);
 
-const REFUSAL_TYPE = avro.Type.forSchema({
-  type: 'record',
-  name: 'RepartitionRefusal',
-  namespace: 'platform.processor.v1',
-  fields: [
-    { name: 'eventId', type: 'string' },
-    { name: 'eventTime', type: 'double' },
-    { name: 'dlqKey', type: ['null', 'bytes'] },
-    // The DLQ record as stage A encoded it: it leaves stage B unchanged.
-    { name: 'dlqRecord', type: 'bytes' },
-  ],
-} as avro.Schema);
+const REFUSAL_TYPE = wireType('RepartitionRefusal', [
+  { name: 'eventId', type: 'string' },
+  { name: 'eventTime', type: 'double' },
+  { name: 'dlqKey', type: ['null', 'bytes'] },
+  // The DLQ record as stage A encoded it: it leaves stage B unchanged.
+  { name: 'dlqRecord', type: 'bytes' },
+]);
 
 /** An event stage A refused, with the DLQ message that reports it (see dlqMessage). */
 export interface Refusal {
@@ -101,7 +91,10 @@ interface EventWire {
 }
 
 /** A decoded repartition record: an event (with the source record it came from, if carried), a marker or a refusal. */
-export type RepartitionInput = { kind: 'event'; event: WindowEvent; source?: DlqSource } | { kind: 'marker'; time: PartitionTime } | { kind: 'refusal'; refusal: Refusal };
+export type RepartitionInput =
+  | { kind: 'event'; event: WindowEvent; source?: DlqSource }
+  | { kind: 'marker'; time: PartitionTime }
+  | { kind: 'refusal'; refusal: Refusal };
 
 type LegacyWire = { k: 'e'; e: WindowEvent } | { k: 'm'; p: string; t: number };
 
@@ -128,7 +121,16 @@ export function encodeEvent(event: WindowEvent, source?: DlqSource): Buffer {
     groupKey: event.groupKey ?? null,
     partition: event.partition ?? null,
     payload: event.payload === undefined || event.payload === null ? null : JSON.stringify(event.payload),
-    source: source ? { topic: source.topic, partition: source.partition, offset: source.offset, key: source.key, value: source.value, headers: source.headers } : null,
+    source: source
+      ? {
+          topic: source.topic,
+          partition: source.partition,
+          offset: source.offset,
+          key: source.key,
+          value: source.value,
+          headers: source.headers,
+        }
+      : null,
   };
   return framed(KIND_EVENT, EVENT_TYPE.toBuffer(wire));
 }
@@ -138,7 +140,10 @@ export function encodeMarker(time: PartitionTime): Buffer {
 }
 
 export function encodeRefusal(refusal: Refusal): Buffer {
-  return framed(KIND_REFUSAL, REFUSAL_TYPE.toBuffer({ eventId: refusal.eventId, eventTime: refusal.eventTime, dlqKey: refusal.dlqKey, dlqRecord: refusal.dlqRecord }));
+  return framed(
+    KIND_REFUSAL,
+    REFUSAL_TYPE.toBuffer({ eventId: refusal.eventId, eventTime: refusal.eventTime, dlqKey: refusal.dlqKey, dlqRecord: refusal.dlqRecord }),
+  );
 }
 
 /** The key of a refusal: its event id, so every copy of the event meets the same window task. */
@@ -153,7 +158,8 @@ export function refusalKey(eventId: string): string {
 export function decodeRepartition(bytes: Buffer, headers?: RawHeaders): RepartitionInput {
   if (bytes.length === 0) throw new Error('empty repartition record');
   if (bytes[0] === 0x7b) return decodeLegacy(bytes, headers);
-  if (bytes[0] !== REPARTITION_VERSION) throw new Error(`repartition record version ${bytes[0]} is not supported (this processor reads versions 0 and ${REPARTITION_VERSION})`);
+  if (bytes[0] !== REPARTITION_VERSION)
+    throw new Error(`repartition record version ${bytes[0]} is not supported (this processor reads versions 0 and ${REPARTITION_VERSION})`);
   const body = bytes.subarray(2);
   if (bytes[1] === KIND_MARKER) {
     const m = MARKER_TYPE.fromBuffer(body) as { partition: string; eventTime: number };
@@ -170,13 +176,21 @@ export function decodeRepartition(bytes: Buffer, headers?: RawHeaders): Repartit
   if (w.partition !== null) event.partition = w.partition;
   if (w.payload !== null) event.payload = JSON.parse(w.payload) as Record<string, unknown>;
   const s = w.source;
-  return { kind: 'event', event, source: s ? { topic: s.topic, partition: s.partition, offset: s.offset, key: s.key, value: s.value, headers: { ...s.headers } } : undefined };
+  return {
+    kind: 'event',
+    event,
+    source: s
+      ? { topic: s.topic, partition: s.partition, offset: s.offset, key: s.key, value: s.value, headers: { ...s.headers } }
+      : undefined,
+  };
 }
 
 function decodeLegacy(bytes: Buffer, headers: RawHeaders | undefined): RepartitionInput {
   const wire = JSON.parse(bytes.toString('utf8')) as LegacyWire;
-  if (wire && wire.k === 'e' && wire.e && typeof wire.e.eventId === 'string') return { kind: 'event', event: wire.e, source: sourceFromHeaders(headers) };
-  if (wire && wire.k === 'm' && typeof wire.p === 'string' && typeof wire.t === 'number') return { kind: 'marker', time: { partition: wire.p, eventTime: wire.t } };
+  if (wire && wire.k === 'e' && wire.e && typeof wire.e.eventId === 'string')
+    return { kind: 'event', event: wire.e, source: sourceFromHeaders(headers) };
+  if (wire && wire.k === 'm' && typeof wire.p === 'string' && typeof wire.t === 'number')
+    return { kind: 'marker', time: { partition: wire.p, eventTime: wire.t } };
   throw new Error('not a repartition record');
 }
 
@@ -227,7 +241,16 @@ export function sourceFromHeaders(headers: RawHeaders | undefined): DlqSource | 
   } catch {
     return undefined;
   }
-  if (!wire || typeof wire.t !== 'string' || !Number.isInteger(wire.p) || typeof wire.o !== 'string' || typeof wire.v !== 'string' || typeof wire.h !== 'object' || wire.h === null) return undefined;
+  if (
+    !wire ||
+    typeof wire.t !== 'string' ||
+    !Number.isInteger(wire.p) ||
+    typeof wire.o !== 'string' ||
+    typeof wire.v !== 'string' ||
+    typeof wire.h !== 'object' ||
+    wire.h === null
+  )
+    return undefined;
   const key = typeof wire.k === 'string' ? Buffer.from(wire.k, 'base64') : null;
   return { topic: wire.t, partition: wire.p, offset: wire.o, key, value: Buffer.from(wire.v, 'base64'), headers: wire.h };
 }
