@@ -28,10 +28,17 @@ export class OffsetsNotCommittedError extends Error {
 
 /** Errors that say this member's generation is over: retrying inside the batch cannot succeed. */
 const LEFT_GROUP = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
-const leftGroup = (error: unknown) => {
+const typeOf = (error: unknown) => {
   const e = error as { type?: string; cause?: { type?: string } };
-  return LEFT_GROUP.has(e?.type ?? '') || LEFT_GROUP.has(e?.cause?.type ?? '');
+  return [e?.type ?? '', e?.cause?.type ?? ''];
 };
+const leftGroup = (error: unknown) => typeOf(error).some((t) => LEFT_GROUP.has(t));
+/**
+ * kafkajs commits to the group coordinator it found when it joined and does not look it up again
+ * when that node stops being the coordinator (a node killed or restarted): its commits then fail
+ * with NOT_COORDINATOR until the consumer is rebuilt.
+ */
+const staleCoordinator = (error: unknown) => typeOf(error).includes('NOT_COORDINATOR_FOR_GROUP');
 
 export interface CommitterOptions {
   destination: Destination;
@@ -146,13 +153,16 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
           if (error instanceof SinkStoppedError || isStopping()) return false;
           sinkMetrics.commitFailures.inc({ destination: this.name });
           logger.warn({ destination: this.name, err: error, ...tp }, 'Kafka offset commit failed');
-          return owns(tp) && !leftGroup(error);
+          return owns(tp) && !leftGroup(error) && !staleCoordinator(error);
         },
       },
     ).catch((error) => {
       if (isStopping()) throw new SinkStoppedError();
       // Losing the partition is fine: the new owner finds the write-ahead intent and replays the same batch.
-      if (owns(tp)) throw new OffsetsNotCommittedError(error);
+      if (!owns(tp)) return;
+      // Only a new consumer finds the moved coordinator: the process restarts and replays from the intent.
+      if (staleCoordinator(error)) this.options.onFatal(new OffsetsNotCommittedError(error));
+      throw new OffsetsNotCommittedError(error);
     });
   }
 }

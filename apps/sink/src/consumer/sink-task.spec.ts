@@ -64,7 +64,7 @@ function setup(options: { position?: (first: number) => PartitionPosition; polic
   const kafkaCommits: string[] = [];
   const letters: DeadLetter[] = [];
   const fatal: Error[] = [];
-  const consumer = { owned: true, commitFailures: 0, leftGroup: false };
+  const consumer = { owned: true, commitFailures: 0, leftGroup: false, staleCoordinator: false };
   const committer = new DestinationCommitter({
     destination,
     dlq: { publish: async (l: DeadLetter[]) => void letters.push(...l) } as unknown as DlqPublisher,
@@ -73,6 +73,7 @@ function setup(options: { position?: (first: number) => PartitionPosition; polic
     logger: quiet,
     commitOffsets: async (offsets) => {
       if (consumer.leftGroup) throw Object.assign(new Error('The coordinator is not aware of this member'), { type: 'UNKNOWN_MEMBER_ID' });
+      if (consumer.staleCoordinator) throw Object.assign(new Error('retries exceeded'), { cause: { type: 'NOT_COORDINATOR_FOR_GROUP' } });
       if (consumer.commitFailures > 0 || !consumer.owned) {
         consumer.commitFailures--;
         throw new Error('REBALANCE_IN_PROGRESS');
@@ -247,6 +248,14 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
     expect(seeks).toEqual([2n]);
     expect(s.fatal).toEqual([]);
     expect(s.manager.openTasks()).toEqual([]);
+  });
+
+  it('a required Kafka commit refused by a node that is no longer the group coordinator stops the process, so a new consumer finds the coordinator (fake consumer)', async () => {
+    const s = setup({ policy: { maxRecords: 2 } });
+    await failOnSecondBatch(s, 0, () => (s.consumer.staleCoordinator = true), 'offsets not committed');
+    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
+    expect(s.kafkaCommits).toEqual(['0@2']);
+    expect(s.fatal.map((e) => e.message)).toEqual([expect.stringContaining('Kafka offsets not committed after the write')]);
   });
 
   it('a warehouse that stores its offsets tolerates a failed Kafka commit (fake consumer)', async () => {
