@@ -70,9 +70,23 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
     await stageA.start();
   } catch (error) {
     await stop().catch(() => undefined);
-    throw error;
+    throw new StagesNotStartedError(error);
   }
   health.register('processor', async () => !stopped);
   log.info({ group: config.group, instance: config.instanceId, topics: pipeline.eventTypes.map((t) => t.topic) }, 'processor started');
   return { stageA, stageB, stop };
+}
+
+/**
+ * A stage failed to start after the other had joined its group. Not retried in place: a stage's
+ * consumer and tasks can outlive its stop while a batch is in flight, and chaos runs showed a retried
+ * start in the same process leaving windows that never fired. The process exits and its supervisor
+ * starts a clean one. The cause is kept as `failure`, not `cause`, so the start-retry classifiers
+ * (which follow `cause`) do not call it passing.
+ */
+export class StagesNotStartedError extends Error {
+  constructor(readonly failure: unknown) {
+    super(`the processor's stages did not start: ${failure instanceof Error ? failure.message : String(failure)}`);
+    this.name = 'StagesNotStartedError';
+  }
 }
