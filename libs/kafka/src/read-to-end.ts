@@ -76,7 +76,12 @@ export async function readPartitionsToEnd(
         }
       };
       // Batches holding only transaction markers or aborted records never reach eachBatch; this event does.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
+      // A fetch that returned nothing (firstOffset null) proves nothing: kafkajs then reports the high
+      // watermark as its last offset, though records of a transaction whose commit marker is not
+      // written yet lie below it, unread.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.firstOffset !== null) reached(payload.partition, payload.lastOffset);
+      });
       consumer
         .run({
           autoCommit: false,
