@@ -1,6 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
 import { RetriesExhaustedError } from '@platform/resilience';
-import { explainKafkaError, isFatalKafkaError, isRetriableKafkaError, KafkaAccessError } from './errors';
+import { explainKafkaError, hasKafkaErrorType, isFatalKafkaError, isRetriableKafkaError, KafkaAccessError } from './errors';
 
 describe('Kafka access errors', () => {
   it('turns a SASL failure wrapped in kafkajs retries into an authentication error that names the settings', () => {
@@ -63,5 +63,30 @@ describe('isRetriableKafkaError (kafkajs error objects, no broker)', () => {
     ['a plain error', () => new Error('topic events has 3 partitions, the pipeline says 6')],
   ])('%s: not retriable', (_name, make) => {
     expect(isRetriableKafkaError(make())).toBe(false);
+  });
+});
+
+describe('hasKafkaErrorType (kafkajs error objects, no broker)', () => {
+  const protocol = (type: string) => new KafkaJSProtocolError(Object.assign(new Error(type), { type, retriable: false, code: 0 }));
+
+  it('finds the type on the error itself', () => {
+    expect(hasKafkaErrorType(protocol('NOT_COORDINATOR_FOR_GROUP'), ['NOT_COORDINATOR_FOR_GROUP'])).toBe(true);
+  });
+
+  it('finds the type behind kafkajs retries and withRetry, deeper than one cause', () => {
+    const wrapped = new RetriesExhaustedError(3, new KafkaJSNumberOfRetriesExceeded(protocol('UNKNOWN_MEMBER_ID'), { retryCount: 5, retryTime: 100 } as never));
+    expect(hasKafkaErrorType(wrapped, new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']))).toBe(true);
+  });
+
+  it('finds the type in a part of an aggregate error', () => {
+    const aggregate = Object.assign(new Error('several'), { errors: [new Error('other'), protocol('UNKNOWN_PRODUCER_ID')] });
+    expect(hasKafkaErrorType(aggregate, ['UNKNOWN_PRODUCER_ID'])).toBe(true);
+  });
+
+  it('is false for other types, errors without a type and non-errors', () => {
+    expect(hasKafkaErrorType(protocol('REBALANCE_IN_PROGRESS'), ['NOT_COORDINATOR_FOR_GROUP'])).toBe(false);
+    expect(hasKafkaErrorType(new Error('NOT_COORDINATOR_FOR_GROUP'), ['NOT_COORDINATOR_FOR_GROUP'])).toBe(false);
+    expect(hasKafkaErrorType(undefined, ['NOT_COORDINATOR_FOR_GROUP'])).toBe(false);
+    expect(hasKafkaErrorType('UNKNOWN_MEMBER_ID', ['UNKNOWN_MEMBER_ID'])).toBe(false);
   });
 });

@@ -56,6 +56,15 @@ function chain(error: unknown): KafkaJsLike[] {
   return out;
 }
 
+/**
+ * True when the error, or any error in its cause chain (kafkajs's retries and wrapping, aggregate
+ * parts), carries one of these protocol error types (`NOT_COORDINATOR_FOR_GROUP`, `UNKNOWN_MEMBER_ID`...).
+ */
+export function hasKafkaErrorType(error: unknown, types: ReadonlySet<string> | readonly string[]): boolean {
+  const wanted: ReadonlySet<string> = types instanceof Set ? types : new Set(types);
+  return chain(error).some((e) => e.type !== undefined && wanted.has(e.type));
+}
+
 /** kafkajs reports a connection lost during the SASL exchange as a SASL error too: that one is transient. */
 const SASL_TRANSIENT = /Closed connection|Connection error|timed out|ECONN|EPIPE|socket hang up|Not connected/i;
 

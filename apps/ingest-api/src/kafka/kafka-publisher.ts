@@ -8,7 +8,7 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { PlatformError } from '@platform/contracts';
-import { BatchingProducer, createIdempotentProducer, OutgoingRecord, RecordAck } from '@platform/kafka';
+import { BatchingProducer, createIdempotentProducer, hasKafkaErrorType, OutgoingRecord, RecordAck } from '@platform/kafka';
 import { logger } from '@platform/observability';
 import { DeadlineQueue, withRetry, withTimeout } from '@platform/resilience';
 
@@ -45,13 +45,7 @@ export class UnacknowledgedWrite<T = RecordAck> extends PlatformError {
  */
 const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
-function producerStateLost(error: unknown): boolean {
-  for (let e = error as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
-    if (e.type && PRODUCER_STATE_LOST.has(e.type)) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
-}
+const producerStateLost = (error: unknown) => hasKafkaErrorType(error, PRODUCER_STATE_LOST);
 
 export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private producer: Producer;

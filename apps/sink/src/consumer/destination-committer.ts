@@ -10,7 +10,7 @@
  * every task of a destination, one commit at a time (a destination holds one connection, and one
  * writer per table keeps schema changes and upserts ordered).
  */
-import { CommitRequest, ProducerPort, TaskProducer, TopicPartition } from '@platform/kafka';
+import { CommitRequest, hasKafkaErrorType, ProducerPort, TaskProducer, TopicPartition } from '@platform/kafka';
 import { Logger } from '@platform/observability';
 import { withRetry } from '@platform/resilience';
 import { SinkStoppedError } from '../delivery/deliver';
@@ -28,17 +28,13 @@ export class OffsetsNotCommittedError extends Error {
 
 /** Errors that say this member's generation is over: retrying inside the batch cannot succeed. */
 const LEFT_GROUP = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
-const typeOf = (error: unknown) => {
-  const e = error as { type?: string; cause?: { type?: string } };
-  return [e?.type ?? '', e?.cause?.type ?? ''];
-};
-const leftGroup = (error: unknown) => typeOf(error).some((t) => LEFT_GROUP.has(t));
+const leftGroup = (error: unknown) => hasKafkaErrorType(error, LEFT_GROUP);
 /**
  * kafkajs commits to the group coordinator it found when it joined and does not look it up again
  * when that node stops being the coordinator (a node killed or restarted): its commits then fail
  * with NOT_COORDINATOR until the consumer is rebuilt.
  */
-const staleCoordinator = (error: unknown) => typeOf(error).includes('NOT_COORDINATOR_FOR_GROUP');
+const staleCoordinator = (error: unknown) => hasKafkaErrorType(error, ['NOT_COORDINATOR_FOR_GROUP']);
 
 export interface CommitterOptions {
   destination: Destination;
