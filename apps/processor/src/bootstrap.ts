@@ -6,7 +6,7 @@
 import { Admin } from 'kafkajs';
 import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
 import { createAdmin, createKafka, ensureTopics, KafkaTaskProducers, kafkaSettings, topicReplication } from '@platform/kafka';
-import { health, Logger, logger as rootLogger } from '@platform/observability';
+import { FinalStartError, health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
 import { ReferenceStore } from './reference-store';
@@ -81,12 +81,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
  * A stage failed to start after the other had joined its group. Not retried in place: a stage's
  * consumer and tasks can outlive its stop while a batch is in flight, and chaos runs showed a retried
  * start in the same process leaving windows that never fired. The process exits and its supervisor
- * starts a clean one. The cause is kept as `failure`, not `cause`, so the start-retry classifiers
- * (which follow `cause`) do not call it passing.
+ * starts a clean one.
  */
-export class StagesNotStartedError extends Error {
-  constructor(readonly failure: unknown) {
-    super(`the processor's stages did not start: ${failure instanceof Error ? failure.message : String(failure)}`);
+export class StagesNotStartedError extends FinalStartError {
+  constructor(cause: unknown) {
+    super("the processor's stages did not start", cause);
     this.name = 'StagesNotStartedError';
   }
 }

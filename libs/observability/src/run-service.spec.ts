@@ -6,6 +6,7 @@ import type * as ShutdownModule from './shutdown';
 
 interface Loaded {
   ConfigError: typeof ConfigModule.ConfigError;
+  FinalStartError: typeof RunServiceModule.FinalStartError;
   runService: typeof RunServiceModule.runService;
   shutdown: typeof ShutdownModule.shutdown;
 }
@@ -36,6 +37,7 @@ function load(logs?: LogLine[]): Loaded {
     loaded = {
       ConfigError: require('@platform/config').ConfigError,
       runService: require('./run-service').runService,
+      FinalStartError: require('./run-service').FinalStartError,
       shutdown: require('./shutdown').shutdown,
     };
   });
@@ -261,6 +263,20 @@ describe('runService retrying a failed start (fake service, fake logger, fake cl
     expect(start).toHaveBeenCalledTimes(1);
     expect(exits).toEqual([1]);
     expect(logs).toEqual([{ level: 'fatal', msg: 'fake failed to start', err: denied }]);
+  });
+
+  it('a FinalStartError exits 1 at once though its cause is one the classifier retries', async () => {
+    const logs: LogLine[] = [];
+    const { runService, FinalStartError } = load(logs);
+    const brokerDown = retriable('connect ECONNREFUSED 127.0.0.1:9092');
+    const final = new FinalStartError('the stages did not start', brokerDown);
+    const start = jest.fn().mockRejectedValue(final);
+    await run(runService, { name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start, isRetriable: (e) => e === brokerDown || (e as Error).cause === brokerDown });
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(exits).toEqual([1]);
+    expect(logs).toEqual([{ level: 'fatal', msg: 'fake failed to start', err: final }]);
+    expect(final.message).toBe('the stages did not start: connect ECONNREFUSED 127.0.0.1:9092');
+    expect(final.cause).toBe(brokerDown);
   });
 
   it('an error without the retriable flag is final by default', async () => {

@@ -8,6 +8,9 @@
  * failures those are) is retried in place with backoff until START_RETRY_TIMEOUT; start() closes what
  * it opened before it throws, so each attempt begins clean.
  *
+ * A start that throws FinalStartError is never retried in place, whatever its cause: the process exits
+ * and its supervisor starts a clean one (for a start that may have left state it cannot undo).
+ *
  * Exit status 2 means the configuration is invalid (the message on stderr names every variable to
  * fix), so a supervisor need not restart it; 1 means it failed to start (at once for a failure no
  * retry fixes, such as rejected credentials) or, once running, reported that it cannot continue
@@ -60,6 +63,17 @@ const START_BACKOFF = { baseDelayMs: 1000, maxDelayMs: 15_000, jitterRatio: 0.2 
 
 const flaggedRetriable = (error: unknown) => (error as { retriable?: unknown } | null)?.retriable === true;
 
+/**
+ * A start failure that must not be retried in this process, even when its cause would be (a broker
+ * that is down): the start may have left something running that only a new process clears.
+ */
+export class FinalStartError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(`${message}: ${messageOf(cause)}`, { cause });
+    this.name = 'FinalStartError';
+  }
+}
+
 export async function runService<C extends ServiceConfig>(options: RunServiceOptions<C>): Promise<void> {
   const { name } = options;
   let config: C;
@@ -85,7 +99,7 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
       ...START_BACKOFF,
       maxAttempts: Number.POSITIVE_INFINITY,
       maxElapsedMs: timeoutMs,
-      retryable: options.isRetriable ?? flaggedRetriable,
+      retryable: (error) => !(error instanceof FinalStartError) && (options.isRetriable ?? flaggedRetriable)(error),
       onRetry: (error, attempt, delayMs) =>
         log.warn({ err: error, attempt, retry_in_ms: Math.round(delayMs) }, `${name} could not start (${messageOf(error)}); retrying`),
     }).catch((error: unknown) => {
