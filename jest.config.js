@@ -15,7 +15,7 @@ const e2e = { ...common, testMatch: ['<rootDir>/test/**/*.e2e.ts'], setupFilesAf
 const compatTests = ['test/kafka/*.e2e.ts', 'test/processor/happy-path.e2e.ts', 'test/schema-registry/durability.e2e.ts'];
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'] },
     { ...e2e, displayName: 'e2e' },
     ...(process.env.KAFKA_COMPAT_BROKERS
       ? [

@@ -1,7 +1,7 @@
 /**
  * Online aggregate lookups: an ingest API process serving a private aggregated topic (2,000 keys,
- * every window name, a few windows and versions each), driven by autocannon at a fixed 2,000
- * lookups/s over keep-alive with a JWT on every request, half feature vectors and half recent
+ * every window name, a few windows and versions each), driven by an open-loop load (paced-load.ts)
+ * at a fixed 2,000 lookups/s, evenly spaced, over keep-alive with a JWT on every request, half feature vectors and half recent
  * windows, random keys. Once with the embedded store, once with Redis. For each, the same lookups
  * against the store alone (in this process, no HTTP, no auth) at the same rate, to see where the time
  * goes. Freshness: an aggregate committed in a Kafka transaction, then polled every 2 ms through the
@@ -12,7 +12,6 @@
 import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { loadPipelineConfig, PipelineConfig } from '@platform/config';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
@@ -22,6 +21,7 @@ import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
 import { AggregateStore } from '../apps/ingest-api/src/serving/aggregate-store';
 import { MemoryAggregateStore } from '../apps/ingest-api/src/serving/memory-aggregate-store';
 import { RedisAggregateStore } from '../apps/ingest-api/src/serving/redis-aggregate-store';
+import { pacedLoad } from './paced-load';
 import { brokers, median, option, percentile, registryCredentials, registryUrl, root, round, startBenchApi } from './support';
 
 const seconds = option('seconds', 10);
@@ -65,28 +65,15 @@ function recordsFor(pipeline: PipelineConfig): AggregatedRecord[] {
   return out;
 }
 
-async function cannon(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((done, fail) => {
-    autocannon(options, (error, result) => (error ? fail(error) : done(result)));
-  });
-}
-
 function lookupPath(n: number): string {
   const key = `dev-${Math.floor(Math.random() * keys)}`;
   return n % 2 === 0 ? `/api/v1/aggregates/iot.sensor/${key}` : `/api/v1/aggregates/iot.sensor/${key}/windows/tumbling_1m?limit=10`;
 }
 
 async function throughApi(url: string, token: string): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
-  let n = 0;
-  const result = await cannon({
-    url,
-    connections: 32,
-    duration: seconds,
-    overallRate: rate,
-    headers: { authorization: `Bearer ${token}` },
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: lookupPath(n++) }) }],
-  });
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx };
+  const headers = { authorization: `Bearer ${token}` };
+  const result = await pacedLoad({ url, rate, seconds, connections: 32, request: (n) => ({ path: lookupPath(n), headers }) });
+  return { p50: result.p50, p99: result.p99, rps: result.achievedPerSecond, errors: result.errors + result.non2xx };
 }
 
 /** The same lookups against the store alone, at the same rate, in this process. */
@@ -147,14 +134,14 @@ async function main(): Promise<void> {
         if (waited > 120_000) throw new Error('the API did not serve the aggregates within 2 minutes');
         await new Promise((r) => setTimeout(r, 100));
       }
-      await cannon({ url: api.url, connections: 16, duration: 2, overallRate: rate, headers: { authorization: `Bearer ${token}` }, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: lookupPath(0) }) }] });
+      await pacedLoad({ url: api.url, rate, seconds: 2, connections: 32, request: (n) => ({ path: lookupPath(n), headers: { authorization: `Bearer ${token}` } }) }); // warm-up
       const apiRuns = [];
       const floorRuns = [];
       for (let r = 0; r < runs; r++) {
         apiRuns.push(await throughApi(api.url, token));
         // The same process's cheapest route at the same rate: the HTTP stack's floor on this machine right now.
-        const floor = await cannon({ url: `${api.url}/api/v1/health/live`, connections: 32, duration: seconds, overallRate: rate });
-        floorRuns.push({ p50: floor.latency.p50, p99: floor.latency.p99 });
+        const floor = await pacedLoad({ url: api.url, rate, seconds, connections: 32, request: () => ({ path: '/api/v1/health/live' }) });
+        floorRuns.push({ p50: floor.p50, p99: floor.p99 });
       }
       // The store alone: the embedded one rebuilt from the snapshot the API writes, Redis as the API filled it.
       let store: AggregateStore;
@@ -227,8 +214,8 @@ async function main(): Promise<void> {
     `## Online aggregate lookups
 
 The ingest API as its own process serving a private aggregated topic (${keys} keys × ${pipeline.windows.length} window names,
-${records.length} committed records with corrections), driven by autocannon at a fixed ${rate} lookups/s over keep-alive
-(32 connections, a JWT on every request, half feature vectors, half \`windows/tumbling_1m?limit=10\`, random keys),
+${records.length} committed records with corrections), driven at a fixed ${rate} lookups/s, evenly spaced, over keep-alive
+(open loop, \`bench/paced-load.ts\`: each latency from the request's scheduled send time; 32 connections, a JWT on every request, half feature vectors, half \`windows/tumbling_1m?limit=10\`, random keys),
 ${runs} runs of ${seconds} s, medians. "Store alone": the same lookups, same rate, straight against the store in the
 benchmark process (no HTTP, no auth). "HTTP floor": \`GET /api/v1/health/live\` on the same API process at the same
 rate (no auth, no store), measured right after each lookup run, to separate the machine's load from the lookup's cost. Freshness: an aggregate committed in a Kafka transaction, then the API polled
