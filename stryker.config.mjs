@@ -25,7 +25,7 @@ export default {
     '!libs/kafka/src/read-to-end.ts',
     '!libs/kafka/src/batching-producer.ts',
     '!libs/schema/src/registry-client.ts',
-    '!libs/dlq/src/dlq-store.ts',
+    '!libs/kafka/src/dlq-store.ts',
     '!libs/observability/src/http-server.ts',
     '!libs/observability/src/nest/**',
     '!libs/auth/src/jwks-key-source.ts',

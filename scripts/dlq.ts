@@ -6,7 +6,8 @@
  * deduplication downstream still holds.
  */
 import { commonEnv, loadEnv, loadPipelineConfig } from '@platform/config';
-import { DlqStore, entryId, parseTimeBound } from '@platform/dlq';
+import { entryId, parseTimeBound } from '@platform/contracts';
+import { DlqStore } from '@platform/kafka';
 import { createKafka, kafkaSettings } from '@platform/kafka';
 import { createLogger } from '@platform/observability';
 

@@ -1,5 +1,5 @@
 import { DlqRecord, HEADERS } from '@platform/contracts';
-import { DlqStore } from '@platform/dlq';
+import { DlqStore } from '@platform/kafka';
 import { createConsumer, createIdempotentProducer, ensureTopics, withAdmin } from '@platform/kafka';
 import { eventually, testKafka, uniqueName } from '@test/support';
 

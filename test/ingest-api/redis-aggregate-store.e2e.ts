@@ -1,5 +1,5 @@
 /**
- * The Redis store's scripts against the pure serving rules (@platform/serving) on real Redis: random
+ * The Redis store's scripts against the pure serving rules (the serving rules of @platform/windowing) on real Redis: random
  * sequences of versions, replays, retractions and windows beyond the retention or the count cap, in
  * random batches; after each batch both must answer every lookup alike.
  */
@@ -7,7 +7,7 @@ import { randomUUID } from 'crypto';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { AggregatedRecord } from '@platform/contracts';
-import { RetentionPolicy, ServingState } from '@platform/serving';
+import { RetentionPolicy, ServingState } from '@platform/windowing';
 import { RedisAggregateStore } from '../../apps/ingest-api/src/serving/redis-aggregate-store';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

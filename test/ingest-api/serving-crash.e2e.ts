@@ -3,14 +3,14 @@
  * store while aggregate versions are committed continuously and lookups run. It is killed with
  * SIGKILL, restarted on the same data directory, and must (a) never serve a lower version of a
  * window than one it served before, across the restart, and (b) once the load ends, serve exactly
- * what an offline application of every committed record gives (the @platform/serving rules).
+ * what an offline application of every committed record gives (the the serving rules of @platform/windowing rules).
  */
 import { randomUUID } from 'crypto';
 import { join } from 'path';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
 import { createTransactionalProducer, ensureTopics, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
-import { ServingState } from '@platform/serving';
+import { ServingState } from '@platform/windowing';
 import { eventually, tempDir, testKafka } from '@test/support';
 import { AppProcess } from '../support/processes';
 import { registry, SECRET, token, writeIngestPipeline } from './support';

@@ -1,4 +1,5 @@
 export * from './envelope';
 export * from './dlq';
+export * from './dlq-filter';
 export * from './api-error';
 export * from './late';

@@ -6,3 +6,4 @@ export * from './topics';
 export * from './batching-producer';
 export * from './read-to-end';
 export * from './tasks';
+export * from './dlq-store';

@@ -19,3 +19,5 @@ export type { FieldReader } from './fields';
 export { TimerQueue } from './timers';
 export { WATERMARK_KEY, PARTITION_PREFIX, DEDUPE_PREFIX, WINDOW_PREFIX, USER_PREFIX, windowKey, userKey, parseUserKey } from './keys';
 export { compactMutations } from './mutations';
+export * from './serving/window-book';
+export * from './serving/serving-state';

@@ -1,13 +1,14 @@
 /**
  * DLQ operations for administrators: list dead-letter records by reason, source topic, time and
  * event id, and replay chosen ones to their source topic (original bytes, key and headers, so the
- * event keeps its event_id and deduplication downstream still holds). Built on libs/dlq.
+ * event keeps its event_id and deduplication downstream still holds). Built on the DlqStore of @platform/kafka.
  */
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { PipelineConfig } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
-import { DlqEntry, DlqFilter, DlqStore, entryId, parseTimeBound, ReplayResult } from '@platform/dlq';
+import { DlqEntry, DlqFilter, entryId, parseTimeBound } from '@platform/contracts';
+import { DlqStore, ReplayResult } from '@platform/kafka';
 import { KAFKA, PIPELINE } from '../tokens';
 import { unavailable } from '../kafka/kafka-publisher';
 

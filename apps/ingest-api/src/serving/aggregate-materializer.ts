@@ -13,7 +13,7 @@ import { partitionConsumer, withAdmin } from '@platform/kafka';
 import { logger } from '@platform/observability';
 import { withRetry } from '@platform/resilience';
 import { DecodeResult, RegistryUnavailableError } from '@platform/schema';
-import { ServedWindow } from '@platform/serving';
+import { ServedWindow } from '@platform/windowing';
 import { KafkaAdminGateway, PartitionOffsets } from '../kafka/kafka-admin';
 import { AggregateStore, SourcedRecord } from './aggregate-store';
 import { servingMetrics } from './serving-metrics';

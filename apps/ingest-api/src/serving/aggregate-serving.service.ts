@@ -2,7 +2,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventTypeSpec, PipelineConfig } from '@platform/config';
 import { PlatformError } from '@platform/contracts';
-import { RecentQuery, ServedWindow } from '@platform/serving';
+import { RecentQuery, ServedWindow } from '@platform/windowing';
 import { PIPELINE } from '../tokens';
 import { AggregateMaterializer } from './aggregate-materializer';
 import { ServingConfig } from './serving-config';

@@ -1,10 +1,10 @@
 /**
- * Where served aggregates live. Both stores apply the rules of @platform/serving (highest version
+ * Where served aggregates live. Both stores apply the rules of the serving rules of @platform/windowing (highest version
  * per window, retractions as tombstones, bounded retention) and remember the next source offset per
  * partition of the aggregated topic, so a restart resumes from there instead of replaying it all.
  */
 import type { AggregatedRecord } from '@platform/contracts';
-import type { RecentQuery, ServedWindow } from '@platform/serving';
+import type { RecentQuery, ServedWindow } from '@platform/windowing';
 
 export interface SourcedRecord {
   record: AggregatedRecord;

@@ -7,7 +7,7 @@
 import { promises as fs } from 'fs';
 import { dirname } from 'path';
 import { logger } from '@platform/observability';
-import { featureVector, RecentQuery, RetentionPolicy, ServedWindow, ServingSnapshot, ServingState } from '@platform/serving';
+import { featureVector, RecentQuery, RetentionPolicy, ServedWindow, ServingSnapshot, ServingState } from '@platform/windowing';
 import { AggregateStore, SourcedRecord } from './aggregate-store';
 
 export class MemoryAggregateStore implements AggregateStore {

@@ -2,14 +2,14 @@
  * The Redis store, shared by every API instance. Per (event type, group key, window name): a hash
  * `<base>:h` (window start -> the served window as JSON, plus `_end`, the newest window end), a
  * sorted set `<base>:live` of the starts of live windows and `<base>:all` of every stored start
- * (tombstones included). Scripts apply the @platform/serving rules atomically per window: a version
+ * (tombstones included). Scripts apply the the serving rules of @platform/windowing rules atomically per window: a version
  * not higher than the stored one is ignored, a retraction stays as a tombstone, windows beyond the
  * retention or the count cap are removed, and the keys expire after SERVING_KEY_TTL without updates.
  * The next offset per partition of the aggregated topic is kept in `<prefix>offsets:<topic>` and only
  * ever moves forward, so instances writing side by side, or one restarting, never go back.
  */
 import type Redis from 'ioredis';
-import { featureVector, RecentQuery, RetentionPolicy, ServedWindow, toServedWindow } from '@platform/serving';
+import { featureVector, RecentQuery, RetentionPolicy, ServedWindow, toServedWindow } from '@platform/windowing';
 import { AggregateStore, SourcedRecord } from './aggregate-store';
 
 const APPLY = `

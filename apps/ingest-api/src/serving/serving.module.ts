@@ -9,7 +9,7 @@ import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { PipelineConfig } from '@platform/config';
 import { AggregatedRecord } from '@platform/contracts';
-import { RetentionPolicy } from '@platform/serving';
+import { RetentionPolicy } from '@platform/windowing';
 import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
 import { RedisConnection } from '../core/redis-connection';
 import { AuthModule } from '../auth/auth.module';

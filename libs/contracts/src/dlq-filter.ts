@@ -1,5 +1,5 @@
 /** Which DLQ records a person asked for: by reason, source topic, time range and event id. Pure. */
-import { DlqErrorType, DlqRecord } from '@platform/contracts';
+import { DlqErrorType, DlqRecord } from './dlq';
 
 export interface DlqFilter {
   errorType?: DlqErrorType | string;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { DlqRecord } from '@platform/contracts';
-import { entryId, matchesFilter, parseEntryId, parseTimeBound } from './filter';
+import { DlqRecord } from './dlq';
+import { entryId, matchesFilter, parseEntryId, parseTimeBound } from './dlq-filter';
 
 const record = (over: Partial<DlqRecord> = {}): DlqRecord => ({
   original_message: '',

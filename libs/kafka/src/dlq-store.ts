@@ -4,9 +4,9 @@
  * keeps its event_id and downstream deduplication still holds.
  */
 import { Kafka, Producer } from 'kafkajs';
-import { decodeDlqRecord, HEADERS } from '@platform/contracts';
-import { createIdempotentProducer, readTopicToEnd } from '@platform/kafka';
-import { DlqEntry, DlqFilter, entryId, matchesFilter, parseEntryId } from './filter';
+import { decodeDlqRecord, DlqEntry, DlqFilter, entryId, HEADERS, matchesFilter, parseEntryId } from '@platform/contracts';
+import { createIdempotentProducer } from './client';
+import { readTopicToEnd } from './read-to-end';
 
 export interface ReplayResult {
   id: string;

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { aggregateKey, AggregatedRecord } from '@platform/contracts';
-import { WindowEvent, WindowingEngine, WindowResult } from '@platform/windowing';
+import { WindowEvent, WindowingEngine, WindowResult } from '..';
 import { ServingSnapshot, ServingState } from './serving-state';
 import { ServedWindow } from './window-book';
 

@@ -1,2 +1,0 @@
-export * from './filter';
-export * from './dlq-store';

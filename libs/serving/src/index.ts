@@ -1,2 +1,0 @@
-export * from './window-book';
-export * from './serving-state';
