@@ -22,7 +22,7 @@ import { HEADERS } from '@platform/contracts';
 import { createKafka, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
-import { brokers, median, option, registryCredentials, registryUrl, root, round, startBenchApi } from './support';
+import { BenchApi, brokers, median, option, registryCredentials, registryUrl, root, round, startBenchApi, startLeanServer } from './support';
 
 const run = promisify(execFile);
 const runs = option('runs', 3);
@@ -31,6 +31,10 @@ const port = option('port', 3900);
 const batchSize = 500;
 const only = textOption('only');
 const profileDir = textOption('profile');
+/** With --only: measure just the API or just the lean server (both by default). */
+const target = textOption('target');
+
+type Load = 'single' | 'paced' | 'batch';
 
 function textOption(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,6 +54,7 @@ function recordBytes(value: Buffer, event: Record<string, unknown>): number {
 
 
 let sequence = 0;
+let topicUnderTest = '';
 function reading(): Record<string, unknown> {
   sequence++;
   return {
@@ -58,6 +63,21 @@ function reading(): Record<string, unknown> {
     event_type: 'iot.sensor',
     device_id: `sensor-${sequence % 1000}`,
     payload: { temperature: 21.5, humidity: 40.1, battery: 88.2, unit: 'C' },
+  };
+}
+
+/** The benchmark's requests against one server, with a token it accepts. */
+function load(server: BenchApi) {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${server.token('bench')}` };
+  return {
+    url: server.url,
+    single: { method: 'POST' as const, path: `/api/v1/events/${topicUnderTest}`, headers, setupRequest: (req: any) => ({ ...req, body: JSON.stringify(reading()) }) },
+    batch: {
+      method: 'POST' as const,
+      path: `/api/v1/events/${topicUnderTest}/batch`,
+      headers,
+      setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: batchSize }, reading) }) }),
+    },
   };
 }
 
@@ -100,6 +120,7 @@ async function main(): Promise<void> {
   const pipelinePath = writeTestPipeline({ dir, suffix });
   const pipeline = loadPipelineConfig(pipelinePath);
   const topic = pipeline.eventTypes.find((t) => t.name === 'iot.sensor')!.topic;
+  topicUnderTest = topic;
   const kafka = createKafka(kafkaSettingsFromEnv('bench-ingest', process.env, { brokers: brokers.split(',') }));
   const perfTopic = `${topic}.perf`;
   await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic: perfTopic, numPartitions: 6, compacted: false }]));
@@ -111,32 +132,48 @@ async function main(): Promise<void> {
   const valueSize = catalog.encode(catalog.forEventType('iot.sensor'), sample).length;
   const recordSize = recordBytes(catalog.encode(catalog.forEventType('iot.sensor'), sample), sample);
 
-  const api = await startBenchApi(pipelinePath, port, dir, profileDir ? { NODE_OPTIONS: `--require ${resolve(root, 'bench/cpu-profile.js')}`, CPU_PROFILE_DIR: resolve(profileDir) } : {});
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token('bench')}` };
-  const single = { method: 'POST' as const, path: `/api/v1/events/${topic}`, headers, setupRequest: (req: any) => ({ ...req, body: JSON.stringify(reading()) }) };
-  const batch = {
-    method: 'POST' as const,
-    path: `/api/v1/events/${topic}/batch`,
-    headers,
-    setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: batchSize }, reading) }) }),
-  };
-  const url = api.url;
+  const profileEnv: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${resolve(root, 'bench/cpu-profile.js')}`, CPU_PROFILE_DIR: resolve(profileDir) } : {};
+  const api = await startBenchApi(pipelinePath, port, dir, profileEnv);
+  const sensor = pipeline.eventTypes.find((t) => t.name === 'iot.sensor')!;
+  let lean: BenchApi | undefined;
   const results: Array<Record<string, number>> = [];
   try {
-    await cannon({ url, connections: 20, duration: 3, requests: [single] }); // warm-up
-    if (profileDir && api.pid) process.kill(api.pid, 'SIGUSR2'); // profile from here on
+    // Started after the API, which creates the topic.
+    lean = await startLeanServer(sensor, catalog.forEventType('iot.sensor').id, port + 1, profileEnv);
+    const servers = { api: load(api), lean: load(lean) };
+    if (profileDir) console.log(`profiles: API pid ${api.pid}, lean server pid ${lean.pid} (in ${resolve(profileDir)})`);
+    await cannon({ url: api.url, connections: 20, duration: 3, requests: [servers.api.single] }); // warm-up
+    await cannon({ url: lean.url, connections: 20, duration: 3, requests: [servers.lean.single] });
+    if (profileDir) for (const pid of [api.pid, lean.pid]) if (pid) process.kill(pid, 'SIGUSR2'); // profile from here on
+    const measure = async (server: keyof typeof servers, kind: Load): Promise<autocannon.Result> => {
+      const s = servers[server];
+      const options =
+        kind === 'batch'
+          ? { connections: 8, requests: [s.batch] }
+          : { connections: 64, requests: [s.single], ...(kind === 'paced' ? { overallRate: 5000 } : {}) };
+      return cannon({ url: s.url, duration: seconds, ...options });
+    };
     if (only) {
-      const load = only === 'batch' ? { connections: 8, requests: [batch] } : { connections: 64, requests: [single], ...(only === 'paced' ? { overallRate: 5000 } : {}) };
+      const kind = only as Load;
+      const perRequest = kind === 'batch' ? batchSize : 1;
+      const chosen = (['api', 'lean'] as const).filter((server) => !target || target === server);
       for (let i = 0; i < runs; i++) {
-        const r = await cannon({ url, duration: seconds, ...load });
-        const perRequest = only === 'batch' ? batchSize : 1;
-        console.log(`${only} run ${i + 1}: ${round(r.requests.average * perRequest, 0)} events/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx + r.errors}`);
+        const rates: Record<string, number> = {};
+        for (const server of chosen) {
+          const r = await measure(server, kind);
+          rates[server] = r.requests.average * perRequest;
+          console.log(`${kind} ${server} run ${i + 1}: ${round(rates[server], 0)} events/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx + r.errors}`);
+        }
+        if (chosen.length === 2) console.log(`${kind} run ${i + 1}: API / lean ${round(rates.api / rates.lean, 2)}`);
       }
     }
     for (let i = 0; !only && i < runs; i++) {
-      const max = await cannon({ url, connections: 64, duration: seconds, requests: [single] });
-      const paced = await cannon({ url, connections: 64, duration: seconds, overallRate: 5000, requests: [single] });
-      const batched = await cannon({ url, connections: 8, duration: seconds, requests: [batch] });
+      const max = await measure('api', 'single');
+      const leanMax = await measure('lean', 'single');
+      const paced = await measure('api', 'paced');
+      const leanPaced = await measure('lean', 'paced');
+      const batched = await measure('api', 'batch');
+      const leanBatched = await measure('lean', 'batch');
       const perf = await perfTest(perfTopic, recordSize, 300_000);
       const row = {
         single_req_per_s: round(max.requests.average, 0),
@@ -148,12 +185,20 @@ async function main(): Promise<void> {
         paced_non2xx: paced.non2xx + paced.errors,
         batch_events_per_s: round(batched.requests.average * batchSize, 0),
         batch_non2xx: batched.non2xx + batched.errors,
+        lean_single_req_per_s: round(leanMax.requests.average, 0),
+        lean_single_p99_ms_at_max: leanMax.latency.p99,
+        lean_paced_req_per_s: round(leanPaced.requests.average, 0),
+        lean_paced_p50_ms: leanPaced.latency.p50,
+        lean_paced_p99_ms: leanPaced.latency.p99,
+        lean_batch_events_per_s: round(leanBatched.requests.average * batchSize, 0),
+        lean_non2xx: leanMax.non2xx + leanMax.errors + leanPaced.non2xx + leanPaced.errors + leanBatched.non2xx + leanBatched.errors,
         perf_test_records_per_s: round(perf, 0),
       };
       results.push(row);
       console.log(`ingest run ${i + 1}: ${JSON.stringify(row)}`);
     }
   } finally {
+    await lean?.stop();
     await api.stop();
   }
   if (only) {
