@@ -6,9 +6,13 @@
  *   - kafka-producer-perf-test with the same record size, acks=all, idempotence on: records/s
  * The API runs as its own process (as deployed) on a private pipeline copy; every request carries
  * fresh event ids, so each one is really written. Three repetitions; medians.
- *   node -r ./scripts/register.js bench/ingest.ts [--runs 3 --seconds 10] [--only single|paced|batch] [--profile DIR]
+ *   node -r ./scripts/register.js bench/ingest.ts [--runs 3 --seconds 10] [--only single|paced|batch [--target api|lean]] [--profile DIR] [--api-root DIR]
  * --profile runs the API with a CPU profiler (bench/cpu-profile.js; the profile lands in DIR when it stops; summarize it with
- * bench/profile-summary.ts); --only measures one load (and writes no report).
+ * bench/profile-summary.ts); --only measures one load (and writes no report); --api-root runs the API from another
+ * checkout (same lean server, same load) for before/after comparisons in the same minutes.
+ * Every measurement is taken of the API and, right after, of a lean reference server on the same stack
+ * (bench/lean-ingest.ts), so API / lean is a same-minutes ratio that a busy machine shifts far less than
+ * the absolute rates.
  * Writes docs/benchmarks/ingest.{md,json}. Needs the broker and the registry (bench/run-all.sh starts them).
  */
 import { execFile } from 'child_process';
@@ -33,6 +37,8 @@ const only = textOption('only');
 const profileDir = textOption('profile');
 /** With --only: measure just the API or just the lean server (both by default). */
 const target = textOption('target');
+/** Runs the API from another checkout (a build to compare with, e.g. the main branch); the lean server and the load stay this one's. */
+const apiRoot = textOption('api-root');
 
 type Load = 'single' | 'paced' | 'batch';
 
@@ -133,7 +139,7 @@ async function main(): Promise<void> {
   const recordSize = recordBytes(catalog.encode(catalog.forEventType('iot.sensor'), sample), sample);
 
   const profileEnv: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${resolve(root, 'bench/cpu-profile.js')}`, CPU_PROFILE_DIR: resolve(profileDir) } : {};
-  const api = await startBenchApi(pipelinePath, port, dir, profileEnv);
+  const api = await startBenchApi(pipelinePath, port, dir, profileEnv, apiRoot && resolve(apiRoot));
   const sensor = pipeline.eventTypes.find((t) => t.name === 'iot.sensor')!;
   let lean: BenchApi | undefined;
   const results: Array<Record<string, number>> = [];

@@ -48,14 +48,15 @@ export interface BenchApi {
   pid: number | undefined;
 }
 
-/** The ingest API as its own process on `port`, with throttling out of the way; resolves once it is ready. */
-export async function startBenchApi(pipelinePath: string, port: number, dir: string, env: Record<string, string> = {}): Promise<BenchApi> {
+/** The ingest API as its own process on `port` (from `sources`, another checkout, when given), with throttling out of the way; resolves once it is ready. */
+export async function startBenchApi(pipelinePath: string, port: number, dir: string, env: Record<string, string> = {}, sources?: string): Promise<BenchApi> {
   const secret = randomBytes(24).toString('hex');
   const api = new AppProcess(
     'ingest-api',
     { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn', ...env },
     dir,
     `http://127.0.0.1:${port}/api/v1/health/ready`,
+    { sources },
   );
   try {
     await api.start();
