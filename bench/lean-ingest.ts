@@ -16,6 +16,7 @@ import { Type } from 'avsc';
 import { verify } from 'jsonwebtoken';
 import { errorBody } from '@platform/contracts';
 import { BatchingProducer, createIdempotentProducer, createKafka, partitionForKey, RecordAck } from '@platform/kafka';
+import type { StoredResult } from '../apps/ingest-api/src/idempotency/idempotency-store';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -30,14 +31,8 @@ const schemaId = Number(env('LEAN_SCHEMA_ID'));
 const type = Type.forSchema(JSON.parse(env('LEAN_SCHEMA')), { wrapUnions: 'auto' } as never);
 const secret = env('JWT_SECRET');
 
-interface Stored {
-  status: 'published';
-  event_id: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: string;
-}
+/** The answer for one written event: the API's own shape. */
+type Stored = StoredResult;
 class Refusal extends Error {
   constructor(readonly status: number, readonly errorCode: string, message: string) {
     super(message);
