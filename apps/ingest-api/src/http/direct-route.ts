@@ -4,8 +4,7 @@
  * the dispatch around it changes. NestJS's router runs per request a guard consumer with a new
  * execution context, parameter extraction, an interceptor chain and a response controller, five
  * awaits in all, for what these routes need as three calls: the guard's one step (`admit`), the
- * method, and `reply.send` or the exception filter's answer. On the single-event route that dispatch
- * was about a tenth of the request's CPU and of its garbage.
+ * method, and `reply.send` or the exception filter's answer.
  *
  * `DirectRoute()` marks the method (through Fastify route config, which NestJS passes on); when NestJS
  * registers the route, the `onRoute` hook installed here swaps its handler for one that does what
