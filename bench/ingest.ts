@@ -366,18 +366,21 @@ runs of each build):
 | 5,000 req/s offered (09:00-09:02, 5-6) | 2,680, 3,192 achieved, p99 119, 108 ms (4,871, 4,844; p99 43, 54 ms) | 2,099, 3,669 achieved, p99 408, 52 ms (4,644, 4,123; p99 76, 61 ms) | – | 240 → 184 µs (105, 114 µs) |
 | batch of 500 per POST (08:44-08:46, 4-6) | 16,900, 21,700 events/s (21,450, 18,800) | 24,400, 22,300 events/s (23,900, 30,200) | 0.97 → 0.88 | 38 → 35 µs (34, 29 µs) |
 
-The single-event path now reaches three quarters of what the stack allows in the same minutes (it reached under
-half), at about two thirds of the CPU per request it took. Neither build reached 8,000 req/s or held 5,000 req/s
-here: while these were measured the lean server itself reached 4,100-6,200 req/s (10,500 once, at load average 3),
+The single-event path now reaches three quarters of what the stack allows in the same minutes (it reached about
+half), at half to two thirds of the CPU per request it took. Neither build reached 8,000 req/s or held 5,000 req/s
+here: while these were measured the lean server itself reached 2,800-10,500 req/s (10,500 once, at load average 3),
 and it too did not hold 5,000 req/s offered. At 0.76 of the lean server, 8,000 req/s needs the 10,500 the lean
-server reaches on a quiet machine; the full run at the top is the figure for that, and the targets stay open until
-it shows them. The batch path was within noise of the lean server before and after (its rows are the two builds
-before the last two small commits: validation, producer layer).
+server reaches with the machine nearly to itself. The full run at the top was taken while other work kept the load
+average at 5-9 too, so it does not show the targets either: they stay open until a run on the machine alone shows
+them. (This page's previous full run, of the build before these changes on the machine alone, then an Intel Xeon:
+3,513 req/s one event per POST, p99 102 ms at 3,728 req/s achieved of 5,000 offered, 21,300 events/s in batches.)
+The batch path was within noise of the lean server before and after (its rows are the two builds before the last
+two small commits: validation, producer layer).
 
 Under the batch load an earlier profile put about 45% of the thread in kafkajs building produce requests
 (encoders for every record and every header), 15% in garbage collection, 12% in idempotency bookkeeping, 7% in
-Avro validation and 5% in JSON parsing. In batches the API's CPU per event is now within a fifth of the lean
-server's (the table above): kafkajs is what caps the batch path for both, at the share of
+Avro validation and 5% in JSON parsing. In batches the API's CPU per event is now within about a quarter of the
+lean server's (the tables above): kafkajs is what caps the batch path for both, at the share of
 \`kafka-producer-perf-test\` in the table at the top. The next steps are more API processes per machine sharing the
 Redis idempotency store, or a producer client with native encoding.
 `,
