@@ -377,12 +377,14 @@ them. (This page's previous full run, of the build before these changes on the m
 The batch path was within noise of the lean server before and after (its rows are the two builds before the last
 two small commits: validation, producer layer).
 
-Under the batch load an earlier profile put about 45% of the thread in kafkajs building produce requests
-(encoders for every record and every header), 15% in garbage collection, 12% in idempotency bookkeeping, 7% in
-Avro validation and 5% in JSON parsing. In batches the API's CPU per event is now within about a quarter of the
-lean server's (the tables above): kafkajs is what caps the batch path for both, at the share of
-\`kafka-producer-perf-test\` in the table at the top. The next steps are more API processes per machine sharing the
-Redis idempotency store, or a producer client with native encoding.
+Under the batch load (\`--only batch --runs 1 --seconds 15 --profile DIR\`, load average 7) the two servers cost the
+same per event (45 and 43 µs of CPU; 13,570 and 13,835 events/s) and spend it alike: kafkajs building produce
+requests 25% of the API's thread (26% of the lean server's), Node's buffer copies under kafkajs's encoder
+(\`_copyActual\`, \`createUnsafeBuffer\`) 8% (10%), garbage collection 20% (20%), JSON parsing 4% (4%); the API's own
+extra is its idempotency bookkeeping (\`runMany\`, the store's \`live\` and \`insert\`: 7%). In batches the API's CPU
+per event is within about a quarter of the lean server's in every measurement above: kafkajs is what caps the batch
+path for both, at the share of \`kafka-producer-perf-test\` in the table at the top. The next steps are more API
+processes per machine sharing the Redis idempotency store, or a producer client with native encoding.
 `,
   );
   console.log(`ingest: batch ${summary.batch_events_per_s} events/s = ${round(summary.batch_vs_perf_test_ratio * 100, 0)}% of producer-perf-test; single ${summary.single_req_per_s} req/s; p99 at 5k/s ${summary.paced_5000_p99_ms} ms`);
