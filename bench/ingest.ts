@@ -382,7 +382,7 @@ same per event (45 and 43 µs of CPU; 13,570 and 13,835 events/s) and spend it a
 requests 25% of the API's thread (26% of the lean server's), Node's buffer copies under kafkajs's encoder
 (\`_copyActual\`, \`createUnsafeBuffer\`) 8% (10%), garbage collection 20% (20%), JSON parsing 4% (4%); the API's own
 extra is its idempotency bookkeeping (\`runMany\`, the store's \`live\` and \`insert\`: 7%). In batches the API's CPU
-per event is within about a quarter of the lean server's in every measurement above: kafkajs is what caps the batch
+per event is within 30% of the lean server's in every measurement above: kafkajs is what caps the batch
 path for both, at the share of \`kafka-producer-perf-test\` in the table at the top. The next steps are more API
 processes per machine sharing the Redis idempotency store, or a producer client with native encoding.
 `,
