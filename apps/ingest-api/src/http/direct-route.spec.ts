@@ -1,3 +1,4 @@
+import { UseGuards, UseInterceptors } from '@nestjs/common';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import Fastify from 'fastify';
 import { PlatformError } from '@platform/contracts';
@@ -5,6 +6,7 @@ import { TopicAccessGuard } from '../auth/topic-access.guard';
 import { DirectRoute, installDirectRoutes } from './direct-route';
 import type { FastifyServer } from './http-hooks';
 
+@UseGuards(TopicAccessGuard)
 class Controller {
   calls = 0;
 
@@ -72,5 +74,21 @@ describe('installDirectRoutes (bare Fastify, fake guard and application context 
     const { fastify, controller } = await serve(admitting);
     expect((await fastify.inject({ method: 'POST', url: '/events/', payload: {} })).statusCode).toBe(404);
     expect(controller.calls).toBe(0);
+  });
+
+  it('refuses at startup a marked method with an interceptor the direct handler would skip', () => {
+    @UseGuards(TopicAccessGuard)
+    class Intercepted {
+      @DirectRoute()
+      @UseInterceptors({ intercept: (_context: unknown, next: { handle: () => unknown }) => next.handle() } as never)
+      async publish(): Promise<unknown> {
+        return {};
+      }
+    }
+    const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, Intercepted.prototype.publish) as Record<string, unknown>;
+    const fastify = Fastify();
+    const app = { get: (type: unknown) => (type === TopicAccessGuard ? {} : new Intercepted()) };
+    installDirectRoutes(fastify as unknown as FastifyServer, app as never);
+    expect(() => fastify.post('/events/:topic', { config }, async () => ({}))).toThrow('Intercepted.publish: a DirectRoute takes no interceptor, pipe or exception filter of its own');
   });
 });

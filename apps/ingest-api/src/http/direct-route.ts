@@ -13,9 +13,10 @@
  * method with (request, reply), and its result sent as JSON, any error answered by `sendError` (the
  * global filter's code). Hooks (request id, security headers, CORS, metrics) are Fastify's and run
  * as before. A marked method may take only `@Req()` and `@Res({ passthrough: true })`, may have no
- * other guard, pipe or interceptor, and must belong to a `@TopicController`.
+ * other guard, pipe, interceptor or filter, and must belong to a `@TopicController` (checked at startup).
  */
 import type { INestApplicationContext, Type } from '@nestjs/common';
+import { EXCEPTION_FILTERS_METADATA, GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TopicAccessGuard, TopicRequest } from '../auth/topic-access.guard';
@@ -46,6 +47,7 @@ export function installDirectRoutes(fastify: FastifyServer, app: INestApplicatio
     if (!target) return;
     const controller = app.get(target.controller);
     const method = (controller as Record<string, RouteMethod>)[target.method];
+    assertDirectShape(target.controller, method, `${target.controller.name}.${target.method}`);
     const guard = app.get(TopicAccessGuard);
     const access = guard.accessOf(method, target.controller);
     const status = route.method === 'POST' ? 201 : 200;
@@ -84,4 +86,14 @@ export function installDirectRoutes(fastify: FastifyServer, app: INestApplicatio
       else respond(topicRequest, reply);
     };
   });
+}
+
+/** Refuses at startup a marked method whose NestJS enhancers the direct handler would silently skip. */
+function assertDirectShape(controller: object, method: object, name: string): void {
+  const declared = (key: string) => [...((Reflect.getMetadata(key, controller) as unknown[]) ?? []), ...((Reflect.getMetadata(key, method) as unknown[]) ?? [])];
+  const guards = declared(GUARDS_METADATA);
+  if (guards.length !== 1 || guards[0] !== TopicAccessGuard) throw new Error(`${name}: a DirectRoute takes exactly the TopicAccessGuard`);
+  for (const key of [INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA]) {
+    if (declared(key).length > 0) throw new Error(`${name}: a DirectRoute takes no interceptor, pipe or exception filter of its own`);
+  }
 }
