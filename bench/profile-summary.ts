@@ -48,7 +48,11 @@ export interface ProfileSummary {
 export function summarize(profile: Profile, top = 25): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  // A sample's time is the gap since the previous one, capped at ten typical gaps: a process that other
+  // work kept off the CPU would otherwise charge seconds to whatever function happened to be sampled next.
+  const gaps = [...profile.timeDeltas].sort((a, b) => a - b);
+  const cap = 10 * (gaps[gaps.length >> 1] ?? 1000);
+  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + Math.min(cap, profile.timeDeltas[i] ?? 0));
   const layers = new Map<string, number>();
   const functions = new Map<string, { layer: string; us: number }>();
   let total = 0;

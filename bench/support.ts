@@ -1,5 +1,7 @@
 /** What every benchmark shares: command-line numbers, medians, percentiles, rounding, the broker and registry, and an ingest API process. */
+import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { signToken } from '@platform/auth';
 import { env, loadEnv } from '@platform/config';
@@ -46,14 +48,15 @@ export interface BenchApi {
   pid: number | undefined;
 }
 
-/** The ingest API as its own process on `port`, with throttling out of the way; resolves once it is ready. */
-export async function startBenchApi(pipelinePath: string, port: number, dir: string, env: Record<string, string> = {}): Promise<BenchApi> {
+/** The ingest API as its own process on `port` (from `sources`, another checkout, when given), with throttling out of the way; resolves once it is ready. */
+export async function startBenchApi(pipelinePath: string, port: number, dir: string, env: Record<string, string> = {}, sources?: string): Promise<BenchApi> {
   const secret = randomBytes(24).toString('hex');
   const api = new AppProcess(
     'ingest-api',
     { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn', ...env },
     dir,
     `http://127.0.0.1:${port}/api/v1/health/ready`,
+    { sources },
   );
   try {
     await api.start();
@@ -70,6 +73,59 @@ export async function startBenchApi(pipelinePath: string, port: number, dir: str
     stop: async () => {
       await api.stop();
       api.close();
+    },
+  };
+}
+
+/**
+ * The lean reference server (bench/lean-ingest.ts) as its own process on `port`, serving `type` with
+ * the schema registered under `schemaId`; resolves once it answers.
+ */
+export async function startLeanServer(
+  type: { name: string; topic: string; partitionKey: string; partitions: number; schemaPath: string },
+  schemaId: number,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<BenchApi> {
+  const secret = randomBytes(24).toString('hex');
+  const child = spawn(process.execPath, ['-r', resolve(root, 'scripts/register.js'), resolve(root, 'bench/lean-ingest.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: brokers,
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: secret,
+      LEAN_PORT: String(port),
+      LEAN_TOPIC: type.topic,
+      LEAN_EVENT_TYPE: type.name,
+      LEAN_PARTITION_KEY: type.partitionKey,
+      LEAN_PARTITIONS: String(type.partitions),
+      LEAN_SCHEMA_ID: String(schemaId),
+      LEAN_SCHEMA: readFileSync(type.schemaPath, 'utf8'),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the lean server exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the lean server did not start within 60 s');
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  return {
+    url,
+    pid: child.pid,
+    token: (subject) => signToken(secret, { subject, scopes: ['events:*'], expiresInSeconds: 3600 }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }

@@ -17,6 +17,8 @@ const run = promisify(execFile);
  */
 export interface Launch {
   production?: { tree: string };
+  /** Another checkout whose sources to run (a benchmark comparing builds); this one by default. */
+  sources?: string;
 }
 
 /** The four services, by the name of their directory under apps/ (and of the image's entrypoint argument). */
@@ -32,9 +34,10 @@ export interface SpawnOptions extends Launch {
 /** Starts one app as a child process: its sources through scripts/register.js, or a production tree's compiled output. */
 export function spawnApp(app: ServiceName, options: SpawnOptions = {}): ChildProcess {
   const tree = options.production?.tree;
-  const [command, args] = tree ? ['sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), app]] : [process.execPath, ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, 'apps', app, 'src/main.ts')]];
+  const sources = options.sources ?? ROOT;
+  const [command, args] = tree ? ['sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), app]] : [process.execPath, ['-r', join(sources, 'scripts/register.js'), join(sources, 'apps', app, 'src/main.ts')]];
   return spawn(command, args, {
-    cwd: tree ?? ROOT,
+    cwd: tree ?? sources,
     env: { ...process.env, ...(tree ? { PLATFORM_HOME: tree, NODE_ENV: 'production' } : {}), ...options.env },
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });

@@ -13,6 +13,7 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { handleClientError, handleFrameworkError } from './http/client-error';
 import { installHttpHooks } from './http/http-hooks';
+import { installDirectRoutes } from './http/direct-route';
 import { installSecurityHeaders } from './http/security-headers';
 import { requestIdFrom } from './http/request-context';
 import { buildOpenApi, serveDocs } from './http/docs';
@@ -73,6 +74,7 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     const fastify = app.getHttpAdapter().getInstance();
     installHttpHooks(fastify, { batchBodyLimit: config.batchMaxBytes });
     installSecurityHeaders(fastify);
+    installDirectRoutes(fastify, app);
     app.useGlobalFilters(new AllExceptionsFilter());
     if (config.corsOrigins.length > 0) {
       app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'] });

@@ -42,3 +42,20 @@ export function httpMetricsFor(method: string, route: string, status: number): H
   }
   return children;
 }
+
+export interface TopicMetricChildren {
+  published: Counter.Internal;
+  duplicates: Counter.Internal;
+}
+
+const topicChildren = new Map<string, TopicMetricChildren>();
+
+/** The published and duplicate counters of one topic, looked up once rather than hashing labels per event. */
+export function topicMetricsFor(topic: string): TopicMetricChildren {
+  let children = topicChildren.get(topic);
+  if (!children) {
+    children = { published: (ingestMetrics.published as Counter<string>).labels(topic), duplicates: (ingestMetrics.duplicates as Counter<string>).labels(topic) };
+    topicChildren.set(topic, children);
+  }
+  return children;
+}

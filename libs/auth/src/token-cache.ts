@@ -1,10 +1,18 @@
 /**
- * A bounded LRU of verified tokens keyed by the token string. An entry is served only until the
+ * A bounded cache of verified tokens keyed by the token string. An entry is served only until the
  * token's own `exp` and at most `maxAgeMs` after it was verified (so a rotated signing key takes
- * effect within that time); a full cache drops its least recently used entry.
+ * effect within that time); a full cache drops a token not used since the eviction last passed it
+ * (second chance, an approximation of least recently used): a hit only sets a flag, so the request
+ * path does not reorder the map on every call.
  */
+interface Entry<V> {
+  value: V;
+  validUntil: number;
+  used: boolean;
+}
+
 export class TokenCache<V> {
-  private readonly entries = new Map<string, { value: V; validUntil: number }>();
+  private readonly entries = new Map<string, Entry<V>>();
 
   constructor(
     private readonly maxEntries: number,
@@ -19,9 +27,7 @@ export class TokenCache<V> {
       this.entries.delete(token);
       return undefined;
     }
-    // Refresh recency: Map iteration order is insertion order, so the oldest key is evicted first.
-    this.entries.delete(token);
-    this.entries.set(token, entry);
+    entry.used = true;
     return entry.value;
   }
 
@@ -32,11 +38,18 @@ export class TokenCache<V> {
     const validUntil = Math.min(now + this.maxAgeMs, expiresAtMs ?? Number.POSITIVE_INFINITY);
     if (validUntil <= now) return;
     this.entries.delete(token);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    while (this.entries.size >= this.maxEntries) this.evictOne();
+    this.entries.set(token, { value, validUntil, used: false });
+  }
+
+  /** Map order is insertion order: the oldest entry goes unless it was used since, then it moves to the young end. */
+  private evictOne(): void {
+    for (const [token, entry] of this.entries) {
+      this.entries.delete(token);
+      if (!entry.used) return;
+      entry.used = false;
+      this.entries.set(token, entry);
     }
-    this.entries.set(token, { value, validUntil });
   }
 
   get size(): number {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 import { DeadlineQueue } from './deadlines';
 
 describe('DeadlineQueue (fake timers and a fake clock)', () => {
@@ -44,5 +46,24 @@ describe('DeadlineQueue (fake timers and a fake clock)', () => {
     advance(100);
     expect(queue.size).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('DeadlineQueue (real garbage collector)', () => {
+  it('lets go of a settled call long before its deadline: the caller’s state is not kept for the whole duration', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const queue = new DeadlineQueue(60_000);
+    let held!: WeakRef<object>;
+    await (async () => {
+      const state = { records: new Array(1000).fill('x') };
+      held = new WeakRef(state);
+      await queue.bound(Promise.resolve(state), 'late');
+    })();
+    // WeakRef targets are kept until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(held.deref()).toBeUndefined();
+    expect(queue.size).toBe(1);
   });
 });

@@ -6,8 +6,8 @@
  */
 interface Entry {
   at: number;
-  settled: boolean;
-  expire: () => void;
+  /** Rejects the bounded promise; dropped once the work settles. */
+  expire: (() => void) | undefined;
 }
 
 export class DeadlineQueue {
@@ -20,16 +20,18 @@ export class DeadlineQueue {
   /** `work`'s outcome, or a rejection with `message` once `ms` passed without it. */
   bound<T>(work: Promise<T>, message: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = { at: this.now() + this.ms, settled: false, expire: () => reject(new Error(message)) };
+      const entry: Entry = { at: this.now() + this.ms, expire: () => reject(new Error(message)) };
       this.entries.push(entry);
       if (this.timer === undefined) this.arm(entry.at);
+      // A settled entry waits in the queue until the timer reaches it: it must not keep the caller's
+      // promise (and whatever its continuation holds) alive for the whole duration.
       work.then(
         (value) => {
-          entry.settled = true;
+          entry.expire = undefined;
           resolve(value);
         },
         (error: unknown) => {
-          entry.settled = true;
+          entry.expire = undefined;
           reject(error);
         },
       );
@@ -52,11 +54,12 @@ export class DeadlineQueue {
     const now = this.now();
     while (this.head < this.entries.length) {
       const entry = this.entries[this.head];
-      if (!entry.settled && entry.at > now) break;
+      const expire = entry.expire;
+      if (expire && entry.at > now) break;
       this.head++;
-      if (!entry.settled) {
-        entry.settled = true;
-        entry.expire();
+      if (expire) {
+        entry.expire = undefined;
+        expire();
       }
     }
     // Drop the consumed prefix now and then rather than shifting on every expiry.

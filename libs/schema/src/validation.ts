@@ -156,10 +156,12 @@ function compile(type: avro.Type, fixed: string | undefined): Coerce {
     const mismatch = `does not match any of ${branches.map((b) => typeName(b)).join(', ')}`;
     return guarded((value, path, problems, depth) => {
       if (value === null && nullable) return null;
+      // A branch's problems are dropped again when it does not match (no list per attempt).
+      const mark = problems.length;
       for (const { branch, coerce } of candidates) {
-        const attempt: ValidationProblem[] = [];
-        const coerced = coerce(value, path, attempt, depth + 1);
-        if (attempt.length === 0 && branch.isValid(coerced)) return coerced;
+        const coerced = coerce(value, path, problems, depth + 1);
+        if (problems.length === mark && branch.isValid(coerced)) return coerced;
+        problems.length = mark;
       }
       problems.push({ path: fixed ?? path, message: mismatch });
       return value;

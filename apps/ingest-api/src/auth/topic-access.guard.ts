@@ -26,20 +26,28 @@ export type TopicRequest<Query = Record<string, unknown>> = FastifyRequest<{ Par
 };
 
 @Injectable()
-export class TopicAccessGuard extends AccessGuard<TopicRequest> {
+export class TopicAccessGuard extends AccessGuard<TopicRequest, TopicAccess> {
   private readonly accesses = new WeakMap<object, TopicAccess>();
 
   constructor(verifier: TokenVerifier, throttler: SubjectThrottlerGuard, private readonly reflector: Reflector, private readonly topics: TopicDirectory) {
     super(verifier, throttler);
   }
 
-  protected authorize(request: TopicRequest, principal: Principal, context: ExecutionContext): void {
-    const handler = context.getHandler();
+  /** The access a controller method declares (RequireScope on it or its controller; write when neither says). */
+  accessOf(handler: object, controller: object): TopicAccess {
     let access = this.accesses.get(handler);
     if (!access) {
-      access = this.reflector.getAllAndOverride<TopicAccess | undefined>(REQUIRED_ACCESS, [handler, context.getClass()]) ?? 'write';
+      access = this.reflector.getAllAndOverride<TopicAccess | undefined>(REQUIRED_ACCESS, [handler as never, controller as never]) ?? 'write';
       this.accesses.set(handler, access);
     }
+    return access;
+  }
+
+  protected override routeOf(context: ExecutionContext): TopicAccess {
+    return this.accessOf(context.getHandler(), context.getClass());
+  }
+
+  protected authorize(request: TopicRequest, principal: Principal, access: TopicAccess): void {
     request.eventType = authorizeTopic(this.topics, request.params.topic ?? '', principal, access);
   }
 }

@@ -1,10 +1,15 @@
-/** HTTP mapping of publish, batch publish and latest events; the logic lives in the services. */
+/**
+ * HTTP mapping of publish, batch publish and latest events; the logic lives in the services. The two
+ * publish routes are called by Fastify directly (DirectRoute: the same guard step, method and error
+ * answers without NestJS's per-request dispatch).
+ */
 import { Get, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PlatformError } from '@platform/contracts';
 import { RequireScope, TopicRequest } from '../auth/topic-access.guard';
 import { traceIdFromHeaders } from '../http/request-context';
+import { DirectRoute } from '../http/direct-route';
 import { AVRO_CONTENT_TYPES } from '../http/http-hooks';
 import { TopicController } from '../http/topic-controller';
 import { BatchInput, BatchResponse, ErrorResponse, EventInput, LatestResponse, PublishResponse } from './api-models';
@@ -24,6 +29,7 @@ export class EventsController {
   constructor(private readonly events: EventsService, private readonly latestEvents: LatestService) {}
 
   @Post(':topic')
+  @DirectRoute()
   @RequireScope('write')
   @ApiOperation({ summary: 'Publish one event (JSON, or Confluent-framed Avro bytes)' })
   @ApiParam(TOPIC_PARAM)
@@ -48,6 +54,7 @@ export class EventsController {
   }
 
   @Post(':topic/batch')
+  @DirectRoute()
   @RequireScope('write')
   @ApiOperation({ summary: 'Publish many events; one result per event, in order' })
   @ApiParam(TOPIC_PARAM)

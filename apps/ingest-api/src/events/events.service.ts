@@ -16,7 +16,7 @@ import { SchemaGate, unavailableRegistry } from '../schema/schema-gate';
 import { IdempotencyService, IdempotentOutcome, isFailure } from '../idempotency/idempotency.service';
 import { StoredResult } from '../idempotency/idempotency-store';
 import { newTraceId } from '../http/request-context';
-import { ingestMetrics } from '../metrics';
+import { ingestMetrics, topicMetricsFor } from '../metrics';
 import { checkDecodedEvent, EventTimeBounds, Preparation, PreparedEvent, prepareJsonEvent } from './event-preparation';
 
 export type BatchItemResult =
@@ -127,8 +127,8 @@ export class EventsService {
         }
       }
     }
-    if (accepted > 0) ingestMetrics.published.inc({ topic: type.topic }, accepted);
-    if (duplicates > 0) ingestMetrics.duplicates.inc({ topic: type.topic }, duplicates);
+    if (accepted > 0) topicMetricsFor(type.topic).published.inc(accepted);
+    if (duplicates > 0) topicMetricsFor(type.topic).duplicates.inc(duplicates);
     return { results, accepted, duplicates, rejected, failure };
   }
 
@@ -162,8 +162,9 @@ export class EventsService {
         throw error instanceof UnacknowledgedWrite ? error.map((late) => storedResult(event, late)) : error;
       }
     });
-    if (outcome.duplicate) ingestMetrics.duplicates.inc({ topic: type.topic });
-    else ingestMetrics.published.inc({ topic: type.topic });
+    const metrics = topicMetricsFor(type.topic);
+    if (outcome.duplicate) metrics.duplicates.inc();
+    else metrics.published.inc();
     return outcome;
   }
 

@@ -18,6 +18,9 @@ export type PeekOutcome = { state: 'absent' } | { state: 'pending' } | { state: 
 
 /** The batch calls of a store that answers in the same tick (process memory): called without promises. */
 export interface ImmediateClaims {
+  claim(key: string): ClaimOutcome;
+  complete(key: string, result: StoredResult): void;
+  release(key: string): void;
   claimMany(keys: readonly string[]): ClaimOutcome[];
   completeMany(items: ReadonlyArray<readonly [string, StoredResult]>): void;
   releaseMany(keys: readonly string[]): void;

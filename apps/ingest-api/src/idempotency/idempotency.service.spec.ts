@@ -110,6 +110,35 @@ describe('IdempotencyService.run', () => {
     expect(calls).toBe(1);
   });
 
+  it('lets concurrent runs and batches of one key share its one write', async () => {
+    const { service } = setup();
+    let calls = 0;
+    let finish!: (result: StoredResult) => void;
+    const first = service.run('a', () => {
+      calls++;
+      return new Promise<StoredResult>((resolve) => (finish = resolve));
+    });
+    const second = service.run('a', async () => stored('a', calls++));
+    const batch = service.runMany(['a', 'b'], async (indices) => indices.map((i) => stored(['a', 'b'][i], 10 + calls++)));
+    finish(stored('a', 7));
+    expect(await first).toEqual({ result: stored('a', 7), duplicate: false });
+    expect(await second).toEqual({ result: stored('a', 7), duplicate: true });
+    expect((await batch)[0]).toEqual({ result: stored('a', 7), duplicate: true });
+    expect(calls).toBe(2); // the first run's write and the batch's write of b
+  });
+
+  it('keeps the key of a run whose write is in doubt until that write settles', async () => {
+    const { service, store } = setup();
+    let land!: (result: StoredResult | undefined) => void;
+    const settled = new Promise<StoredResult | undefined>((resolve) => (land = resolve));
+    const error = Object.assign(new PlatformError(503, 'SERVICE_UNAVAILABLE', 'not acknowledged in time'), { settled });
+    await expect(service.run('a', async () => Promise.reject(error))).rejects.toBe(error);
+    expect(await store.peek('a')).toEqual({ state: 'pending' });
+    const retry = service.run('a', async () => stored('a', 99));
+    land(stored('a', 3));
+    expect(await retry).toEqual({ result: stored('a', 3), duplicate: true });
+  });
+
   it('rethrows the write error and lets a retry write', async () => {
     const { service } = setup();
     await expect(service.run('a', async () => Promise.reject(new PlatformError(503, 'SERVICE_UNAVAILABLE', 'down')))).rejects.toMatchObject({ status: 503 });

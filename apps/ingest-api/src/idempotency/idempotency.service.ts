@@ -9,7 +9,7 @@
  */
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { PlatformError } from '@platform/contracts';
-import { ClaimOutcome, IdempotencyStore, StoredResult } from './idempotency-store';
+import { ClaimOutcome, IdempotencyStore, ImmediateClaims, StoredResult } from './idempotency-store';
 
 export interface IdempotentOutcome {
   result: StoredResult;
@@ -55,9 +55,48 @@ export class IdempotencyService implements OnApplicationShutdown {
     return this.store.close();
   }
 
-  async run(key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
-    const [outcome] = await this.runMany([key], async () => [await write().catch((error: unknown) => ({ error }))]);
-    if (isFailure(outcome)) throw outcome.error;
+  /** One key: the write's result, or the first write's as a duplicate; rejects with the write's error. */
+  run(key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
+    const immediate = this.store.immediate;
+    if (immediate && !this.inFlight.has(key) && !this.inDoubt.has(key)) {
+      const claim = immediate.claim(key);
+      if (claim.state === 'done') return Promise.resolve({ result: claim.result, duplicate: true });
+      if (claim.state === 'claimed') return this.writeClaimedNow(immediate, key, write);
+      // A claim this instance does not track: the general path waits for it.
+    }
+    return this.runMany([key], async () => [await write().catch((error: unknown) => ({ error }))]).then(([outcome]) => {
+      if (isFailure(outcome)) throw outcome.error;
+      return outcome;
+    });
+  }
+
+  /**
+   * `run` for a key just claimed in the in-memory store: what runMany does for one key, without its
+   * arrays and promise layers (this is the single-event request path).
+   */
+  private writeClaimedNow(immediate: ImmediateClaims, key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
+    const outcome = write().then(
+      (result): IdempotentOutcome => {
+        immediate.complete(key, result);
+        return { result, duplicate: false };
+      },
+      (error: unknown) => {
+        // A retry must not write the event again while the first write may still land.
+        if (isInDoubt(error)) this.holdUntilSettled(key, error.settled);
+        else immediate.release(key);
+        throw error;
+      },
+    );
+    // A concurrent request for the same key waits on this write, as it would on a batch.
+    const batch = outcome.then(
+      (done): BatchItemOutcome[] => [done],
+      (error: unknown): BatchItemOutcome[] => [{ error }],
+    );
+    const inFlight: InFlight = { batch, index: 0 };
+    this.inFlight.set(key, inFlight);
+    void batch.then(() => {
+      if (this.inFlight.get(key) === inFlight) this.inFlight.delete(key);
+    });
     return outcome;
   }
 

@@ -32,6 +32,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** The same batch calls without promises: IdempotencyService uses them on the request path. */
   readonly immediate: ImmediateClaims = {
+    claim: (key) => {
+      const now = this.now();
+      this.evict(now);
+      return this.claimAt(key, now);
+    },
+    complete: (key, result) => this.completeAt(key, result, this.now()),
+    release: (key) => this.releaseNow(key),
     claimMany: (keys) => this.claimManyNow(keys),
     completeMany: (items) => this.completeManyNow(items),
     releaseMany: (keys) => {
@@ -46,9 +53,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(key: string): Promise<ClaimOutcome> {
-    const now = this.now();
-    this.evict(now);
-    return this.claimAt(key, now);
+    return this.immediate.claim(key);
   }
 
   async claimMany(keys: readonly string[]): Promise<ClaimOutcome[]> {
@@ -66,7 +71,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(key: string, result: StoredResult): Promise<void> {
-    this.completeAt(key, result, this.now());
+    this.immediate.complete(key, result);
   }
 
   async completeMany(items: ReadonlyArray<readonly [string, StoredResult]>): Promise<void> {

@@ -194,10 +194,15 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
   /** Sends `records`, filling `acks` as they are acknowledged; `settled` tells whether the send is over. */
   private sendConnected(records: readonly OutgoingRecord[], acks: Array<RecordAck | Error | undefined>): { promise: Promise<void>; settled: boolean } {
     const state = { promise: Promise.resolve(), settled: false };
-    state.promise = (async () => {
-      if (!this.connected) await this.ensureConnected();
-      await this.batching.sendMany(records, acks);
-    })().finally(() => void (state.settled = true));
+    // Connected (the usual case), the records are queued in this tick, with no extra promise layer.
+    const sent = this.connected ? this.batching.sendMany(records, acks) : this.ensureConnected().then(() => this.batching.sendMany(records, acks));
+    state.promise = sent.then(
+      () => void (state.settled = true),
+      (error: unknown) => {
+        state.settled = true;
+        throw error;
+      },
+    );
     return state;
   }
 
