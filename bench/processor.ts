@@ -2,6 +2,8 @@
  * Processor throughput with exactly-once on, against kafka-consumer-perf-test on the same topic in
  * the same run, and produce-to-committed-aggregate latency for a steady stream.
  *   node -r ./scripts/register.js bench/processor.ts [--events 200000 --runs 3 --latency-seconds 75]
+ * Profile the processor window: NODE_OPTIONS="--require ./bench/cpu-profile.js" CPU_PROFILE_DIR=DIR with --runs 1
+ * (then bench/profile-summary.ts DIR/<pid>.cpuprofile).
  * Throughput: N framed iot.sensor events (1000 devices) are produced first; the clock runs from
  * startProcessor until both stages' committed offsets reach the ends of their input topics.
  * Writes docs/benchmarks/processor.{md,json}.
@@ -118,6 +120,8 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
   const perf = consumerPerfTest(topic, events);
   // Other work on the machine slows both sides unevenly: recorded so a reader can judge the run.
   const load = loadavg()[0];
+  // Under NODE_OPTIONS="--require bench/cpu-profile.js" CPU_PROFILE_DIR=DIR: profile from here on (producing left out).
+  if (process.env.CPU_PROFILE_DIR) process.kill(process.pid, 'SIGUSR2');
   const started = Date.now();
   const processor = await startProcessor({ config: loadProcessorConfig(b.env), pipeline: b.pipeline, logger: log });
   const stageA = `${b.env.PROCESSOR_GROUP}-a`;
