@@ -123,6 +123,8 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
   // Under NODE_OPTIONS="--require bench/cpu-profile.js" CPU_PROFILE_DIR=DIR: profile from here on (producing left out).
   if (process.env.CPU_PROFILE_DIR) process.kill(process.pid, 'SIGUSR2');
   const started = Date.now();
+  // CPU time of this process (every thread) while the processor works: less sensitive to a shared machine than time.
+  const cpuBefore = process.cpuUsage();
   const processor = await startProcessor({ config: loadProcessorConfig(b.env), pipeline: b.pipeline, logger: log });
   const stageA = `${b.env.PROCESSOR_GROUP}-a`;
   const stageB = `${b.env.PROCESSOR_GROUP}-b`;
@@ -137,6 +139,7 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
     await sleep(100);
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await processor.stop();
   if (process.env.BENCH_DEBUG) {
     const text = await registry.metrics();
@@ -148,6 +151,7 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
     processor_seconds: round(seconds),
     processor_events_per_sec: Math.round(events / seconds),
     stage_a_seconds: round((aDone - started) / 1000),
+    cpu_seconds: round((cpu.user + cpu.system) / 1e6),
     consumer_perf_test_events_per_sec: Math.round(perf.nMsgPerSec),
     consumer_perf_test_fetch_events_per_sec: Math.round(perf.fetchNMsgPerSec),
     load_average_1m: round(load),
