@@ -57,7 +57,9 @@ async function prepare(idleTimeout?: string): Promise<Bench> {
   await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name)));
   const catalog = new SchemaCatalog(new RegistryClient(registryUrl, { credentials: registryCredentials }), pipeline);
   await catalog.registerPipelineSchemas();
-  const env = { KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl, ...registryCredentialEnv, PIPELINE_CONFIG: path, PROCESSOR_GROUP: `processor-${suffix}`, LOG_LEVEL: 'warn' };
+  // PROCESSOR_* settings of this process reach the processor (e.g. PROCESSOR_STAGE_THREADS=false for an A/B run).
+  const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('PROCESSOR_') && e[1] !== undefined));
+  const env = { KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl, ...registryCredentialEnv, ...settings, PIPELINE_CONFIG: path, PROCESSOR_GROUP: `processor-${suffix}`, LOG_LEVEL: 'warn' };
   return { suffix, pipeline, kafka, catalog, env };
 }
 

@@ -50,7 +50,12 @@ export interface StageThreadOptions {
   pipeline: PipelineConfig;
   logger: Logger;
   onFatal?: (error: Error) => void;
+  /** The module and export the thread runs (default: this file's `runStageThread`, which starts the processor). */
+  entry?: { file: string; name: string };
 }
+
+/** What a stage thread starts: the processor's stages, or a fake in the specs. */
+export type StartOnThread = (options: { config: ProcessorConfig; pipeline: PipelineConfig; logger: Logger; onFatal: (error: Error) => void }) => Promise<{ stop(): Promise<void> }>;
 
 function serialize(error: unknown): SerializedError {
   const e = error as { name?: unknown; message?: unknown; code?: unknown; retriable?: unknown } | null;
@@ -76,8 +81,8 @@ export function startStageThread(options: StageThreadOptions): Promise<StageThre
   // Run from TypeScript sources (scripts/register.js, tests), the thread needs the same loader.
   const typescript = extname(__filename) === '.ts';
   const preload = typescript ? `require(${JSON.stringify(resolve(__dirname, '../../../scripts/register.js'))});` : '';
-  const entry = join(__dirname, `stage-thread${extname(__filename)}`);
-  const worker = new Worker(`${preload}require(${JSON.stringify(entry)}).runStageThread();`, { eval: true, workerData: data });
+  const entry = options.entry ?? { file: join(__dirname, `stage-thread${extname(__filename)}`), name: 'runStageThread' };
+  const worker = new Worker(`${preload}require(${JSON.stringify(entry.file)})[${JSON.stringify(entry.name)}]();`, { eval: true, workerData: data });
 
   let exited = false;
   let stopping = false;
@@ -149,9 +154,15 @@ export function startStageThread(options: StageThreadOptions): Promise<StageThre
   });
 }
 
-/** The thread's side (its entry point). */
+/** The thread's side (its entry point): starts the processor with the stages it was given. */
 export function runStageThread(): void {
-  if (isMainThread || !parentPort) throw new Error('runStageThread runs on a stage thread');
+  // Loaded here, not at the top: bootstrap.ts imports this file.
+  serveStageThread((options) => import('./bootstrap').then(({ startProcessor }) => startProcessor(options)));
+}
+
+/** Runs `start` on this (stage) thread and answers the thread that started it. */
+export function serveStageThread(start: StartOnThread): void {
+  if (isMainThread || !parentPort) throw new Error('a stage thread serves only on a worker thread');
   const port = parentPort;
   const data = workerData as ThreadData;
   const send = (message: FromThread) => port.postMessage(message);
@@ -167,10 +178,7 @@ export function runStageThread(): void {
         .then(() => send({ type: 'stopped' }));
     }
   });
-  // Loaded here, not at the top: bootstrap.ts imports this file.
-  import('./bootstrap')
-    .then(({ startProcessor }) => startProcessor({ config: data.config, pipeline: data.pipeline, logger, onFatal: (error) => send({ type: 'fatal', error: serialize(error) }) }))
-    .then(
+  start({ config: data.config, pipeline: data.pipeline, logger, onFatal: (error) => send({ type: 'fatal', error: serialize(error) }) }).then(
     (started) => {
       handle = started;
       send({ type: 'started' });
