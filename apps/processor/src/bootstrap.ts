@@ -1,6 +1,8 @@
 /**
  * Wires the processor: topics, schema catalog, reference tables, then stage A (validate, enrich,
- * repartition) and stage B (windows), each its own consumer group, in one process.
+ * repartition) and stage B (windows), each its own consumer group. PROCESSOR_STAGES chooses the
+ * stages a process runs; with both, stage A runs on a worker thread of its own (stage-thread.ts)
+ * unless PROCESSOR_STAGE_THREADS is off, so the two stages use two cores.
  * `startProcessor` is what main.ts and in-process tests call.
  */
 import { Admin } from 'kafkajs';
@@ -12,6 +14,7 @@ import { ProcessorConfig } from './config';
 import { ReferenceStore } from './reference-store';
 import { StageA } from './stage-a/stage-a';
 import { StageB } from './stage-b/stage-b';
+import { startStageThread, StageThread } from './stage-thread';
 import { internalTopicPlans } from './topology';
 
 export interface ProcessorOptions {
@@ -24,14 +27,46 @@ export interface ProcessorOptions {
 }
 
 export interface ProcessorHandle {
-  readonly stageA: StageA;
-  readonly stageB: StageB;
+  /** The stages running on this thread: undefined for a stage not run here or run on its own thread. */
+  readonly stageA?: StageA;
+  readonly stageB?: StageB;
   /** Graceful: stop consuming, finish the transactions in flight, disconnect. */
   stop(): Promise<void>;
 }
 
 export async function startProcessor(options: ProcessorOptions): Promise<ProcessorHandle> {
   const { config } = options;
+  if (!config.stageThreads || config.stages.length < 2) return startStages(options);
+  const log = options.logger ?? rootLogger();
+  const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
+  // Stage B here and stage A on its own thread start side by side (each joins its group meanwhile).
+  const [here, there] = await Promise.allSettled([
+    startStages({ ...options, pipeline, config: { ...config, stages: ['b'] } }),
+    startStageThread({ config: { ...config, stages: ['a'], stageThreads: false }, pipeline, logger: log, onFatal: options.onFatal }),
+  ]);
+  if (here.status === 'rejected') {
+    // A terminated thread leaves nothing behind, so stage B's failure decides as on one thread.
+    if (there.status === 'fulfilled') await there.value.stop().catch(() => undefined);
+    throw here.reason;
+  }
+  const local = here.value;
+  if (there.status === 'rejected') {
+    await local.stop().catch(() => undefined);
+    throw new StagesNotStartedError(there.reason);
+  }
+  const thread: StageThread = there.value;
+  let stopped: Promise<void> | undefined;
+  health.register('processor-stage-a-thread', async () => !stopped && thread.running());
+  return {
+    stageB: local.stageB,
+    stop: () => (stopped ??= Promise.all([thread.stop(), local.stop()]).then(() => undefined)),
+  };
+}
+
+/** Runs the stages `config.stages` names on this thread. */
+async function startStages(options: ProcessorOptions): Promise<ProcessorHandle> {
+  const { config } = options;
+  const runs = (stage: 'a' | 'b') => config.stages.includes(stage);
   const log = options.logger ?? rootLogger();
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
   const kafka = createKafka(kafkaSettings(config, { clientId: `${config.kafkaClientId}-processor-${config.instanceId}` }));
@@ -42,7 +77,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   try {
     await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], topicReplication(config, pipeline));
     await catalog.registerPipelineSchemas();
-    await reference.start();
+    // Only stage A enriches from the reference tables.
+    if (runs('a')) await reference.start();
   } catch (error) {
     // Nothing may stay connected when start fails, or the process (or a test run) cannot exit.
     await reference.stop().catch(() => undefined);
@@ -52,12 +88,12 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
 
   const producers = new KafkaTaskProducers(kafka);
   const deps = { kafka, admin, pipeline, catalog, reference: reference.table, config, producers, log, onFatal: options.onFatal };
-  const stageA = new StageA(deps);
-  const stageB = new StageB(deps);
+  const stageA = runs('a') ? new StageA(deps) : undefined;
+  const stageB = runs('b') ? new StageB(deps) : undefined;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
-      await Promise.all([stageA.stop(), stageB.stop()]);
+      await Promise.all([stageA?.stop(), stageB?.stop()]);
       await reference.stop();
       await producers.closeAll();
       await admin.disconnect().catch(() => undefined);
@@ -66,14 +102,14 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
     return stopped;
   };
   try {
-    await stageB.start();
-    await stageA.start();
+    await stageB?.start();
+    await stageA?.start();
   } catch (error) {
     await stop().catch(() => undefined);
     throw new StagesNotStartedError(error);
   }
   health.register('processor', async () => !stopped);
-  log.info({ group: config.group, instance: config.instanceId, topics: pipeline.eventTypes.map((t) => t.topic) }, 'processor started');
+  log.info({ group: config.group, instance: config.instanceId, stages: config.stages, topics: pipeline.eventTypes.map((t) => t.topic) }, 'processor started');
   return { stageA, stageB, stop };
 }
 

@@ -8,6 +8,16 @@ const spec = {
   ...commonEnv,
   group: env.string('PROCESSOR_GROUP', { default: 'processor' }),
   opsPort: env.int('PROCESSOR_OPS_PORT', { default: 9101, min: 0, max: 65535 }),
+  /**
+   * The stages this process runs: `a` (validate, repartition), `b` (windows), or both. A deployment
+   * can run each stage as its own process (one per core); the stages only meet through Kafka.
+   */
+  stages: env.subset('PROCESSOR_STAGES', ['a', 'b'] as const, { default: ['a', 'b'] }),
+  /**
+   * With both stages in one process, stage A runs on a worker thread of its own (so the two use two
+   * cores) unless this is off; its metrics are served with the process's.
+   */
+  stageThreads: env.bool('PROCESSOR_STAGE_THREADS', { default: true }),
   instanceId: env.string('PROCESSOR_INSTANCE_ID', { default: `${hostname()}-${process.pid}` }),
   /** How often each stage B task re-evaluates its watermark in processing time (idle sources). */
   timerIntervalMs: env.duration('PROCESSOR_TIMER_INTERVAL', { default: '1s' }),

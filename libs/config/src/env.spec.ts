@@ -40,6 +40,15 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ port: env.int('PORT', { min: 1, max: 65535 }) }, { PORT: '70000' })).toThrow(/PORT must be <= 65535/);
   });
 
+  it('reads a subset of choices, in the order of the choices, and names the variable for anything else', () => {
+    const stages = (raw?: string) => loadEnv({ s: env.subset('STAGES', ['a', 'b'] as const, { default: ['a', 'b'] }) }, { STAGES: raw }).s;
+    expect(stages()).toEqual(['a', 'b']);
+    expect(stages('b')).toEqual(['b']);
+    expect(stages('b, a,b')).toEqual(['a', 'b']);
+    expect(() => stages('a,c')).toThrow(/STAGES must list some of a, b, got "c"/);
+    expect(() => stages(',')).toThrow(/STAGES must list at least one of a, b/);
+  });
+
   it('parses durations in every unit', () => {
     expect([parseDuration('15'), parseDuration('2s'), parseDuration('1.5m'), parseDuration('2h'), parseDuration('7d')]).toEqual([15, 2000, 90000, 7200000, 604800000]);
     expect(() => parseDuration('5 weeks')).toThrow();

@@ -109,6 +109,17 @@ export const env = {
       return String(raw).split(',').map((item) => item.trim()).filter(Boolean);
     });
   },
+  /** A non-empty comma-separated subset of `choices`, each at most once, in the order of `choices`. */
+  subset<T extends string>(variable: string, choices: readonly T[], options: { default?: readonly T[] } = {}): Field<T[]> {
+    const parse = env.list(variable, { default: options.default ? [...options.default] : undefined }).parse;
+    return field(variable, (raw, source) => {
+      const items = parse(raw, source);
+      const unknown = items.filter((item) => !choices.includes(item as T));
+      if (unknown.length > 0) throw new FieldProblem(`${variable} must list some of ${choices.join(', ')}, got "${unknown.join(',')}"`);
+      if (items.length === 0) throw new FieldProblem(`${variable} must list at least one of ${choices.join(', ')}`);
+      return choices.filter((choice) => items.includes(choice));
+    });
+  },
   url(variable: string, options: { default?: string } = {}): Field<string> {
     return field(variable, (raw) => {
       const value = raw === undefined || raw === '' ? (options.default ?? required(variable, raw, 'a URL')) : raw;

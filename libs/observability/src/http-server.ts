@@ -3,7 +3,7 @@
  * used by the apps that have no HTTP API of their own (processor, sink).
  */
 import { createServer, Server } from 'http';
-import { registry } from './metrics';
+import { processMetrics, registry } from './metrics';
 import { health } from './health';
 
 export function startOpsServer(port: number, host = '127.0.0.1'): Promise<Server> {
@@ -12,7 +12,7 @@ export function startOpsServer(port: number, host = '127.0.0.1'): Promise<Server
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/metrics') {
         res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(await registry.metrics());
+        res.end(await processMetrics());
         return;
       }
       if (path === '/health/live') {

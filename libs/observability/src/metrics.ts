@@ -3,14 +3,16 @@
  * GET /metrics; default Node.js process metrics are included, and `build_info` (the version, commit
  * and Node.js version of the running build as labels, value 1).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { buildInfo } from './build-info';
 
 export const registry = new Registry();
 let defaultsCollected = false;
+let defaultLabels: Record<string, string> = {};
 
 export function initMetrics(app: string): Registry {
-  registry.setDefaultLabels({ app });
+  defaultLabels = { app };
+  registry.setDefaultLabels(defaultLabels);
   if (!defaultsCollected) {
     collectDefaultMetrics({ register: registry });
     defaultsCollected = true;
@@ -37,4 +39,31 @@ export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 export function histogram(name: string, help: string, labelNames: string[] = [], buckets = LATENCY_BUCKETS): Histogram<string> {
   return existing<Histogram<string>>(name) ?? new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+}
+
+/** A registry's metrics as plain data, as another thread of the process hands them over. */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/** Where the metrics of the process's other threads come from (each keeps its own registry). */
+const threadMetrics = new Set<() => Promise<MetricsSnapshot>>();
+
+/** Serves a worker thread's metrics with this registry's; returns the function that stops it. */
+export function addThreadMetrics(source: () => Promise<MetricsSnapshot>): () => void {
+  threadMetrics.add(source);
+  return () => threadMetrics.delete(source);
+}
+
+/** For a worker thread: label its registry as the process's (initMetrics ran on the main thread). */
+export function threadMetricsLabels(): Record<string, string> {
+  return { ...defaultLabels };
+}
+
+/**
+ * The process's metrics in the exposition format: this registry's, plus every thread's (series with
+ * the same name and labels are summed; the threads' series are disjoint apart from shared counters).
+ */
+export async function processMetrics(): Promise<string> {
+  if (threadMetrics.size === 0) return registry.metrics();
+  const snapshots = await Promise.all([registry.getMetricsAsJSON(), ...[...threadMetrics].map((source) => source())]);
+  return AggregatorRegistry.aggregate(snapshots).metrics();
 }
