@@ -95,6 +95,11 @@ describe('planLakeObjects', () => {
     expect(planned[1].columns.map((c) => c.name)).toEqual(RAW);
   });
 
+  it('sorts the objects by key, whichever hour holds the lowest offset', () => {
+    const planned = planLakeObjects('', { ...batch, rows: [raw('late-hour', 1, H06), raw('early-hour', 2, H05)] });
+    expect(planned.map((p) => p.key)).toEqual(['events.page_view/dt=2026-03-04/hr=05/events.page_view-p3-98-140.parquet', 'events.page_view/dt=2026-03-04/hr=06/events.page_view-p3-98-140.parquet']);
+  });
+
   it('plans nothing for a batch without rows', () => {
     expect(planLakeObjects('lake', { ...batch, rows: [] })).toEqual([]);
   });
@@ -157,6 +162,13 @@ describe('LakeWriter on a local directory and real Parquet files', () => {
       { event_id: 'c', offset: 12n, user_id: null, amount: null },
     ]);
     expect(await fs.readdir(join(root, '_tmp'))).toEqual([]);
+  });
+
+  it('releases its Parquet encoder when closed', () => {
+    const encoder = new ParquetEncoder();
+    const close = jest.spyOn(encoder, 'close');
+    new LakeWriter(store, encoder, { prefix: 'lake', consumerGroup: 'g' }).close();
+    expect(close).toHaveBeenCalledTimes(1);
   });
 
   it('writes nothing, not even a manifest, for a batch without rows', async () => {
