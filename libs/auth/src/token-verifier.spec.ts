@@ -248,6 +248,17 @@ describe('TokenVerifier edges', () => {
     expect([unavailable.status, unavailable.errorCode, unavailable.message, unavailable.retryAfterSeconds]).toEqual([503, 'SERVICE_UNAVAILABLE', 'signing keys are unavailable', 1]);
   });
 
+  it('with a fake key source: an RS256 token without a key id asks for the default key, and a key source failing with null is 503', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const asked: (string | undefined)[] = [];
+    const verifier = new TokenVerifier({ ...base, secret: undefined }, { jwks: { getSigningKey: async (kid) => (asked.push(kid), pair.publicKey) } });
+    const token = sign({}, pair.privateKey, { algorithm: 'RS256', subject: 'no-kid', expiresIn: 60 });
+    expect((await verifier.verify(token)).subject).toBe('no-kid');
+    expect(asked).toEqual([undefined]);
+    const failing = new TokenVerifier({ ...base, secret: undefined }, { jwks: { getSigningKey: async () => Promise.reject(null) } });
+    expect((await rejection(failing.verify(token))).status).toBe(503);
+  });
+
   it('keeps nothing with a cache size of 0', async () => {
     const verifier = new TokenVerifier({ ...base, cacheSize: 0 });
     const token = hs({ sub: 's', exp: now() + 60 });
