@@ -10,6 +10,8 @@ describe('scopes', () => {
     expect([...scopesFromClaims({ scp: ['x', 'y', 3, 'has space'] })]).toEqual(['x', 'y']);
     expect([...scopesFromClaims({ scopes: 'z' })]).toEqual(['z']);
     expect([...scopesFromClaims({ scope: { evil: true } })]).toEqual([]);
+    expect([...scopesFromClaims({ scopes: ['', 'x'] })]).toEqual(['x']);
+    expect([...scopesFromClaims({ scope: 'a b', scp: 'c', scopes: ['d', 'a'] })]).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('allows an action on a topic exactly when a matching, wildcard or admin scope is present', () => {

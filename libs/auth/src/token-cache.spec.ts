@@ -31,4 +31,39 @@ describe('TokenCache', () => {
     cache.set('old', 1, 4_000);
     expect(cache.size).toBe(0);
   });
+
+  it('does not store a token that expires at this very millisecond', () => {
+    const cache = new TokenCache<number>(3, 60_000, () => 5_000);
+    cache.set('now', 1, 5_000);
+    expect(cache.size).toBe(0);
+    cache.set('next', 2, 5_001);
+    expect(cache.get('next')).toBe(2);
+  });
+
+  it('stores nothing with a bound of 0 (the cache turned off)', () => {
+    const cache = new TokenCache<number>(0, 60_000);
+    cache.set('t', 1, null);
+    expect(cache.size).toBe(0);
+    expect(cache.get('t')).toBeUndefined();
+  });
+
+  it('counts setting a token again as a use: the token set again is evicted last', () => {
+    const cache = new TokenCache<number>(3, 60_000);
+    cache.set('a', 1, null);
+    cache.set('b', 2, null);
+    cache.set('a', 3, null);
+    cache.set('c', 4, null);
+    cache.set('d', 5, null);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(3);
+    expect(cache.size).toBe(3);
+  });
+
+  it('forgets everything when cleared', () => {
+    const cache = new TokenCache<number>(3, 60_000);
+    cache.set('a', 1, null);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.get('a')).toBeUndefined();
+  });
 });

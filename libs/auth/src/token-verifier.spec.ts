@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { sign } from 'jsonwebtoken';
 import { PlatformError } from '@platform/contracts';
 import { AuthSettings, authSettingsFromEnv, DEV_JWT_SECRET } from './settings';
-import { bearerToken, TokenVerifier } from './token-verifier';
+import { bearerToken, describeJwtError, TokenVerifier } from './token-verifier';
 import { signToken } from './dev-token';
 
 const SECRET = 'unit-test-secret-of-reasonable-length';
@@ -135,6 +135,10 @@ describe('TokenVerifier with an HS256 secret', () => {
     expect(bearerToken('bearer  abc')).toBe('abc');
     expect(bearerToken('Basic abc')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
+    expect(bearerToken(['Bearer abc'])).toBeUndefined();
+    expect(bearerToken('Bearer abc  ')).toBe('abc');
+    expect(bearerToken('xBearer abc')).toBeUndefined();
+    expect(bearerToken('Bearer abc def')).toBeUndefined();
   });
 });
 
@@ -193,5 +197,86 @@ describe('authSettingsFromEnv', () => {
     expect(settings.secret).toBe(DEV_JWT_SECRET);
     expect(settings.devFallback).toBe(true);
     expect(authSettingsFromEnv({ NODE_ENV: 'development', JWT_SECRET: 's3cret' }).devFallback).toBe(false);
+  });
+});
+
+describe('TokenVerifier edges', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const hs = (payload: object | string) => sign(payload, SECRET, { algorithm: 'HS256' });
+
+  it('needs a key source, and accepts exactly the algorithms of the sources it has (fake key source)', () => {
+    expect(() => new TokenVerifier({ ...base, secret: undefined })).toThrow('TokenVerifier needs a secret or a JWKS URL');
+    expect(new TokenVerifier(base).algorithms).toEqual(['HS256']);
+    const standIn = { getSigningKey: async () => Promise.reject(new Error('unused')) };
+    expect(new TokenVerifier({ ...base, secret: undefined }, { jwks: standIn }).algorithms).toEqual(['RS256']);
+    expect(new TokenVerifier(base, { jwks: standIn }).algorithms).toEqual(['HS256', 'RS256']);
+    expect(new TokenVerifier({ ...base, issuer: 'i', audience: 'a', clockToleranceSec: 7 }).verifyOptions).toEqual({ algorithms: ['HS256'], issuer: 'i', audience: 'a', clockTolerance: 7 });
+    expect(new TokenVerifier({ ...base, maxTokenLength: 99 }).maxTokenLength).toBe(99);
+  });
+
+  it('refuses with 401 UNAUTHORIZED a payload that is not an object, and a subject that is empty or over 256 characters', async () => {
+    const text = await rejection(new TokenVerifier(base).verify(hs('just text')));
+    expect([text.status, text.errorCode, text.message]).toEqual([401, 'UNAUTHORIZED', 'token payload is not an object']);
+    const exp = now() + 60;
+    expect((await rejection(new TokenVerifier(base).verify(hs({ sub: '', exp })))).message).toBe('token has no subject');
+    expect((await rejection(new TokenVerifier(base).verify(hs({ sub: 'x'.repeat(257), exp })))).message).toBe('token has no subject');
+    expect((await new TokenVerifier(base).verify(hs({ sub: 'x'.repeat(256), exp }))).subject).toHaveLength(256);
+    expect((await new TokenVerifier(base).verify(hs({ sub: 's', exp }))).expiresAtMs).toBe(exp * 1000);
+  });
+
+  it('refuses an empty token, a token over the length limit, and names at most 16 characters of an algorithm', async () => {
+    expect((await rejection(new TokenVerifier(base).verify(''))).message).toBe('missing bearer token');
+    const long = hs({ sub: 's', exp: now() + 60 });
+    expect((await rejection(new TokenVerifier({ ...base, maxTokenLength: long.length - 1 }).verify(long))).message).toBe('token is too long');
+    expect((await new TokenVerifier({ ...base, maxTokenLength: long.length }).verify(long)).subject).toBe('s');
+    expect((await new TokenVerifier({ ...base, maxTokenLength: long.length }).authenticate(`Bearer ${long}`)).subject).toBe('s');
+    const weird = `${b64({ alg: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', typ: 'JWT' })}.${b64({ sub: 's' })}.`;
+    expect((await rejection(new TokenVerifier(base).verify(weird))).message).toBe('algorithm ABCDEFGHIJKLMNOP is not accepted');
+    const noAlg = `${b64({ typ: 'JWT' })}.${b64({ sub: 's' })}.`;
+    expect((await rejection(new TokenVerifier(base).verify(noAlg))).message).toBe('malformed token');
+  });
+
+  it('with a fake key source: a non-string key id is malformed, an unknown key is 401, an unreachable key set is 503 with a retry hint', async () => {
+    const rs = (header: object) => `${b64({ alg: 'RS256', typ: 'JWT', ...header })}.${b64({ sub: 's', exp: now() + 60 })}.c2ln`;
+    const notFound = Object.assign(new Error('no key k9'), { name: 'SigningKeyNotFoundError' });
+    const missing = new TokenVerifier({ ...base, secret: undefined }, { jwks: { getSigningKey: async () => Promise.reject(notFound) } });
+    expect((await rejection(missing.verify(rs({ kid: 7 })))).message).toBe('malformed token key id');
+    const unknown = await rejection(missing.verify(rs({ kid: 'k9' })));
+    expect([unknown.status, unknown.message]).toEqual([401, 'unknown signing key']);
+    const down = new TokenVerifier({ ...base, secret: undefined }, { jwks: { getSigningKey: async () => Promise.reject(new Error('ECONNREFUSED')) } });
+    const unavailable = await rejection(down.verify(rs({ kid: 'k1' })));
+    expect([unavailable.status, unavailable.errorCode, unavailable.message, unavailable.retryAfterSeconds]).toEqual([503, 'SERVICE_UNAVAILABLE', 'signing keys are unavailable', 1]);
+  });
+
+  it('with a fake key source: an RS256 token without a key id asks for the default key, and a key source failing with null is 503', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const asked: (string | undefined)[] = [];
+    const verifier = new TokenVerifier({ ...base, secret: undefined }, { jwks: { getSigningKey: async (kid) => (asked.push(kid), pair.publicKey) } });
+    const token = sign({}, pair.privateKey, { algorithm: 'RS256', subject: 'no-kid', expiresIn: 60 });
+    expect((await verifier.verify(token)).subject).toBe('no-kid');
+    expect(asked).toEqual([undefined]);
+    const failing = new TokenVerifier({ ...base, secret: undefined }, { jwks: { getSigningKey: async () => Promise.reject(null) } });
+    expect((await rejection(failing.verify(token))).status).toBe(503);
+  });
+
+  it('keeps nothing with a cache size of 0', async () => {
+    const verifier = new TokenVerifier({ ...base, cacheSize: 0 });
+    const token = hs({ sub: 's', exp: now() + 60 });
+    await verifier.verify(token);
+    expect(verifier.cached(token)).toBeUndefined();
+  });
+});
+
+describe('describeJwtError', () => {
+  it('gives a short reason by error name, then by message, else "invalid token"', () => {
+    const named = (name: string, message = '') => Object.assign(new Error(message), { name });
+    expect(describeJwtError(named('TokenExpiredError'))).toBe('token expired');
+    expect(describeJwtError(named('NotBeforeError'))).toBe('token not yet valid');
+    expect(describeJwtError(new Error('jwt audience invalid. expected: a'))).toBe('token audience is not accepted');
+    expect(describeJwtError(new Error('jwt issuer invalid. expected: i'))).toBe('token issuer is not accepted');
+    expect(describeJwtError(new Error('invalid signature'))).toBe('invalid token signature');
+    expect(describeJwtError(new Error('invalid algorithm'))).toBe('token algorithm is not accepted');
+    expect(describeJwtError(new Error('jwt malformed'))).toBe('invalid token');
+    expect(describeJwtError(undefined)).toBe('invalid token');
   });
 });

@@ -50,4 +50,28 @@ describe('DLQ filter', () => {
     expect(parseTimeBound('1700000000000', 'since')).toBe(1700000000000);
     expect(() => parseTimeBound('yesterday', 'since')).toThrow(/since must be/);
   });
+
+  it('names a record by partition:offset, and reads only that shape back (surrounding blanks allowed)', () => {
+    expect(entryId({ dlqPartition: 12, dlqOffset: '991' })).toBe('12:991');
+    expect(parseEntryId(' 12:991 ')).toEqual({ partition: 12, offset: '991' });
+    for (const bad of ['x2:991', '2:991x', '2:', ':5', 'a:b', '2:9 1']) expect(() => parseEntryId(bad)).toThrow(`"${bad}" is not a DLQ record id (partition:offset)`);
+  });
+
+  it('reads an absent or empty time bound as none, and refuses one that is not a finite time', () => {
+    expect(parseTimeBound(undefined, 'since')).toBeUndefined();
+    expect(parseTimeBound('', 'since')).toBeUndefined();
+    expect(parseTimeBound('0', 'until')).toBe(0);
+    expect(() => parseTimeBound('Infinity', 'until')).toThrow('until must be an ISO-8601 time or epoch milliseconds, got "Infinity"');
+  });
+
+  it('matches a record on each criterion it meets, one at a time', () => {
+    const r = record({ last_attempt_time: '2026-01-01T00:00:00.000Z' });
+    const at = Date.parse('2026-01-01T00:00:00.000Z');
+    expect(matchesFilter(r, { sourceTopic: 'events.transaction' })).toBe(true);
+    expect(matchesFilter(r, { eventId: 'e1' })).toBe(true);
+    expect(matchesFilter(r, { since: at })).toBe(true);
+    expect(matchesFilter(r, { until: at })).toBe(true);
+    expect(matchesFilter(record({ last_attempt_time: 'not a time' }), { since: 0 })).toBe(false);
+    expect(matchesFilter(record({ last_attempt_time: 'not a time' }), { until: Date.parse('2027-01-01') })).toBe(false);
+  });
 });

@@ -75,4 +75,47 @@ describe('late records', () => {
     expect(() => decodeLateRecord({ ...message, headers: noType })).toThrow(/no error_type/);
     expect(() => decodeLateRecord({ ...message, headers: { ...message.headers, source_partition: 'x' } })).toThrow(/not an integer/);
   });
+
+  // Magic byte 0, schema id 1 (big-endian), one body byte 0x01: written out by hand.
+  const FRAMED = Buffer.from([0, 0, 0, 0, 1, 1]);
+
+  it('reads a late record with only the required headers, defaults filled in, other headers kept as the original ones', () => {
+    const headers = { error_type: 'LATE', source_topic: 't', source_offset: '5', source_partition: '0', x: 'y' };
+    expect(decodeLateRecord({ key: 'k', value: FRAMED, headers })).toEqual({
+      original_message: 'AAAAAAEB',
+      original_key: 'k',
+      original_headers: { x: 'y' },
+      error_type: 'LATE',
+      error_message: '',
+      retry_count: 0,
+      first_attempt_time: '',
+      last_attempt_time: '',
+      source_topic: 't',
+      source_partition: 0,
+      source_offset: '5',
+      event_id: null,
+      trace_id: null,
+      failed_in: '',
+    });
+    const withTimes = decodeLateRecord({ key: null, value: FRAMED, headers: { ...headers, last_attempt_time: '2026-03-01T12:00:00.000Z', retry_count: '3' } });
+    expect(withTimes).toMatchObject({ original_key: null, first_attempt_time: '2026-03-01T12:00:00.000Z', last_attempt_time: '2026-03-01T12:00:00.000Z', retry_count: 3 });
+    expect(decodeLateRecord({ key: Buffer.from('ü', 'utf8'), value: FRAMED, headers }).original_key).toBe('ü');
+  });
+
+  it('refuses a late record missing its topic or offset header, or with a retry count that is not an integer', () => {
+    const headers = { error_type: 'LATE', source_topic: 't', source_offset: '5', source_partition: '0' };
+    expect(() => decodeLateRecord({ key: null, value: FRAMED, headers: { ...headers, source_topic: '' } })).toThrow(/no error_type, source_topic or source_offset/);
+    expect(() => decodeLateRecord({ key: null, value: FRAMED, headers: { ...headers, source_offset: '' } })).toThrow(/no error_type, source_topic or source_offset/);
+    expect(() => decodeLateRecord({ key: null, value: FRAMED, headers: { ...headers, retry_count: '1.5' } })).toThrow(/not an integer/);
+    expect(() => decodeLateRecord({ key: null, value: null, headers })).toThrow('not a late record: no value');
+  });
+
+  it("puts the record's event and trace ids into headers when the source had none, and no empty id headers", () => {
+    const bare = source({ headers: {} });
+    const withIds = { ...late(bare), event_id: 'e-9', trace_id: 't-9' };
+    expect(lateMessage(bare, withIds).headers).toMatchObject({ event_id: 'e-9', trace_id: 't-9' });
+    const headers = lateMessage(bare, { ...withIds, event_id: null, trace_id: null }).headers;
+    expect(Object.keys(headers)).not.toContain('event_id');
+    expect(Object.keys(headers)).not.toContain('trace_id');
+  });
 });

@@ -60,6 +60,7 @@ describe('lake layout (hand-computed names)', () => {
       firstOffset: 120,
       lastOffset: 199,
     });
+    expect(parseObjectKey('t/dt=2026-03-03/hr=00/t-p12-1-2.parquet')).toMatchObject({ partition: 12 });
     expect(parseObjectKey('t/dt=2026-03-03/hr=00/t-p0-1-2.parquet')).toMatchObject({ topicDir: 't', topic: 't', partition: 0, firstOffset: 1, lastOffset: 2 });
     for (const bad of [
       'dt=2026-03-03/hr=14/t-p3-1-2.parquet',
@@ -71,6 +72,8 @@ describe('lake layout (hand-computed names)', () => {
       't/dt=2026-03-03/hr=14/t-px-1-2.parquet',
       't/dt=2026-03-03/hr=14/t-p3-1-2.parquet.tmp',
       't/hr=14/dt=2026-03-03/t-p3-1-2.parquet',
+      't/xdt=2026-03-03/hr=14/t-p3-1-2.parquet',
+      't/dt=2026-03-03/xhr=14/t-p3-1-2.parquet',
       '_manifests/g/t/p3.json',
     ]) {
       expect([bad, parseObjectKey(bad)]).toEqual([bad, null]);

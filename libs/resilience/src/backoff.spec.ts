@@ -82,4 +82,30 @@ describe('withTimeout', () => {
     await expect(promise).rejects.toBeInstanceOf(TimeoutError);
     await expect(promise).rejects.toMatchObject({ message: 'no answer within 5 ms', retriable: true });
   });
+
+  it('resolves with the value in time and leaves no timer behind (fake timers)', async () => {
+    jest.useFakeTimers();
+    try {
+      await expect(withTimeout(Promise.resolve('ok'), 60_000, 'late')).resolves.toBe('ok');
+      expect(jest.getTimerCount()).toBe(0);
+      await expect(withTimeout(Promise.reject(new Error('refused')), 60_000, 'late')).rejects.toThrow('refused');
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('names its errors, so logs and classifiers can tell them apart', () => {
+    expect(new TimeoutError('m').name).toBe('TimeoutError');
+    expect(new RetriesExhaustedError(2, 'x').name).toBe('RetriesExhaustedError');
+    expect(new RetriesExhaustedError(2, 'x').message).toBe('gave up after 2 attempts: x');
+  });
+});
+
+describe('withRetry with no attempts allowed', () => {
+  it('never calls the task', async () => {
+    const task = jest.fn(async () => 'ok');
+    await expect(withRetry(task, { maxAttempts: 0, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined })).rejects.toThrow('gave up after 0 attempts: undefined');
+    expect(task).not.toHaveBeenCalled();
+  });
 });
