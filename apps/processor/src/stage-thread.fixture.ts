@@ -34,3 +34,11 @@ export function crashesLater(): void {
     return { stop: async () => undefined };
   });
 }
+
+/** Starts only when the SASL password its config hides arrived on the thread. */
+export function needsItsPassword(): void {
+  serveStageThread(async ({ config }) => {
+    if (config.kafkaSecurity.sasl?.password !== 'thread-secret') throw new Error('the SASL password did not reach the stage thread');
+    return { stop: async () => undefined };
+  });
+}

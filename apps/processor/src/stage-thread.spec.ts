@@ -5,9 +5,9 @@ import { startStageThread } from './stage-thread';
 
 const fixture = require.resolve('./stage-thread.fixture.ts');
 
-function start(name: string, onFatal?: (error: Error) => void) {
+function start(name: string, onFatal?: (error: Error) => void, env: Record<string, string> = {}) {
   return startStageThread({
-    config: loadProcessorConfig({ PROCESSOR_STAGES: 'a' }),
+    config: loadProcessorConfig({ PROCESSOR_STAGES: 'a', ...env }),
     pipeline: {} as PipelineConfig,
     logger: createLogger('processor', 'silent'),
     onFatal,
@@ -43,6 +43,12 @@ describe('a stage on its own thread (fake processors on the thread)', () => {
       (error: unknown) => error as Error & { retriable?: boolean; code?: string },
     );
     expect(failure).toMatchObject({ name: 'KafkaJSConnectionError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', retriable: true, code: 'ECONNREFUSED' });
+  });
+
+  it('gets the secrets its config hides (a SASL password is not enumerable, so a plain clone drops it)', async () => {
+    const sasl = { KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'processor', KAFKA_SASL_PASSWORD: 'thread-secret' };
+    const thread = await start('needsItsPassword', undefined, sasl);
+    await thread.stop();
   });
 
   it('reports a stage that cannot continue as fatal', async () => {

@@ -11,12 +11,13 @@
  */
 import { extname, join, resolve } from 'path';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
-import { PipelineConfig } from '@platform/config';
+import { fromPortable, PipelineConfig, PortableConfig, toPortable } from '@platform/config';
 import { addThreadMetrics, createLogger, Logger, MetricsSnapshot, registry, threadMetricsLabels } from '@platform/observability';
 import { ProcessorConfig } from './config';
 
 interface ThreadData {
-  config: ProcessorConfig;
+  /** Portable: a structured clone would drop the secrets a loaded config hides (the SASL password). */
+  config: PortableConfig<ProcessorConfig>;
   pipeline: PipelineConfig;
   app: string;
   logLevel: string;
@@ -72,7 +73,7 @@ function revive({ name, message, code, retriable }: SerializedError): Error {
 export function startStageThread(options: StageThreadOptions): Promise<StageThread> {
   const { logger } = options;
   const data: ThreadData = {
-    config: options.config,
+    config: toPortable(options.config),
     pipeline: options.pipeline,
     app: String(logger.bindings().app ?? 'processor'),
     logLevel: logger.level,
@@ -178,7 +179,7 @@ export function serveStageThread(start: StartOnThread): void {
         .then(() => send({ type: 'stopped' }));
     }
   });
-  start({ config: data.config, pipeline: data.pipeline, logger, onFatal: (error) => send({ type: 'fatal', error: serialize(error) }) }).then(
+  start({ config: fromPortable(data.config), pipeline: data.pipeline, logger, onFatal: (error) => send({ type: 'fatal', error: serialize(error) }) }).then(
     (started) => {
       handle = started;
       send({ type: 'started' });

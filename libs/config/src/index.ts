@@ -3,3 +3,4 @@ export * from './kafka';
 export * from './common';
 export * from './pipeline';
 export * from './topics';
+export * from './portable';
