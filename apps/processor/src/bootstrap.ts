@@ -39,22 +39,16 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   if (!config.stageThreads || config.stages.length < 2) return startStages(options);
   const log = options.logger ?? rootLogger();
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
-  // Stage B here and stage A on its own thread start side by side (each joins its group meanwhile).
-  const [here, there] = await Promise.allSettled([
-    startStages({ ...options, pipeline, config: { ...config, stages: ['b'] } }),
-    startStageThread({ config: { ...config, stages: ['a'], stageThreads: false }, pipeline, logger: log, onFatal: options.onFatal }),
-  ]);
-  if (here.status === 'rejected') {
-    // A terminated thread leaves nothing behind, so stage B's failure decides as on one thread.
-    if (there.status === 'fulfilled') await there.value.stop().catch(() => undefined);
-    throw here.reason;
-  }
-  const local = here.value;
-  if (there.status === 'rejected') {
+  // Stage B here first, then stage A's thread: a start that fails (a registry not reachable yet)
+  // fails at once, without waiting for the thread to load, so runService can retry it in time.
+  const local = await startStages({ ...options, pipeline, config: { ...config, stages: ['b'] } });
+  let thread: StageThread;
+  try {
+    thread = await startStageThread({ config: { ...config, stages: ['a'], stageThreads: false }, pipeline, logger: log, onFatal: options.onFatal });
+  } catch (error) {
     await local.stop().catch(() => undefined);
-    throw new StagesNotStartedError(there.reason);
+    throw new StagesNotStartedError(error);
   }
-  const thread: StageThread = there.value;
   let stopped: Promise<void> | undefined;
   health.register('processor-stage-a-thread', async () => !stopped && thread.running());
   return {
