@@ -8,7 +8,7 @@ const intoTests = { regex: '^((\\.\\./)+test/|@test/)', message: 'production cod
 const intoScripts = { regex: '^(\\.\\./)+scripts/', message: 'scripts/ holds commands; production code must not import them.' };
 // The windowing engine and the processing rules are pure: no framework, no Kafka, no I/O.
 const impure = ['@nestjs/*', 'kafkajs', 'fs', 'http', 'net'];
-const nestInLibs = { group: ['@nestjs/*'], message: 'libraries load no NestJS (apart from the observability Nest entry, libs/observability/src/nest).' };
+const nestInLibs = { group: ['@nestjs/*'], message: 'libraries load no NestJS (apart from the Nest entry of the runtime, libs/runtime/src/nest).' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.data/**', 'scripts/*.js', 'jest.config.js'] },
@@ -28,14 +28,14 @@ export default tseslint.config(
   {
     // NestJS only where an app is a Nest app; the processor and sink run without it.
     files: ['apps/processor/**/*.ts', 'apps/sink/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [intoTests, intoScripts, { group: ['@nestjs/*', '@platform/observability/nest'], message: 'the processor and sink run without NestJS.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [intoTests, intoScripts, { group: ['@nestjs/*', '@platform/runtime/nest'], message: 'the processor and sink run without NestJS.' }] }] },
   },
   {
     files: ['libs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [intoApps, intoTests, intoScripts, nestInLibs] }] },
   },
   {
-    files: ['libs/observability/src/nest/**/*.ts'],
+    files: ['libs/runtime/src/nest/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [intoApps, intoTests, intoScripts] }] },
   },
   {

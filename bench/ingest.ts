@@ -22,12 +22,23 @@ import { loadavg } from 'os';
 import { resolve } from 'path';
 import { promisify } from 'util';
 import autocannon from 'autocannon';
-import { loadPipelineConfig } from '@platform/config';
+import { loadPipelineConfig } from '@platform/runtime';
 import { HEADERS } from '@platform/contracts';
 import { createKafka, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
-import { BenchApi, brokers, median, option, registryCredentials, registryUrl, root, round, startBenchApi, startLeanServer } from './support';
+import {
+  BenchApi,
+  brokers,
+  median,
+  option,
+  registryCredentials,
+  registryUrl,
+  root,
+  round,
+  startBenchApi,
+  startLeanServer,
+} from './support';
 import { pacedLoad } from './paced-load';
 
 const run = promisify(execFile);
@@ -64,11 +75,14 @@ function textOption(name: string): string | undefined {
  * this size (it has no key or headers), so both sides put the same bytes on the broker per record.
  */
 function recordBytes(value: Buffer, event: Record<string, unknown>): number {
-  const headers = { [HEADERS.traceId]: String(event.trace_id), [HEADERS.eventId]: String(event.event_id), [HEADERS.eventType]: String(event.event_type) };
+  const headers = {
+    [HEADERS.traceId]: String(event.trace_id),
+    [HEADERS.eventId]: String(event.event_id),
+    [HEADERS.eventType]: String(event.event_type),
+  };
   const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   return value.length + Buffer.byteLength(String(event.device_id)) + headerBytes;
 }
-
 
 let sequence = 0;
 let topicUnderTest = '';
@@ -88,7 +102,12 @@ function load(server: BenchApi) {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${server.token('bench')}` };
   return {
     url: server.url,
-    single: { method: 'POST' as const, path: `/api/v1/events/${topicUnderTest}`, headers, setupRequest: (req: any) => ({ ...req, body: JSON.stringify(reading()) }) },
+    single: {
+      method: 'POST' as const,
+      path: `/api/v1/events/${topicUnderTest}`,
+      headers,
+      setupRequest: (req: any) => ({ ...req, body: JSON.stringify(reading()) }),
+    },
     batch: {
       method: 'POST' as const,
       path: `/api/v1/events/${topicUnderTest}/batch`,
@@ -162,7 +181,9 @@ async function main(): Promise<void> {
   const valueSize = Math.round(encoded.reduce((n, value) => n + value.length, 0) / samples.length);
   const recordSize = Math.round(encoded.reduce((n, value, i) => n + recordBytes(value, samples[i]), 0) / samples.length);
 
-  const profileEnv: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${resolve(root, 'bench/cpu-profile.js')}`, CPU_PROFILE_DIR: resolve(profileDir) } : {};
+  const profileEnv: Record<string, string> = profileDir
+    ? { NODE_OPTIONS: `--require ${resolve(root, 'bench/cpu-profile.js')}`, CPU_PROFILE_DIR: resolve(profileDir) }
+    : {};
   const api = await startBenchApi(pipelinePath, port, dir, profileEnv, apiRoot && resolve(apiRoot));
   const sensor = pipeline.eventTypes.find((t) => t.name === 'iot.sensor')!;
   let lean: BenchApi | undefined;
@@ -184,8 +205,19 @@ async function main(): Promise<void> {
       if (kind === 'paced') {
         // Open loop at an even 5,000 req/s (autocannon's rate option sends each second's quota in a burst).
         const { headers, path } = s.single;
-        const paced = await pacedLoad({ url: s.url, rate: 5000, seconds, connections: 64, request: () => ({ method: 'POST', path, headers, body: JSON.stringify(reading()) }) });
-        result = { requests: { average: paced.achievedPerSecond, total: paced.ok }, latency: { p50: paced.p50, p99: paced.p99 }, non2xx: paced.non2xx, errors: paced.errors };
+        const paced = await pacedLoad({
+          url: s.url,
+          rate: 5000,
+          seconds,
+          connections: 64,
+          request: () => ({ method: 'POST', path, headers, body: JSON.stringify(reading()) }),
+        });
+        result = {
+          requests: { average: paced.achievedPerSecond, total: paced.ok },
+          latency: { p50: paced.p50, p99: paced.p99 },
+          non2xx: paced.non2xx,
+          errors: paced.errors,
+        };
       } else {
         const options = kind === 'batch' ? { connections: 8, requests: [s.batch] } : { connections: 64, requests: [s.single] };
         result = await cannon({ url: s.url, duration: seconds, ...options });
@@ -403,7 +435,9 @@ path for both, at the share of \`kafka-producer-perf-test\` in the table at the 
 processes per machine sharing the Redis idempotency store, or a producer client with native encoding.
 `,
   );
-  console.log(`ingest: batch ${summary.batch_events_per_s} events/s = ${round(summary.batch_vs_perf_test_ratio * 100, 0)}% of producer-perf-test; single ${summary.single_req_per_s} req/s; p99 at 5k/s ${summary.paced_5000_p99_ms} ms`);
+  console.log(
+    `ingest: batch ${summary.batch_events_per_s} events/s = ${round(summary.batch_vs_perf_test_ratio * 100, 0)}% of producer-perf-test; single ${summary.single_req_per_s} req/s; p99 at 5k/s ${summary.paced_5000_p99_ms} ms`,
+  );
   await withAdmin(kafka, (admin) => admin.deleteTopics({ topics: [perfTopic] })).catch(() => undefined);
   process.exit(0);
 }

@@ -15,10 +15,9 @@ import { loadavg } from 'os';
 import { resolve } from 'path';
 import { Kafka } from 'kafkajs';
 import { parse, stringify } from 'yaml';
-import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics, createLogger, registry } from '@platform/runtime';
 import { AggregatedRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, createKafka, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
-import { createLogger, registry } from '@platform/observability';
 import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
 import { writeTestPipeline } from '@test/support';
 import { startProcessor } from '../apps/processor/src/bootstrap';
@@ -54,12 +53,27 @@ async function prepare(idleTimeout?: string): Promise<Bench> {
   writeFileSync(path, stringify(doc));
   const pipeline = loadPipelineConfig(path);
   const kafka = createKafka(kafkaSettingsFromEnv(suffix, process.env, { brokers }));
-  await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name)));
+  await withAdmin(kafka, (admin) =>
+    ensureTopics(
+      admin,
+      pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name),
+    ),
+  );
   const catalog = new SchemaCatalog(new RegistryClient(registryUrl, { credentials: registryCredentials }), pipeline);
   await catalog.registerPipelineSchemas();
   // PROCESSOR_* settings of this process reach the processor (e.g. PROCESSOR_STAGE_THREADS=false for an A/B run).
-  const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('PROCESSOR_') && e[1] !== undefined));
-  const env = { KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl, ...registryCredentialEnv, ...settings, PIPELINE_CONFIG: path, PROCESSOR_GROUP: `processor-${suffix}`, LOG_LEVEL: 'warn' };
+  const settings = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('PROCESSOR_') && e[1] !== undefined),
+  );
+  const env = {
+    KAFKA_BROKERS: brokers.join(','),
+    SCHEMA_REGISTRY_URL: registryUrl,
+    ...registryCredentialEnv,
+    ...settings,
+    PIPELINE_CONFIG: path,
+    PROCESSOR_GROUP: `processor-${suffix}`,
+    LOG_LEVEL: 'warn',
+  };
   return { suffix, pipeline, kafka, catalog, env };
 }
 
@@ -99,8 +113,29 @@ async function progress(kafka: Kafka, groupId: string, topic: string): Promise<s
 }
 
 function consumerPerfTest(topic: string, messages: number): { nMsgPerSec: number; fetchNMsgPerSec: number } {
-  const out = execFileSync('bash', [resolve(root, 'deploy/local/kafka.sh'), 'tool', 'consumer-perf-test', '--bootstrap-server', brokers[0], '--topic', topic, '--messages', String(messages), '--timeout', '60000'], { encoding: 'utf8' });
-  const line = out.trim().split('\n').filter((l) => /^\d{4}-/.test(l)).pop() ?? '';
+  const out = execFileSync(
+    'bash',
+    [
+      resolve(root, 'deploy/local/kafka.sh'),
+      'tool',
+      'consumer-perf-test',
+      '--bootstrap-server',
+      brokers[0],
+      '--topic',
+      topic,
+      '--messages',
+      String(messages),
+      '--timeout',
+      '60000',
+    ],
+    { encoding: 'utf8' },
+  );
+  const line =
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => /^\d{4}-/.test(l))
+      .pop() ?? '';
   const cols = line.split(',').map((c) => c.trim());
   return { nMsgPerSec: Number(cols[5]), fetchNMsgPerSec: Number(cols[9]) };
 }
@@ -137,7 +172,15 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
     if (!aDone && (await reached(stageA, topic))) aDone = Date.now();
     if (aDone && (await reached(stageB, repartitionTopic(b.pipeline)))) break;
     if (Date.now() - started > 600_000) throw new Error('processor did not finish within 10 minutes');
-    if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ t: Date.now() - started, aDone, a: await progress(b.kafka, stageA, topic), b: await progress(b.kafka, stageB, repartitionTopic(b.pipeline)) }));
+    if (process.env.BENCH_DEBUG)
+      console.log(
+        JSON.stringify({
+          t: Date.now() - started,
+          aDone,
+          a: await progress(b.kafka, stageA, topic),
+          b: await progress(b.kafka, stageB, repartitionTopic(b.pipeline)),
+        }),
+      );
     await sleep(100);
   }
   const seconds = (Date.now() - started) / 1000;
@@ -145,7 +188,14 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
   await processor.stop();
   if (process.env.BENCH_DEBUG) {
     const text = await registry.metrics();
-    console.log(text.split('\n').filter((l) => /^processor_(transactions_total|records_out_total|records_in_total|transaction_duration_seconds_(sum|count))/.test(l)).join('\n'));
+    console.log(
+      text
+        .split('\n')
+        .filter((l) =>
+          /^processor_(transactions_total|records_out_total|records_in_total|transaction_duration_seconds_(sum|count))/.test(l),
+        )
+        .join('\n'),
+    );
   }
   const result = {
     run,
@@ -166,7 +216,11 @@ async function throughputRun(run: number): Promise<Record<string, number>> {
 async function latencyRun(): Promise<{ samples: number; p50: number; p95: number; p99: number }> {
   const b = await prepare();
   const topic = b.pipeline.eventTypes[0].topic;
-  const processor = await startProcessor({ config: loadProcessorConfig({ ...b.env, PROCESSOR_TIMER_INTERVAL: '200ms' }), pipeline: b.pipeline, logger: log });
+  const processor = await startProcessor({
+    config: loadProcessorConfig({ ...b.env, PROCESSOR_TIMER_INTERVAL: '200ms' }),
+    pipeline: b.pipeline,
+    logger: log,
+  });
   const bound = b.pipeline.watermark.maxOutOfOrdernessMs;
   const started = Date.now();
   const latencies: number[] = [];
@@ -180,7 +234,8 @@ async function latencyRun(): Promise<{ samples: number; p50: number; p95: number
         if (!m.value) continue;
         const r = decodedValue(await b.catalog.decode<AggregatedRecord>(m.value));
         // Windows that ended after the stream started, first emissions only (later ones are lateness updates).
-        if (r.version === 1 && r.window_kind !== 'session' && r.window_end > started + 10_000) latencies.push(seen - (r.window_end + bound));
+        if (r.version === 1 && r.window_kind !== 'session' && r.window_end > started + 10_000)
+          latencies.push(seen - (r.window_end + bound));
       }
     },
   });
@@ -201,7 +256,12 @@ async function latencyRun(): Promise<{ samples: number; p50: number; p95: number
   await consumer.disconnect();
   await processor.stop();
   const sorted = latencies.sort((a, c) => a - c);
-  return { samples: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)) };
+  return {
+    samples: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -226,7 +286,12 @@ async function main(): Promise<void> {
   };
   mkdirSync(resolve(root, 'docs/benchmarks'), { recursive: true });
   writeFileSync(resolve(root, 'docs/benchmarks/processor.json'), JSON.stringify(summary, null, 2) + '\n');
-  const rows = results.map((r) => `| run ${r.run} | ${r.processor_events_per_sec} | ${r.stage_a_seconds} / ${r.processor_seconds} | ${r.cpu_seconds} | ${r.consumer_perf_test_events_per_sec} | ${round(r.processor_events_per_sec / r.consumer_perf_test_events_per_sec, 3)} | ${r.load_average_1m} |`).join('\n');
+  const rows = results
+    .map(
+      (r) =>
+        `| run ${r.run} | ${r.processor_events_per_sec} | ${r.stage_a_seconds} / ${r.processor_seconds} | ${r.cpu_seconds} | ${r.consumer_perf_test_events_per_sec} | ${round(r.processor_events_per_sec / r.consumer_perf_test_events_per_sec, 3)} | ${r.load_average_1m} |`,
+    )
+    .join('\n');
   const ratioMedian = round(median(results.map((r) => r.processor_events_per_sec / r.consumer_perf_test_events_per_sec)), 3);
   const md = `## Processor (\`npm run bench:processor\`)
 

@@ -13,7 +13,7 @@ import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import Redis from 'ioredis';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig } from '@platform/runtime';
 import { AggregatedRecord, aggregateKey } from '@platform/contracts';
 import { createKafka, createTransactionalProducer, ensureTopics, kafkaSettingsFromEnv, withAdmin } from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
@@ -88,7 +88,8 @@ async function storeAlone(store: AggregateStore, windowNames: string[]): Promise
     for (let i = 0; i < perTick; i++) {
       const key = `dev-${Math.floor(Math.random() * keys)}`;
       const started = process.hrtime.bigint();
-      const call = n++ % 2 === 0 ? store.latest('iot.sensor', key, windowNames) : store.recent('iot.sensor', key, 'tumbling_1m', { limit: 10 });
+      const call =
+        n++ % 2 === 0 ? store.latest('iot.sensor', key, windowNames) : store.recent('iot.sensor', key, 'tumbling_1m', { limit: 10 });
       calls.push(call.then(() => void latencies.push(Number(process.hrtime.bigint() - started) / 1e6)));
     }
     await Promise.all(calls);
@@ -114,7 +115,10 @@ async function main(): Promise<void> {
   const records = recordsFor(pipeline);
   for (let i = 0; i < records.length; i += 5000) {
     const tx = await producer.transaction();
-    await tx.send({ topic, messages: records.slice(i, i + 5000).map((r) => ({ key: aggregateKey(r), value: catalog.encode(catalog.aggregated, r) })) });
+    await tx.send({
+      topic,
+      messages: records.slice(i, i + 5000).map((r) => ({ key: aggregateKey(r), value: catalog.encode(catalog.aggregated, r) })),
+    });
     await tx.commit();
   }
   const windowNames = pipeline.windows.map((w) => w.name);
@@ -129,12 +133,20 @@ async function main(): Promise<void> {
     try {
       // Ready once the last key's vector is served.
       for (let waited = 0; ; waited += 100) {
-        const answer = await fetch(`${api.url}/api/v1/aggregates/iot.sensor/dev-${keys - 1}`, { headers: { authorization: `Bearer ${token}` } });
+        const answer = await fetch(`${api.url}/api/v1/aggregates/iot.sensor/dev-${keys - 1}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         if (answer.status === 200 && ((await answer.json()) as { windows: Record<string, unknown> }).windows.tumbling_1m) break;
         if (waited > 120_000) throw new Error('the API did not serve the aggregates within 2 minutes');
         await new Promise((r) => setTimeout(r, 100));
       }
-      await pacedLoad({ url: api.url, rate, seconds: 2, connections: 32, request: (n) => ({ path: lookupPath(n), headers: { authorization: `Bearer ${token}` } }) }); // warm-up
+      await pacedLoad({
+        url: api.url,
+        rate,
+        seconds: 2,
+        connections: 32,
+        request: (n) => ({ path: lookupPath(n), headers: { authorization: `Bearer ${token}` } }),
+      }); // warm-up
       const apiRuns = [];
       const floorRuns = [];
       for (let r = 0; r < runs; r++) {
@@ -168,7 +180,9 @@ async function main(): Promise<void> {
         await tx.commit();
         const committed = Date.now();
         for (;;) {
-          const answer = await fetch(`${api.url}/api/v1/aggregates/iot.sensor/${record.group_key}`, { headers: { authorization: `Bearer ${token}` } });
+          const answer = await fetch(`${api.url}/api/v1/aggregates/iot.sensor/${record.group_key}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
           if (answer.status === 200 && ((await answer.json()) as { windows: Record<string, unknown> }).windows[record.window_name]) break;
           if (Date.now() - committed > 10_000) throw new Error('an aggregate was not served within 10 s');
           await new Promise((r) => setTimeout(r, 2));

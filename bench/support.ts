@@ -4,7 +4,7 @@ import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { signToken } from '@platform/auth';
-import { env, loadEnv } from '@platform/config';
+import { env, loadEnv } from '@platform/runtime';
 import { AppProcess } from '../test/support/processes';
 
 export const root = resolve(__dirname, '..');
@@ -49,11 +49,27 @@ export interface BenchApi {
 }
 
 /** The ingest API as its own process on `port` (from `sources`, another checkout, when given), with throttling out of the way; resolves once it is ready. */
-export async function startBenchApi(pipelinePath: string, port: number, dir: string, env: Record<string, string> = {}, sources?: string): Promise<BenchApi> {
+export async function startBenchApi(
+  pipelinePath: string,
+  port: number,
+  dir: string,
+  env: Record<string, string> = {},
+  sources?: string,
+): Promise<BenchApi> {
   const secret = randomBytes(24).toString('hex');
   const api = new AppProcess(
     'ingest-api',
-    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, PIPELINE_CONFIG: pipelinePath, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: secret, THROTTLE_LIMIT: '100000000', LOG_LEVEL: 'warn', ...env },
+    {
+      KAFKA_BROKERS: brokers,
+      SCHEMA_REGISTRY_URL: registryUrl,
+      PIPELINE_CONFIG: pipelinePath,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: secret,
+      THROTTLE_LIMIT: '100000000',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     dir,
     `http://127.0.0.1:${port}/api/v1/health/ready`,
     { sources },
@@ -111,7 +127,10 @@ export async function startLeanServer(
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the lean server exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -14,7 +14,7 @@ import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import WebSocket from 'ws';
-import { loadPipelineConfig } from '@platform/config';
+import { loadPipelineConfig } from '@platform/runtime';
 import { tempDir, uniqueName, writeTestPipeline } from '@test/support';
 import { median, option, percentile, root, startBenchApi } from './support';
 
@@ -22,7 +22,6 @@ const seconds = option('seconds', 10);
 const runs = option('runs', 3);
 const subscribers = option('subscribers', 1000);
 const port = option('port', 3910);
-
 
 interface Scenario {
   name: 'keyed' | 'broadcast';
@@ -51,7 +50,12 @@ async function openSockets(url: (i: number) => string, onEvent: (sentAt: number)
   return sockets;
 }
 
-async function measure(scenario: Scenario, apiUrl: string, topic: string, token: string): Promise<{ deliveries: number; expected: number; p50: number; p95: number; p99: number; dropped: number }> {
+async function measure(
+  scenario: Scenario,
+  apiUrl: string,
+  topic: string,
+  token: string,
+): Promise<{ deliveries: number; expected: number; p50: number; p95: number; p99: number; dropped: number }> {
   const latencies: number[] = [];
   const wsBase = apiUrl.replace('http', 'ws');
   const sockets = await openSockets(
@@ -76,7 +80,13 @@ async function measure(scenario: Scenario, apiUrl: string, topic: string, token:
       payload: { temperature: 20, humidity: 50, battery: 90, unit: 'C' },
     }));
     sent += events.length;
-    posts.push(fetch(`${apiUrl}/api/v1/events/${topic}/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events }) }).then((r) => r.text()));
+    posts.push(
+      fetch(`${apiUrl}/api/v1/events/${topic}/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ events }),
+      }).then((r) => r.text()),
+    );
     const wait = started + (tick + 1) * tickMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
@@ -86,7 +96,14 @@ async function measure(scenario: Scenario, apiUrl: string, topic: string, token:
   while (latencies.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const socket of sockets) socket.terminate();
   const sorted = latencies.sort((a, b) => a - b);
-  return { deliveries: sorted.length, expected, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), dropped };
+  return {
+    deliveries: sorted.length,
+    expected,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    dropped,
+  };
 }
 
 async function main(): Promise<void> {
@@ -116,7 +133,19 @@ async function main(): Promise<void> {
   const summary = Object.fromEntries(
     scenarios.map((s) => {
       const rs = results[s.name];
-      return [s.name, { events_per_s: s.rate, subscribers, p50_ms: median(rs.map((r) => r.p50)), p95_ms: median(rs.map((r) => r.p95)), p99_ms: median(rs.map((r) => r.p99)), delivered_ratio: median(rs.map((r) => r.deliveries / r.expected)), dropped_sockets: rs.reduce((n, r) => n + r.dropped, 0), runs: rs }];
+      return [
+        s.name,
+        {
+          events_per_s: s.rate,
+          subscribers,
+          p50_ms: median(rs.map((r) => r.p50)),
+          p95_ms: median(rs.map((r) => r.p95)),
+          p99_ms: median(rs.map((r) => r.p99)),
+          delivered_ratio: median(rs.map((r) => r.deliveries / r.expected)),
+          dropped_sockets: rs.reduce((n, r) => n + r.dropped, 0),
+          runs: rs,
+        },
+      ];
     }),
   );
   mkdirSync(resolve(root, 'docs/benchmarks'), { recursive: true });
@@ -143,7 +172,9 @@ reaches every subscriber; the rate is lowered to 50 events/s because 5,000 event
 5 million messages a second, beyond what the subscribers' own process can read on this 2-core machine.
 `,
   );
-  console.log(`websocket: keyed p99 ${(summary as any).keyed.p99_ms} ms at 5000 ev/s; broadcast p99 ${(summary as any).broadcast.p99_ms} ms`);
+  console.log(
+    `websocket: keyed p99 ${(summary as any).keyed.p99_ms} ms at 5000 ev/s; broadcast p99 ${(summary as any).broadcast.p99_ms} ms`,
+  );
   process.exit(0);
 }
 

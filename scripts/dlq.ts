@@ -5,11 +5,10 @@
  * Replay re-publishes the original bytes to the source topic; the event keeps its event_id, so
  * deduplication downstream still holds.
  */
-import { commonEnv, loadEnv, loadPipelineConfig } from '@platform/config';
+import { commonEnv, loadEnv, loadPipelineConfig, createLogger } from '@platform/runtime';
 import { entryId, parseTimeBound } from '@platform/contracts';
 import { DlqStore } from '@platform/kafka';
 import { createKafka, kafkaSettings } from '@platform/kafka';
-import { createLogger } from '@platform/observability';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -37,7 +36,14 @@ async function main(): Promise<number> {
       for (const entry of entries) {
         const r = entry.record;
         console.log(
-          [entryId(entry), r.last_attempt_time, r.error_type, `${r.source_topic}/${r.source_partition}@${r.source_offset}`, r.event_id ?? '-', r.error_message].join('\t'),
+          [
+            entryId(entry),
+            r.last_attempt_time,
+            r.error_type,
+            `${r.source_topic}/${r.source_partition}@${r.source_offset}`,
+            r.event_id ?? '-',
+            r.error_message,
+          ].join('\t'),
         );
       }
       console.error(`${entries.length} record(s)`);
@@ -48,7 +54,9 @@ async function main(): Promise<number> {
       for (const r of results) console.log(JSON.stringify(r));
       return results.every((r) => r.status === 'replayed') ? 0 : 1;
     }
-    console.error('usage: dlq list [--reason R] [--topic T] [--since TIME] [--until TIME] [--event-id ID] [--limit N] | dlq replay ID [ID ...]');
+    console.error(
+      'usage: dlq list [--reason R] [--topic T] [--since TIME] [--until TIME] [--event-id ID] [--limit N] | dlq replay ID [ID ...]',
+    );
     return 2;
   } finally {
     await store.close();

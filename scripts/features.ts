@@ -14,7 +14,7 @@
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { env, loadEnv } from '@platform/config';
+import { env, loadEnv } from '@platform/runtime';
 import { pointInTimeSql, quoteLiteral } from '@platform/warehouse';
 
 function arg(args: string[], name: string): string | undefined {
@@ -24,7 +24,9 @@ function arg(args: string[], name: string): string | undefined {
 
 /** The entity rows as a relation with event_type, group_key and as_of (TIMESTAMP, UTC). */
 export function entityRelation(path: string): string {
-  const source = /\.parquet$/i.test(path) ? `read_parquet(${quoteLiteral(path)})` : `read_csv(${quoteLiteral(path)}, header = true, all_varchar = true)`;
+  const source = /\.parquet$/i.test(path)
+    ? `read_parquet(${quoteLiteral(path)})`
+    : `read_csv(${quoteLiteral(path)}, header = true, all_varchar = true)`;
   const asOf = `CAST(as_of AS VARCHAR)`;
   return (
     `(SELECT CAST(event_type AS VARCHAR) AS event_type, CAST(group_key AS VARCHAR) AS group_key, ` +
@@ -41,7 +43,10 @@ async function main(): Promise<number> {
     process.stderr.write('usage: features.ts --entities <rows.csv|rows.parquet> --out <file.csv|file.parquet> [--db <warehouse.duckdb>]\n');
     return 2;
   }
-  const settings = loadEnv({ dataDir: env.string('DATA_DIR', { default: '.data' }), duckdbPath: env.optionalString('WAREHOUSE_DUCKDB_PATH') });
+  const settings = loadEnv({
+    dataDir: env.string('DATA_DIR', { default: '.data' }),
+    duckdbPath: env.optionalString('WAREHOUSE_DUCKDB_PATH'),
+  });
   const db = resolve(arg(args, 'db') ?? settings.duckdbPath ?? join(settings.dataDir, 'warehouse.duckdb'));
   if (!existsSync(entities)) {
     process.stderr.write(`no entity file at ${entities}\n`);

@@ -24,7 +24,7 @@
 import { existsSync, readdirSync } from 'fs';
 import { join, resolve } from 'path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { ConfigError, env, loadEnv, loadPipelineConfig } from '@platform/config';
+import { ConfigError, env, loadEnv, loadPipelineConfig } from '@platform/runtime';
 import { quoteIdent, quoteLiteral } from '@platform/warehouse';
 
 const LOCK_RETRY_MS = 15_000;
@@ -63,7 +63,9 @@ async function attachWarehouse(connection: DuckDBConnection, path: string): Prom
       return true;
     } catch (error) {
       if (isLockError(error) && Date.now() > deadline) {
-        throw new Error(`${path} is locked by another process (a sink with WAREHOUSE_DUCKDB_HOLD_OPEN=true?); use --lake to query the Parquet lake, or stop the sink`);
+        throw new Error(
+          `${path} is locked by another process (a sink with WAREHOUSE_DUCKDB_HOLD_OPEN=true?); use --lake to query the Parquet lake, or stop the sink`,
+        );
       }
       if (!isLockError(error)) throw error;
       await new Promise((r) => setTimeout(r, delay));
@@ -96,11 +98,19 @@ async function createLakeViews(connection: DuckDBConnection, lakeDir: string, ag
   const define = async (name: string, dirs: string[]) => {
     if (dirs.length === 0) return;
     const list = `[${parquetGlobs(lakeDir, dirs).map(quoteLiteral).join(', ')}]`;
-    await connection.run(`CREATE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${list}, hive_partitioning = true, union_by_name = true)`);
+    await connection.run(
+      `CREATE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${list}, hive_partitioning = true, union_by_name = true)`,
+    );
     views.push(name);
   };
-  await define('lake_events', topics.filter((t) => t !== aggregatedTopic));
-  await define('lake_aggregates', topics.filter((t) => t === aggregatedTopic));
+  await define(
+    'lake_events',
+    topics.filter((t) => t !== aggregatedTopic),
+  );
+  await define(
+    'lake_aggregates',
+    topics.filter((t) => t === aggregatedTopic),
+  );
   return views;
 }
 
@@ -108,7 +118,11 @@ function printTable(columns: string[], rows: string[][]): void {
   const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
   const cells = rows.map((r) => r.map(clip));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   process.stdout.write(`${line(columns)}\n${widths.map((w) => '-'.repeat(w)).join('-+-')}\n`);
   for (const r of cells) process.stdout.write(`${line(r)}\n`);
   process.stdout.write(`(${rows.length} row${rows.length === 1 ? '' : 's'})\n`);
@@ -138,7 +152,8 @@ async function main(): Promise<number> {
     const attached = lakeOnly ? false : await attachWarehouse(connection, config.duckdbPath);
     const views = await createLakeViews(connection, config.lakeDir, config.aggregatedTopic);
     if (lakeOnly && views.length === 0) process.stderr.write(`note: no Parquet under ${config.lakeDir}\n`);
-    else if (!attached && views.length === 0) process.stderr.write(`note: no warehouse at ${config.duckdbPath} and no Parquet under ${config.lakeDir}\n`);
+    else if (!attached && views.length === 0)
+      process.stderr.write(`note: no warehouse at ${config.duckdbPath} and no Parquet under ${config.lakeDir}\n`);
     const reader = await connection.runAndReadAll(sql);
     const columns = reader.columnNames();
     if (json) {

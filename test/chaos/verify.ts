@@ -6,7 +6,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { decodeDlqRecord, decodeLateRecord } from '@platform/contracts';
 import { headersToStrings, readTopicToEnd } from '@platform/kafka';
 import { WindowEvent, WindowingEngine, WindowResult } from '@platform/windowing';
@@ -31,7 +31,14 @@ export interface Verdict {
 const keyOf = (type: string, window: string, group: string, start: number) => `${type}|${window}|${group}|${start}`;
 
 function toWindowEvent(e: ChaosEvent): WindowEvent {
-  return { eventId: e.event_id, eventType: e.event_type, timestamp: e.timestamp, userId: e.user_id ?? null, deviceId: e.device_id ?? null, payload: e.payload };
+  return {
+    eventId: e.event_id,
+    eventType: e.event_type,
+    timestamp: e.timestamp,
+    userId: e.user_id ?? null,
+    deviceId: e.device_id ?? null,
+    payload: e.payload,
+  };
 }
 
 /**
@@ -39,7 +46,12 @@ function toWindowEvent(e: ChaosEvent): WindowEvent {
  * counted events in event-time order, its watermark moved to where the platform's ends.
  */
 export function offlineAggregates(pipeline: PipelineConfig, counted: ChaosEvent[], finalWatermark: number): Map<string, AggregateRow> {
-  const engine = new WindowingEngine({ windows: pipeline.windows, ...pipeline.watermark, dedupeTtlMs: pipeline.dedupeTtlMs, eventTypes: pipeline.eventTypes });
+  const engine = new WindowingEngine({
+    windows: pipeline.windows,
+    ...pipeline.watermark,
+    dedupeTtlMs: pipeline.dedupeTtlMs,
+    eventTypes: pipeline.eventTypes,
+  });
   const latest = new Map<string, WindowResult>();
   const keep = (results: WindowResult[]) => {
     for (const r of results) {
@@ -60,7 +72,9 @@ export function offlineAggregates(pipeline: PipelineConfig, counted: ChaosEvent[
 }
 
 export async function warehouseAggregates(pg: Client): Promise<Map<string, AggregateRow>> {
-  const columns = await pg.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'analytics' AND table_name = 'aggregated_events'`);
+  const columns = await pg.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'analytics' AND table_name = 'aggregated_events'`,
+  );
   const hasRetracted = columns.rows.some((r) => r.column_name === 'retracted');
   const { rows } = await pg.query(
     `SELECT event_type, window_name, group_key, window_start, window_end, count, sum_value, min_value, max_value, distinct_users
@@ -117,10 +131,16 @@ export async function lakeContents(lakeDir: string, topics: string[]): Promise<{
     for (const topic of topics) {
       const files = `read_parquet('${`${lakeDir}/${topic}/**/*.parquet`.replace(/'/g, "''")}', union_by_name = true)`;
       try {
-        for (const [id, n] of (await connection.runAndReadAll(`SELECT event_id, count(*)::INTEGER FROM ${files} GROUP BY event_id`)).getRows()) {
+        for (const [id, n] of (
+          await connection.runAndReadAll(`SELECT event_id, count(*)::INTEGER FROM ${files} GROUP BY event_id`)
+        ).getRows()) {
           ids.set(String(id), (ids.get(String(id)) ?? 0) + Number(n));
         }
-        const [[repeated]] = (await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM (SELECT "partition", "offset" FROM ${files} GROUP BY 1, 2 HAVING count(*) > 1)`)).getRows();
+        const [[repeated]] = (
+          await connection.runAndReadAll(
+            `SELECT count(*)::INTEGER FROM (SELECT "partition", "offset" FROM ${files} GROUP BY 1, 2 HAVING count(*) > 1)`,
+          )
+        ).getRows();
         repeatedRecords += Number(repeated);
       } catch (error) {
         if (/No files found/i.test((error as Error).message)) continue;
@@ -137,7 +157,10 @@ export async function lakeContents(lakeDir: string, topics: string[]): Promise<{
 export function atLeastOnceOnly(what: string, expected: Set<string>, actual: Map<string, number>): string[] {
   const missing = [...expected].filter((id) => !actual.has(id)).length;
   const unexpected = [...actual.keys()].filter((id) => !expected.has(id)).length;
-  return [...(missing ? [`${what}: ${missing} expected events missing`] : []), ...(unexpected ? [`${what}: ${unexpected} events that should not be there`] : [])];
+  return [
+    ...(missing ? [`${what}: ${missing} expected events missing`] : []),
+    ...(unexpected ? [`${what}: ${unexpected} events that should not be there`] : []),
+  ];
 }
 
 /** event_id -> how many records of `failedIn` prefix name it in the DLQ topic. */
@@ -211,7 +234,8 @@ export async function locateMissingEvents(kafka: Kafka, repartition: string, val
   for (const { partition, message } of await readTopicToEnd(kafka, repartition)) {
     try {
       const decoded = decodeRepartition(message.value ?? Buffer.alloc(0));
-      if (decoded.kind === 'event' && !seen.has(decoded.event.eventId)) seen.set(decoded.event.eventId, { partition, offset: message.offset });
+      if (decoded.kind === 'event' && !seen.has(decoded.event.eventId))
+        seen.set(decoded.event.eventId, { partition, offset: message.offset });
     } catch {
       // not an event record
     }

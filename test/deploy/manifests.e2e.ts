@@ -11,7 +11,7 @@ import { Server } from 'http';
 import { AddressInfo } from 'net';
 import { join, relative, resolve } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { startOpsServer } from '@platform/observability';
+import { startOpsServer } from '@platform/runtime';
 import { withAdmin } from '@platform/kafka';
 import { ensureRegistry, testKafka, TestRegistry } from '@test/support';
 import { startTestApi, TestApi } from '../ingest-api/support';
@@ -124,7 +124,9 @@ describe('deploy/k8s: Kubernetes objects', () => {
     expect(jwt).toEqual({ name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'jwt-secret' } } });
     for (const { obj } of objects) {
       const text = JSON.stringify(obj);
-      expect(text).not.toMatch(/"(JWT_SECRET|AWS_SECRET_ACCESS_KEY|SNOWFLAKE_PASSWORD|REGISTRY_USERS|SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)","value"/);
+      expect(text).not.toMatch(
+        /"(JWT_SECRET|AWS_SECRET_ACCESS_KEY|SNOWFLAKE_PASSWORD|REGISTRY_USERS|SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)","value"/,
+      );
     }
   });
 
@@ -135,7 +137,10 @@ describe('deploy/k8s: Kubernetes objects', () => {
       const credentials = container(name).env.find((e: Obj) => e.name === 'SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO');
       expect({ name, credentials }).toEqual({
         name,
-        credentials: { name: 'SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO', valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'registry-user-info' } } },
+        credentials: {
+          name: 'SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO',
+          valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'registry-user-info' } },
+        },
       });
     }
     expect(ofKind('ConfigMap').find((c) => c.metadata.name === 'platform-env')!.data.HOST).toBe('0.0.0.0');
@@ -187,9 +192,13 @@ describe('deploy/compose, deploy/docker and Prometheus agree', () => {
     expect(compose.services['ingest-api'].environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
     for (const name of Object.keys(APPS)) {
       expect({ name, host: compose.services[name].environment.HOST }).toEqual({ name, host: '0.0.0.0' });
-      expect(compose.services[name].environment.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO).toMatch(/^platform:\$\{REGISTRY_PLATFORM_PASSWORD:\?/);
+      expect(compose.services[name].environment.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO).toMatch(
+        /^platform:\$\{REGISTRY_PLATFORM_PASSWORD:\?/,
+      );
     }
-    expect(compose.services['schema-registry'].environment.REGISTRY_USERS).toMatch(/^platform:write:\$\{REGISTRY_PLATFORM_PASSWORD:\?.*,admin:admin:\$\{REGISTRY_ADMIN_PASSWORD:\?/);
+    expect(compose.services['schema-registry'].environment.REGISTRY_USERS).toMatch(
+      /^platform:write:\$\{REGISTRY_PLATFORM_PASSWORD:\?.*,admin:admin:\$\{REGISTRY_ADMIN_PASSWORD:\?/,
+    );
   });
 
   it('compose mounts exist: the Prometheus config and the Grafana provisioning and dashboards', () => {

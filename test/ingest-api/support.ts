@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig } from '@platform/runtime';
 import { ensureTopics, headersToStrings, withAdmin } from '@platform/kafka';
 import { signToken } from '@platform/auth';
 import { ensureRegistry, kafkajsRegistryAuth, testKafka, TestRegistry, writeTestPipeline } from '@test/support';
@@ -16,7 +16,10 @@ import { IngestConfig } from '../../apps/ingest-api/src/config';
 export const SECRET = 'ingest-e2e-secret-0123456789abcdef';
 
 /** config/pipeline.yaml with every topic renamed `<topic>.<suffix>`. */
-export function writeIngestPipeline(suffix = `t${Date.now().toString(36)}${randomUUID().slice(0, 6)}`): { path: string; pipeline: PipelineConfig } {
+export function writeIngestPipeline(suffix = `t${Date.now().toString(36)}${randomUUID().slice(0, 6)}`): {
+  path: string;
+  pipeline: PipelineConfig;
+} {
   const path = writeTestPipeline({ suffix });
   return { path, pipeline: loadPipelineConfig(path) };
 }
@@ -49,10 +52,15 @@ export async function registry(): Promise<TestRegistry> {
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const reg = await registry();
-  const written = options.pipelinePath ? { path: options.pipelinePath, pipeline: loadPipelineConfig(options.pipelinePath) } : writeIngestPipeline();
+  const written = options.pipelinePath
+    ? { path: options.pipelinePath, pipeline: loadPipelineConfig(options.pipelinePath) }
+    : writeIngestPipeline();
   const kafka = testKafka('ingest-e2e-setup');
   await withAdmin(kafka, (admin) =>
-    ensureTopics(admin, written.pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false }))),
+    ensureTopics(
+      admin,
+      written.pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false })),
+    ),
   );
   const api = await createIngestApp({
     env: {
@@ -126,7 +134,11 @@ async function call(url: string, path: string, init: RequestInit): Promise<Answe
 }
 
 export function post(url: string, path: string, body: unknown, headers: Record<string, string> = authHeaders()): Promise<Answer> {
-  return call(url, path, { method: 'POST', headers, body: typeof body === 'string' || Buffer.isBuffer(body) ? (body as any) : JSON.stringify(body) });
+  return call(url, path, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? (body as any) : JSON.stringify(body),
+  });
 }
 
 export function get(url: string, path: string, headers: Record<string, string> = authHeaders()): Promise<Answer> {
@@ -163,7 +175,14 @@ export async function readTopic(kafka: Kafka, registry: TestRegistry, topic: str
       seen++;
       pending.push(
         decoder.decode(message.value!).then((value: any) => {
-          records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, headers: headersToStrings(message.headers), value, raw: message.value! });
+          records.push({
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            headers: headersToStrings(message.headers),
+            value,
+            raw: message.value!,
+          });
         }),
       );
       if (seen >= total) done();
@@ -190,7 +209,12 @@ export async function endOffsets(kafka: Kafka, topics: string[]): Promise<Record
 /** Every non-2xx answer is in the one error format. */
 export function expectErrorFormat(body: any): void {
   expect(body).toEqual(
-    expect.objectContaining({ error_code: expect.any(String), message: expect.any(String), timestamp: expect.any(String), request_id: expect.any(String) }),
+    expect.objectContaining({
+      error_code: expect.any(String),
+      message: expect.any(String),
+      timestamp: expect.any(String),
+      request_id: expect.any(String),
+    }),
   );
   expect(Object.keys(body).sort()).toEqual(['details', 'error_code', 'message', 'request_id', 'timestamp']);
 }

@@ -1,6 +1,14 @@
 import { Kafka } from 'kafkajs';
-import { loadPipelineConfig, pipelineTopics } from '@platform/config';
-import { BatchingProducer, createConsumer, createIdempotentProducer, ensureTopics, partitionForKey, TopicPlan, withAdmin } from '@platform/kafka';
+import { loadPipelineConfig, pipelineTopics } from '@platform/runtime';
+import {
+  BatchingProducer,
+  createConsumer,
+  createIdempotentProducer,
+  ensureTopics,
+  partitionForKey,
+  TopicPlan,
+  withAdmin,
+} from '@platform/kafka';
 import { eventually, KAFKA_JAVA_KEYS, kafkaJavaPartition, testKafka, uniqueName } from '@test/support';
 
 describe('Kafka layer against the real broker', () => {
@@ -33,13 +41,15 @@ describe('Kafka layer against the real broker', () => {
       });
       for (const resource of configs.resources) {
         const plan = plans.find((p) => p.topic === resource.resourceName)!;
-        expect(resource.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue).toBe(plan.compacted ? 'compact' : 'delete');
+        expect(resource.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue).toBe(
+          plan.compacted ? 'compact' : 'delete',
+        );
       }
       await admin.deleteTopics({ topics: plans.map((p) => p.topic) });
     });
   });
 
-  it('reads back an idempotent producer\'s records in order per partition, each on the partition its key hashes to', async () => {
+  it("reads back an idempotent producer's records in order per partition, each on the partition its key hashes to", async () => {
     const topic = uniqueName('kafka-layer');
     const partitions = 4;
     await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic, numPartitions: partitions, compacted: false }]));
@@ -53,7 +63,9 @@ describe('Kafka layer against the real broker', () => {
       return { key, seq: i, partition: partitionForKey(key, partitions) };
     });
     const acks = await Promise.all(
-      sent.map((r) => batching.send({ topic, partition: r.partition, key: r.key, value: Buffer.from(JSON.stringify({ seq: r.seq, key: r.key })) })),
+      sent.map((r) =>
+        batching.send({ topic, partition: r.partition, key: r.key, value: Buffer.from(JSON.stringify({ seq: r.seq, key: r.key })) }),
+      ),
     );
     await batching.close();
     await producer.disconnect();
@@ -90,7 +102,7 @@ describe('Kafka layer against the real broker', () => {
     await withAdmin(kafka, (admin) => admin.deleteTopics({ topics: [topic] }));
   });
 
-  it('agrees with Kafka\'s own partitioner: records produced without an explicit partition land where partitionForKey says', async () => {
+  it("agrees with Kafka's own partitioner: records produced without an explicit partition land where partitionForKey says", async () => {
     const topic = uniqueName('kafka-partitioner');
     await withAdmin(kafka, (admin) => ensureTopics(admin, [{ topic, numPartitions: 6, compacted: false }]));
     const producer = createIdempotentProducer(kafka);
@@ -107,7 +119,8 @@ describe('Kafka layer against the real broker', () => {
     await consumer.disconnect();
     expect(results.length).toBeGreaterThan(0);
     // Where kafkajs's default partitioner put each key, where Kafka's Java client puts it, and ours.
-    for (const key of keys) expect([key, seen.get(key), partitionForKey(key, 6)]).toEqual([key, kafkaJavaPartition(key, 6), kafkaJavaPartition(key, 6)]);
+    for (const key of keys)
+      expect([key, seen.get(key), partitionForKey(key, 6)]).toEqual([key, kafkaJavaPartition(key, 6), kafkaJavaPartition(key, 6)]);
     await withAdmin(kafka, (admin) => admin.deleteTopics({ topics: [topic] }));
   });
 });

@@ -9,7 +9,7 @@ import { Server } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import { withAdmin } from '@platform/kafka';
-import { startOpsServer } from '@platform/observability';
+import { startOpsServer } from '@platform/runtime';
 import { ensureRegistry, tempDir, testKafka, TestRegistry, TEST_BROKERS, uniqueName, writeTestPipeline } from '@test/support';
 import { SinkHandle, startSink } from '../../apps/sink/src/bootstrap';
 import { loadSinkConfig } from '../../apps/sink/src/config';

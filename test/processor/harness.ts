@@ -7,11 +7,19 @@ import { randomUUID } from 'crypto';
 import { readFileSync, writeFileSync } from 'fs';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { parse, stringify } from 'yaml';
-import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/runtime';
 import { AggregatedRecord, aggregateKey, decodeDlqRecord, decodeLateRecord, DlqRecord } from '@platform/contracts';
 import { createConsumer, createIdempotentProducer, ensureTopics, headersToStrings, withAdmin } from '@platform/kafka';
 import { decodedValue, RegistryClient, SchemaCatalog } from '@platform/schema';
-import { registryClientEnv, TEST_BROKERS, TEST_REGISTRY_CREDENTIALS, TEST_REGISTRY_URL, testKafka, uniqueName, writeTestPipeline } from '@test/support';
+import {
+  registryClientEnv,
+  TEST_BROKERS,
+  TEST_REGISTRY_CREDENTIALS,
+  TEST_REGISTRY_URL,
+  testKafka,
+  uniqueName,
+  writeTestPipeline,
+} from '@test/support';
 import { WindowingEngine } from '@platform/windowing';
 import { loadProcessorConfig, ProcessorConfig } from '../../apps/processor/src/config';
 
@@ -52,7 +60,12 @@ export async function setUp(prefix: string, edit?: (doc: any) => void): Promise<
   }
   const pipeline = loadPipelineConfig(pipelinePath);
   const kafka = testKafka(name);
-  await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name)));
+  await withAdmin(kafka, (admin) =>
+    ensureTopics(
+      admin,
+      pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name),
+    ),
+  );
   const catalog = new SchemaCatalog(new RegistryClient(TEST_REGISTRY_URL, { credentials: TEST_REGISTRY_CREDENTIALS }), pipeline);
   await catalog.registerPipelineSchemas();
   const producer = createIdempotentProducer(kafka);
@@ -66,7 +79,17 @@ export async function setUp(prefix: string, edit?: (doc: any) => void): Promise<
     PROCESSOR_TIMER_INTERVAL: '500ms',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
-  return { name, pipelinePath, pipeline, kafka, catalog, producer, env, config: loadProcessorConfig(env), close: () => producer.disconnect() };
+  return {
+    name,
+    pipelinePath,
+    pipeline,
+    kafka,
+    catalog,
+    producer,
+    env,
+    config: loadProcessorConfig(env),
+    close: () => producer.disconnect(),
+  };
 }
 
 const SYMBOLS = ['AAPL', 'MSFT', 'JPM', 'XOM', 'PFE'];
@@ -78,11 +101,29 @@ export function validEvent(n: number, t: number, users = 20): TestEvent {
   const base = { event_id: randomUUID(), timestamp: t, user_id: user, device_id: `d${n % 7}`, trace_id: randomUUID(), metadata: null };
   switch (n % 3) {
     case 0:
-      return { ...base, event_type: 'transaction', payload: { symbol: SYMBOLS[n % 5], side: 'BUY', quantity: 1 + (n % 9), amount: 1 + (n % 97) * 1.25, currency: n % 2 ? 'EUR' : 'USD' } };
+      return {
+        ...base,
+        event_type: 'transaction',
+        payload: {
+          symbol: SYMBOLS[n % 5],
+          side: 'BUY',
+          quantity: 1 + (n % 9),
+          amount: 1 + (n % 97) * 1.25,
+          currency: n % 2 ? 'EUR' : 'USD',
+        },
+      };
     case 1:
-      return { ...base, event_type: 'clickstream', payload: { page: PAGES[n % 4], action: 'view', element: null, referrer: null, duration_ms: (n * 37) % 5000 } };
+      return {
+        ...base,
+        event_type: 'clickstream',
+        payload: { page: PAGES[n % 4], action: 'view', element: null, referrer: null, duration_ms: (n * 37) % 5000 },
+      };
     default:
-      return { ...base, event_type: 'iot.sensor', payload: { temperature: -20 + ((n * 13) % 600) / 10, humidity: (n * 7) % 100, battery: null, unit: 'C' } };
+      return {
+        ...base,
+        event_type: 'iot.sensor',
+        payload: { temperature: -20 + ((n * 13) % 600) / 10, humidity: (n * 7) % 100, battery: null, unit: 'C' },
+      };
   }
 }
 
@@ -99,7 +140,11 @@ export function encode(setup: Setup, event: TestEvent): Buffer {
 }
 
 /** Produces events (or raw values) in order, in batches. */
-export async function produce(setup: Setup, items: Array<{ topic: string; key: string | null; value: Buffer; partition?: number }>, batch = 2000): Promise<void> {
+export async function produce(
+  setup: Setup,
+  items: Array<{ topic: string; key: string | null; value: Buffer; partition?: number }>,
+  batch = 2000,
+): Promise<void> {
   for (let i = 0; i < items.length; i += batch) {
     const byTopic = new Map<string, Array<{ key: string | null; value: Buffer; partition?: number }>>();
     for (const item of items.slice(i, i + batch)) {
@@ -132,21 +177,48 @@ export interface AggregateRow extends AggregatedRecord {
 }
 
 /** The final aggregates an uninterrupted, perfectly ordered run ends with (sessions never retracted). */
-export function oracle(pipeline: PipelineConfig, events: TestEvent[]): Map<string, { count: number; sum: number | null; min: number | null; max: number | null; users: number }> {
-  const engine = new WindowingEngine({ ...pipeline.watermark, windows: pipeline.windows, dedupeTtlMs: pipeline.dedupeTtlMs, eventTypes: pipeline.eventTypes });
+export function oracle(
+  pipeline: PipelineConfig,
+  events: TestEvent[],
+): Map<string, { count: number; sum: number | null; min: number | null; max: number | null; users: number }> {
+  const engine = new WindowingEngine({
+    ...pipeline.watermark,
+    windows: pipeline.windows,
+    dedupeTtlMs: pipeline.dedupeTtlMs,
+    eventTypes: pipeline.eventTypes,
+  });
   const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);
   const results = [
     ...engine.processBatch(
-      sorted.map((e) => ({ eventId: e.event_id, eventType: e.event_type, timestamp: e.timestamp, userId: e.user_id, deviceId: e.device_id, payload: e.payload })),
+      sorted.map((e) => ({
+        eventId: e.event_id,
+        eventType: e.event_type,
+        timestamp: e.timestamp,
+        userId: e.user_id,
+        deviceId: e.device_id,
+        payload: e.payload,
+      })),
       0,
     ).results,
     ...engine.advanceWatermarkTo(Number.MAX_SAFE_INTEGER).results,
   ];
-  const latest = new Map<string, { version: number; retracted: boolean; count: number; sum: number | null; min: number | null; max: number | null; users: number }>();
+  const latest = new Map<
+    string,
+    { version: number; retracted: boolean; count: number; sum: number | null; min: number | null; max: number | null; users: number }
+  >();
   for (const r of results) {
     const key = aggregateKey({ event_type: r.eventType, window_name: r.windowName, group_key: r.groupKey, window_start: r.windowStart });
     const seen = latest.get(key);
-    if (!seen || r.version > seen.version) latest.set(key, { version: r.version, retracted: r.retracted, count: r.count, sum: r.sum, min: r.min, max: r.max, users: r.distinctUsers });
+    if (!seen || r.version > seen.version)
+      latest.set(key, {
+        version: r.version,
+        retracted: r.retracted,
+        count: r.count,
+        sum: r.sum,
+        min: r.min,
+        max: r.max,
+        users: r.distinctUsers,
+      });
   }
   const out = new Map<string, { count: number; sum: number | null; min: number | null; max: number | null; users: number }>();
   for (const [key, v] of latest) if (!v.retracted) out.set(key, { count: v.count, sum: v.sum, min: v.min, max: v.max, users: v.users });
@@ -159,7 +231,11 @@ export class TopicCollector<T> {
   private readonly seen = new Set<string>();
   private consumer?: Consumer;
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly decode: (value: Buffer, key: string | null, headers: Record<string, string>) => Promise<T> | T) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly decode: (value: Buffer, key: string | null, headers: Record<string, string>) => Promise<T> | T,
+  ) {}
 
   async start(): Promise<this> {
     this.consumer = createConsumer(this.kafka, `collector-${randomUUID()}`, { maxWaitTimeInMs: 100 });
@@ -187,7 +263,9 @@ export class TopicCollector<T> {
 }
 
 export function aggregateCollector(setup: Setup): TopicCollector<AggregateRow> {
-  return new TopicCollector(setup.kafka, setup.pipeline.topics.aggregated.name, async (v) => decodedValue(await setup.catalog.decode<AggregateRow>(v)));
+  return new TopicCollector(setup.kafka, setup.pipeline.topics.aggregated.name, async (v) =>
+    decodedValue(await setup.catalog.decode<AggregateRow>(v)),
+  );
 }
 
 export function dlqCollector(kafka: Kafka, topic: string): TopicCollector<DlqRecord> {
@@ -203,7 +281,12 @@ export interface LateRead {
 }
 
 export function lateCollector(kafka: Kafka, topic: string): TopicCollector<LateRead> {
-  return new TopicCollector(kafka, topic, (value, key, headers) => ({ key, value, headers, record: decodeLateRecord({ key, value, headers }) }));
+  return new TopicCollector(kafka, topic, (value, key, headers) => ({
+    key,
+    value,
+    headers,
+    record: decodeLateRecord({ key, value, headers }),
+  }));
 }
 
 /** Highest version per aggregate key among records with window_start before `before`; retracted rows removed. */
@@ -225,8 +308,16 @@ export function compare(actual: Map<string, AggregateRow>, expected: ReturnType<
   for (const [key, want] of expected) {
     const got = actual.get(key);
     if (!got) problems.push(`missing ${key}`);
-    else if (got.count !== want.count || got.sum_value !== want.sum || got.min_value !== want.min || got.max_value !== want.max || got.distinct_users !== want.users) {
-      problems.push(`${key}: got count ${got.count} sum ${got.sum_value} min ${got.min_value} max ${got.max_value} users ${got.distinct_users}, want ${JSON.stringify(want)}`);
+    else if (
+      got.count !== want.count ||
+      got.sum_value !== want.sum ||
+      got.min_value !== want.min ||
+      got.max_value !== want.max ||
+      got.distinct_users !== want.users
+    ) {
+      problems.push(
+        `${key}: got count ${got.count} sum ${got.sum_value} min ${got.min_value} max ${got.max_value} users ${got.distinct_users}, want ${JSON.stringify(want)}`,
+      );
     }
   }
   for (const key of actual.keys()) if (!expected.has(key)) problems.push(`unexpected ${key}`);

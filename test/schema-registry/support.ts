@@ -1,6 +1,6 @@
 /** Shared by the registry e2e tests: a registry on its own schemas topic, and raw HTTP calls. */
 import { withAdmin } from '@platform/kafka';
-import { RegistryCredentials } from '@platform/config';
+import { RegistryCredentials } from '@platform/runtime';
 import { registryAuthorization } from '@platform/schema';
 import { testKafka, TEST_BROKERS, uniqueName } from '@test/support';
 import { registryUser } from '../../apps/schema-registry/src/auth/registry-auth';

@@ -7,7 +7,7 @@
 import { join } from 'path';
 import { Kafka } from 'kafkajs';
 import { withAdmin } from '@platform/kafka';
-import { registry } from '@platform/observability';
+import { registry } from '@platform/runtime';
 import { eventually, testKafka, uniqueName } from '@test/support';
 import { ensureRegistry, TestRegistry } from '../support/registry';
 import { loadSinkConfig } from '../../apps/sink/src/config';
@@ -74,9 +74,17 @@ describe('sink: graceful shutdown, health and metrics', () => {
     });
     sink = await startSink({ config });
     const runId = suffix.replace(/\W/g, '');
-    const produced = await tp.produceEvents(kafka, Array.from({ length: 120 }, (_, i) => makeEvent(i, Date.UTC(2026, 5, 1, 9), runId)));
+    const produced = await tp.produceEvents(
+      kafka,
+      Array.from({ length: 120 }, (_, i) => makeEvent(i, Date.UTC(2026, 5, 1, 9), runId)),
+    );
 
-    await eventually(async () => (await gaugeValue('warehouse')) === produced.length && (await gaugeValue('lake')) === produced.length, 'every record buffered in both destinations', 60_000, 100);
+    await eventually(
+      async () => (await gaugeValue('warehouse')) === produced.length && (await gaugeValue('lake')) === produced.length,
+      'every record buffered in both destinations',
+      60_000,
+      100,
+    );
     expect(sink.healthy()).toBe(true);
     const text = await registry.metrics();
     for (const name of SINK_METRICS) expect(text).toContain(`# TYPE ${name} `);
@@ -87,20 +95,36 @@ describe('sink: graceful shutdown, health and metrics', () => {
     await sink.stop();
     sink = undefined;
 
-    const [{ n, distinct_ids }] = await queryDuckDbFile<{ n: bigint; distinct_ids: bigint }>(duckdb, 'SELECT count(*) AS n, count(DISTINCT event_id) AS distinct_ids FROM raw.events');
+    const [{ n, distinct_ids }] = await queryDuckDbFile<{ n: bigint; distinct_ids: bigint }>(
+      duckdb,
+      'SELECT count(*) AS n, count(DISTINCT event_id) AS distinct_ids FROM raw.events',
+    );
     expect([Number(n), Number(distinct_ids)]).toEqual([produced.length, produced.length]);
-    const stored = await queryDuckDbFile<{ topic: string; partition: number; next_offset: bigint }>(duckdb, `SELECT topic, "partition", next_offset FROM sink_state.offsets WHERE consumer_group = '${config.warehouseGroup}'`);
+    const stored = await queryDuckDbFile<{ topic: string; partition: number; next_offset: bigint }>(
+      duckdb,
+      `SELECT topic, "partition", next_offset FROM sink_state.offsets WHERE consumer_group = '${config.warehouseGroup}'`,
+    );
     const ends = new Map<string, number>();
-    for (const e of produced) ends.set(`${e.ack!.topic}:${e.ack!.partition}`, Math.max(ends.get(`${e.ack!.topic}:${e.ack!.partition}`) ?? 0, Number(e.ack!.offset) + 1));
+    for (const e of produced)
+      ends.set(
+        `${e.ack!.topic}:${e.ack!.partition}`,
+        Math.max(ends.get(`${e.ack!.topic}:${e.ack!.partition}`) ?? 0, Number(e.ack!.offset) + 1),
+      );
     expect(new Map(stored.map((s) => [`${s.topic}:${s.partition}`, Number(s.next_offset)]))).toEqual(ends);
 
-    const lakeRows = await queryParquet<{ n: bigint }>((src) => `SELECT count(*) AS n FROM ${src}`, [join(dir, 'lake', '*', 'dt=*', 'hr=*', '*.parquet')]);
+    const lakeRows = await queryParquet<{ n: bigint }>(
+      (src) => `SELECT count(*) AS n FROM ${src}`,
+      [join(dir, 'lake', '*', 'dt=*', 'hr=*', '*.parquet')],
+    );
     expect(Number(lakeRows[0].n)).toBe(produced.length);
-    const committed = await withAdmin(kafka, (admin) => admin.fetchOffsets({ groupId: config.lakeGroup, topics: sinkTopics(tp!.pipeline) }));
+    const committed = await withAdmin(kafka, (admin) =>
+      admin.fetchOffsets({ groupId: config.lakeGroup, topics: sinkTopics(tp!.pipeline) }),
+    );
     for (const { topic, partitions } of committed) {
       for (const p of partitions) {
         const end = ends.get(`${topic}:${p.partition}`);
-        if (end !== undefined) expect({ topic, partition: p.partition, offset: Number(p.offset) }).toEqual({ topic, partition: p.partition, offset: end });
+        if (end !== undefined)
+          expect({ topic, partition: p.partition, offset: Number(p.offset) }).toEqual({ topic, partition: p.partition, offset: end });
       }
     }
   });

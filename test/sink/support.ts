@@ -7,14 +7,22 @@ import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadPipelineConfig, PipelineConfig, pipelineTopics, RegistryCredentials } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics, RegistryCredentials } from '@platform/runtime';
 import { AggregatedRecord, decodeDlqRecord, DlqRecord } from '@platform/contracts';
-import { BatchingProducer, createConsumer, createIdempotentProducer, createTransactionalProducer, ensureTopics, partitionForKey, RecordAck, withAdmin } from '@platform/kafka';
+import {
+  BatchingProducer,
+  createConsumer,
+  createIdempotentProducer,
+  createTransactionalProducer,
+  ensureTopics,
+  partitionForKey,
+  RecordAck,
+  withAdmin,
+} from '@platform/kafka';
 import { RegistryClient, SchemaCatalog, validateAgainst } from '@platform/schema';
 import { eventually, tempDir, uniqueName, writeTestPipeline } from '@test/support';
 
 export { tempDir };
-
 
 /** Writes a copy of config/pipeline.yaml whose topics carry `suffix` and have few partitions; returns its path. */
 export function writeSinkPipeline(dir: string, suffix: string, partitions = 3): string {
@@ -44,12 +52,30 @@ export function makeEvent(i: number, baseTime: number, runId: string, stepMs = 6
     metadata: i % 4 === 0 ? null : { source: 'e2e', n: String(i) },
   };
   if (type === 'iot.sensor') {
-    return { type, json: { ...common, device_id: `dev-${i % 7}`, user_id: null, payload: { temperature: 15 + (i % 20) * 0.5, humidity: i % 3 === 0 ? null : 40 + (i % 10), unit: 'C' } } };
+    return {
+      type,
+      json: {
+        ...common,
+        device_id: `dev-${i % 7}`,
+        user_id: null,
+        payload: { temperature: 15 + (i % 20) * 0.5, humidity: i % 3 === 0 ? null : 40 + (i % 10), unit: 'C' },
+      },
+    };
   }
   if (type === 'clickstream') {
-    return { type, json: { ...common, user_id: `user-${i % 11}`, payload: { page: `/p/${i % 9}`, action: ACTIONS[i % 4], duration_ms: i * 3 } } };
+    return {
+      type,
+      json: { ...common, user_id: `user-${i % 11}`, payload: { page: `/p/${i % 9}`, action: ACTIONS[i % 4], duration_ms: i * 3 } },
+    };
   }
-  return { type, json: { ...common, user_id: `user-${i % 13}`, payload: { symbol: SYMBOLS[i % 5], side: i % 2 ? 'BUY' : 'SELL', quantity: 1 + (i % 50), amount: 10 + i * 0.25 } } };
+  return {
+    type,
+    json: {
+      ...common,
+      user_id: `user-${i % 13}`,
+      payload: { symbol: SYMBOLS[i % 5], side: i % 2 ? 'BUY' : 'SELL', quantity: 1 + (i % 50), amount: 10 + i * 0.25 },
+    },
+  };
 }
 
 export class TestPipeline {
@@ -68,8 +94,17 @@ export class TestPipeline {
   /** Loads the pipeline, creates its topics and registers its schemas. */
   static async create(path: string, registryUrl: string, kafka: Kafka, credentials?: RegistryCredentials): Promise<TestPipeline> {
     const tp = new TestPipeline(loadPipelineConfig(path), registryUrl, credentials);
-    const wanted = new Set([...tp.pipeline.eventTypes.map((t) => t.topic), tp.pipeline.topics.aggregated.name, tp.pipeline.topics.dlq.name]);
-    await withAdmin(kafka, (admin) => ensureTopics(admin, pipelineTopics(tp.pipeline).filter((p) => wanted.has(p.topic))));
+    const wanted = new Set([
+      ...tp.pipeline.eventTypes.map((t) => t.topic),
+      tp.pipeline.topics.aggregated.name,
+      tp.pipeline.topics.dlq.name,
+    ]);
+    await withAdmin(kafka, (admin) =>
+      ensureTopics(
+        admin,
+        pipelineTopics(tp.pipeline).filter((p) => wanted.has(p.topic)),
+      ),
+    );
     await tp.catalog.registerPipelineSchemas();
     return tp;
   }
@@ -106,7 +141,14 @@ export class TestPipeline {
         const event: TestEvent = { type: e.type, value: normalized, key, kafkaTimestamp };
         out.push(event);
         return batching
-          .send({ topic: spec.topic, partition: partitionForKey(key, spec.partitions), key, value, timestamp: kafkaTimestamp, headers: { event_id: String(e.json.event_id) } })
+          .send({
+            topic: spec.topic,
+            partition: partitionForKey(key, spec.partitions),
+            key,
+            value,
+            timestamp: kafkaTimestamp,
+            headers: { event_id: String(e.json.event_id) },
+          })
           .then((ack) => (event.ack = ack));
       });
       await Promise.all(sends);
@@ -213,7 +255,13 @@ export async function createPgDatabase(): Promise<{ url: string; client: Client;
 /** An S3-API server (s3rver) on a free loopback port with one bucket, storing under a temp directory. */
 export async function startS3(bucket = 'lake'): Promise<{ endpoint: string; bucket: string; close(): Promise<void> }> {
   const S3rver = require('s3rver');
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: tempDir('s3rver'), configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: tempDir('s3rver'),
+    configureBuckets: [{ name: bucket }],
+  });
   const address = await server.run();
   return { endpoint: `http://127.0.0.1:${address.port}`, bucket, close: () => server.close() };
 }
@@ -259,9 +307,13 @@ export async function queryDuckDbFile<T = Record<string, unknown>>(path: string,
  * The documented lake layout (README, docs/ARCHITECTURE.md), read by the test itself rather than by
  * the sink's own parser: `<topic>/dt=YYYY-MM-DD/hr=HH/<topic>-p<partition>-<first>-<last>.parquet`.
  */
-export function lakeObjectParts(key: string): { topicDir: string; dt: string; hr: string; topic: string; partition: number; firstOffset: number; lastOffset: number } | null {
+export function lakeObjectParts(
+  key: string,
+): { topicDir: string; dt: string; hr: string; topic: string; partition: number; firstOffset: number; lastOffset: number } | null {
   const m = /(?:^|\/)([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\/(.+)-p(\d+)-(\d+)-(\d+)\.parquet$/.exec(key);
-  return m ? { topicDir: m[1], dt: m[2], hr: m[3], topic: m[4], partition: Number(m[5]), firstOffset: Number(m[6]), lastOffset: Number(m[7]) } : null;
+  return m
+    ? { topicDir: m[1], dt: m[2], hr: m[3], topic: m[4], partition: Number(m[5]), firstOffset: Number(m[6]), lastOffset: Number(m[7]) }
+    : null;
 }
 
 /** The UTC day and hour of an epoch-ms time by arithmetic, to check the lake's partitioning against. */

@@ -10,7 +10,7 @@ import { join } from 'path';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { signToken } from '@platform/auth';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
+import { loadPipelineConfig, PipelineConfig } from '@platform/runtime';
 import { createKafka, withAdmin } from '@platform/kafka';
 import { tempDir, uniqueName, writeTestPipeline } from './index';
 import { AppProcess, ClusterUser, PrivateBroker, PrivateCluster } from './processes';
@@ -129,7 +129,16 @@ export class PrivatePlatform {
       ),
       ingest: new AppProcess(
         'ingest-api',
-        { ...common, PORT: port(0), HOST: '127.0.0.1', JWT_SECRET: this.secret, JWT_ISSUER: TOKEN_ISSUER, JWT_AUDIENCE: TOKEN_AUDIENCE, THROTTLE_LIMIT: '1000000', ...options.ingestEnv },
+        {
+          ...common,
+          PORT: port(0),
+          HOST: '127.0.0.1',
+          JWT_SECRET: this.secret,
+          JWT_ISSUER: TOKEN_ISSUER,
+          JWT_AUDIENCE: TOKEN_AUDIENCE,
+          THROTTLE_LIMIT: '1000000',
+          ...options.ingestEnv,
+        },
         dir,
         `http://127.0.0.1:${port(0)}/api/v1/health/ready`,
         launch,
@@ -143,9 +152,21 @@ export class PrivatePlatform {
     const shared = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${this.suffix}:` };
     this.apps.ingest.addEnv(shared);
     const replica = (app: AppProcess, env: Record<string, string>, readyUrl: string) => app.replica(`${app.label}-2`, env, readyUrl);
-    this.replicas.ingest = replica(this.apps.ingest, { PORT: port(1), DATA_DIR: join(this.workDir, 'ingest-2') }, `http://127.0.0.1:${port(1)}/api/v1/health/ready`);
-    this.replicas.processor = replica(this.apps.processor, { PROCESSOR_OPS_PORT: port(103), DATA_DIR: join(this.workDir, 'processor-2') }, `http://127.0.0.1:${port(103)}/health/live`);
-    this.replicas.sink = replica(this.apps.sink, { SINK_OPS_PORT: port(104), DATA_DIR: join(this.workDir, 'sink-2') }, `http://127.0.0.1:${port(104)}/health/live`);
+    this.replicas.ingest = replica(
+      this.apps.ingest,
+      { PORT: port(1), DATA_DIR: join(this.workDir, 'ingest-2') },
+      `http://127.0.0.1:${port(1)}/api/v1/health/ready`,
+    );
+    this.replicas.processor = replica(
+      this.apps.processor,
+      { PROCESSOR_OPS_PORT: port(103), DATA_DIR: join(this.workDir, 'processor-2') },
+      `http://127.0.0.1:${port(103)}/health/live`,
+    );
+    this.replicas.sink = replica(
+      this.apps.sink,
+      { SINK_OPS_PORT: port(104), DATA_DIR: join(this.workDir, 'sink-2') },
+      `http://127.0.0.1:${port(104)}/health/live`,
+    );
   }
 
   get apiUrl(): string {
@@ -179,7 +200,13 @@ export class PrivatePlatform {
   }
 
   token(scopes = ['events:*']): string {
-    return signToken(this.secret, { subject: 'platform-runner', scopes, expiresInSeconds: 3 * 3600, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
+    return signToken(this.secret, {
+      subject: 'platform-runner',
+      scopes,
+      expiresInSeconds: 3 * 3600,
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+    });
   }
 
   async start(): Promise<void> {
@@ -226,7 +253,8 @@ export class PrivatePlatform {
     }
     if (this.options.sharedBrokers) await this.deleteOwnTopics().catch(() => undefined);
     else await this.broker.stop().catch(() => undefined);
-    if (this.databaseCreated && dropDatabase) await this.admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
+    if (this.databaseCreated && dropDatabase)
+      await this.admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
     await this.admin.end().catch(() => undefined);
   }
 }

@@ -4,7 +4,7 @@
  * the test credentials as its admin user (`close` stops it and deletes that topic). Tests hand
  * `clientEnv` to the apps they start, and `credentials` to the registry clients they build.
  */
-import { env, loadEnv, RegistryCredentials } from '@platform/config';
+import { env, loadEnv, RegistryCredentials } from '@platform/runtime';
 import { withAdmin } from '@platform/kafka';
 import { registryAuthorization } from '@platform/schema';
 import { TEST_BROKERS, TEST_REGISTRY_URL, testKafka, uniqueName } from './index';
@@ -28,7 +28,10 @@ export const TEST_REGISTRY_CREDENTIALS: RegistryCredentials = loadEnv({ credenti
 };
 
 /** The environment an app needs to reach `url` with `credentials`. */
-export function registryClientEnv(url: string, credentials: RegistryCredentials = TEST_REGISTRY_CREDENTIALS): Record<string, string | undefined> {
+export function registryClientEnv(
+  url: string,
+  credentials: RegistryCredentials = TEST_REGISTRY_CREDENTIALS,
+): Record<string, string | undefined> {
   // Spread over process.env, so a *_FILE variable given to the test run must not come along.
   const unset = {
     SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: undefined,
@@ -42,7 +45,9 @@ export function registryClientEnv(url: string, credentials: RegistryCredentials 
 }
 
 /** Options for the @kafkajs/confluent-schema-registry client (it speaks HTTP basic only). */
-export function kafkajsRegistryAuth(credentials: RegistryCredentials = TEST_REGISTRY_CREDENTIALS): { username: string; password: string } | undefined {
+export function kafkajsRegistryAuth(
+  credentials: RegistryCredentials = TEST_REGISTRY_CREDENTIALS,
+): { username: string; password: string } | undefined {
   return credentials.kind === 'basic' ? { username: credentials.username, password: credentials.password } : undefined;
 }
 
@@ -59,13 +64,20 @@ async function answers(url: string): Promise<boolean> {
 
 export async function ensureRegistry(): Promise<TestRegistry> {
   if (await answers(TEST_REGISTRY_URL)) {
-    return { url: TEST_REGISTRY_URL, credentials: TEST_REGISTRY_CREDENTIALS, clientEnv: registryClientEnv(TEST_REGISTRY_URL), close: async () => undefined };
+    return {
+      url: TEST_REGISTRY_URL,
+      credentials: TEST_REGISTRY_CREDENTIALS,
+      clientEnv: registryClientEnv(TEST_REGISTRY_URL),
+      close: async () => undefined,
+    };
   }
   // Loaded only when needed, so tests against a running registry never load the registry's code.
   const { startSchemaRegistry } = await import('../../apps/schema-registry/src/bootstrap');
   const { registryUser } = await import('../../apps/schema-registry/src/auth/registry-auth');
   const credentials: RegistryCredentials =
-    TEST_REGISTRY_CREDENTIALS.kind === 'basic' ? TEST_REGISTRY_CREDENTIALS : { kind: 'basic', username: 'platform-test', password: 'platform-test-only-password' };
+    TEST_REGISTRY_CREDENTIALS.kind === 'basic'
+      ? TEST_REGISTRY_CREDENTIALS
+      : { kind: 'basic', username: 'platform-test', password: 'platform-test-only-password' };
   const schemasTopic = uniqueName('_schemas.test');
   const registry = await startSchemaRegistry({
     port: 0,

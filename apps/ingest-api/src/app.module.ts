@@ -4,8 +4,8 @@
  * runs them core first at startup and core last at shutdown.
  */
 import { DynamicModule, Module } from '@nestjs/common';
-import { PipelineConfig } from '@platform/config';
-import { OpsModule } from '@platform/observability/nest';
+import { PipelineConfig } from '@platform/runtime';
+import { OpsModule } from '@platform/runtime/nest';
 import { IngestConfig } from './config';
 import { CoreModule } from './core/core.module';
 import { EventsModule } from './events/events.module';

@@ -5,9 +5,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { loadPipelineConfig, PipelineConfig } from '@platform/config';
-import { createLogger, initMetrics, logger } from '@platform/observability';
-import { NestPinoLogger } from '@platform/observability/nest';
+import { loadPipelineConfig, PipelineConfig, createLogger, initMetrics, logger } from '@platform/runtime';
+import { NestPinoLogger } from '@platform/runtime/nest';
 import { IngestConfig, loadIngestConfig } from './config';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
@@ -77,7 +76,10 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
     installDirectRoutes(fastify, app);
     app.useGlobalFilters(new AllExceptionsFilter());
     if (config.corsOrigins.length > 0) {
-      app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'] });
+      app.enableCors({
+        origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+        exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
+      });
     }
     app.useWebSocketAdapter(new StreamWsAdapter(app, (request) => app.get(StreamService).admit(request)));
     if (config.docs) {

@@ -1,7 +1,7 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, ConfigOf, env, loadEnv } from '@platform/config';
+import { commonEnv, ConfigOf, env, loadEnv } from '@platform/runtime';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
 import { ConsoleConfig, loadConsoleConfig } from './console/console-config';

@@ -1,7 +1,7 @@
 /** The ingest API process: config from the environment, graceful shutdown on SIGINT/SIGTERM. */
 import { isRetriableKafkaError } from '@platform/kafka';
 import { isRetriableRegistryError } from '@platform/schema';
-import { runService } from '@platform/observability';
+import { runService } from '@platform/runtime';
 import { startIngestApi } from './bootstrap';
 import { loadIngestConfig } from './config';
 

@@ -1,12 +1,16 @@
 /** The ingest API's instruments, on the process's one Prometheus registry. */
 import { Histogram, Counter } from 'prom-client';
-import { counter, gauge, histogram } from '@platform/observability';
+import { counter, gauge, histogram } from '@platform/runtime';
 
 const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
 export const ingestMetrics = {
   httpRequests: counter('http_requests_total', 'HTTP requests by method, route and status', ['method', 'route', 'status']),
-  httpDuration: histogram('http_request_duration_seconds', 'HTTP request latency by method, route and status', ['method', 'route', 'status']),
+  httpDuration: histogram('http_request_duration_seconds', 'HTTP request latency by method, route and status', [
+    'method',
+    'route',
+    'status',
+  ]),
   produceDuration: histogram('ingest_produce_duration_seconds', 'Time from sending a Kafka batch to its acks=all acknowledgement'),
   kafkaBatchRecords: histogram('ingest_kafka_batch_records', 'Records per Kafka produce request', [], SIZE_BUCKETS),
   requestBatchEvents: histogram('ingest_request_batch_events', 'Events per batch request', [], SIZE_BUCKETS),
@@ -37,7 +41,10 @@ export function httpMetricsFor(method: string, route: string, status: number): H
   let children = byStatus.get(status);
   if (!children) {
     const labels = [method, route, String(status)];
-    children = { requests: (ingestMetrics.httpRequests as Counter<string>).labels(...labels), duration: (ingestMetrics.httpDuration as Histogram<string>).labels(...labels) };
+    children = {
+      requests: (ingestMetrics.httpRequests as Counter<string>).labels(...labels),
+      duration: (ingestMetrics.httpDuration as Histogram<string>).labels(...labels),
+    };
     byStatus.set(status, children);
   }
   return children;
@@ -54,7 +61,10 @@ const topicChildren = new Map<string, TopicMetricChildren>();
 export function topicMetricsFor(topic: string): TopicMetricChildren {
   let children = topicChildren.get(topic);
   if (!children) {
-    children = { published: (ingestMetrics.published as Counter<string>).labels(topic), duplicates: (ingestMetrics.duplicates as Counter<string>).labels(topic) };
+    children = {
+      published: (ingestMetrics.published as Counter<string>).labels(topic),
+      duplicates: (ingestMetrics.duplicates as Counter<string>).labels(topic),
+    };
     topicChildren.set(topic, children);
   }
   return children;

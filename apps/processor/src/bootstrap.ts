@@ -6,9 +6,16 @@
  * `startProcessor` is what main.ts and in-process tests call.
  */
 import { Admin } from 'kafkajs';
-import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
+import {
+  loadPipelineConfig,
+  PipelineConfig,
+  pipelineTopics,
+  FinalStartError,
+  health,
+  Logger,
+  logger as rootLogger,
+} from '@platform/runtime';
 import { createAdmin, createKafka, ensureTopics, KafkaTaskProducers, kafkaSettings, topicReplication } from '@platform/kafka';
-import { FinalStartError, health, Logger, logger as rootLogger } from '@platform/observability';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
 import { ReferenceStore } from './reference-store';
@@ -44,7 +51,12 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   const local = await startStages({ ...options, pipeline, config: { ...config, stages: ['b'] } });
   let thread: StageThread;
   try {
-    thread = await startStageThread({ config: { ...config, stages: ['a'], stageThreads: false }, pipeline, logger: log, onFatal: options.onFatal });
+    thread = await startStageThread({
+      config: { ...config, stages: ['a'], stageThreads: false },
+      pipeline,
+      logger: log,
+      onFatal: options.onFatal,
+    });
   } catch (error) {
     await local.stop().catch(() => undefined);
     throw new StagesNotStartedError(error);
@@ -66,10 +78,17 @@ async function startStages(options: ProcessorOptions): Promise<ProcessorHandle> 
   const kafka = createKafka(kafkaSettings(config, { clientId: `${config.kafkaClientId}-processor-${config.instanceId}` }));
   const admin: Admin = createAdmin(kafka);
   await admin.connect();
-  const catalog = new SchemaCatalog(new RegistryClient(config.schemaRegistryUrl, { credentials: config.schemaRegistryCredentials }), pipeline);
+  const catalog = new SchemaCatalog(
+    new RegistryClient(config.schemaRegistryUrl, { credentials: config.schemaRegistryCredentials }),
+    pipeline,
+  );
   const reference = new ReferenceStore(kafka, pipeline, log);
   try {
-    await ensureTopics(admin, [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)], topicReplication(config, pipeline));
+    await ensureTopics(
+      admin,
+      [...pipelineTopics(pipeline).filter((p) => p.topic !== pipeline.topics.schemas.name), ...internalTopicPlans(pipeline)],
+      topicReplication(config, pipeline),
+    );
     await catalog.registerPipelineSchemas();
     // Only stage A enriches from the reference tables.
     if (runs('a')) await reference.start();
@@ -103,7 +122,10 @@ async function startStages(options: ProcessorOptions): Promise<ProcessorHandle> 
     throw new StagesNotStartedError(error);
   }
   health.register('processor', async () => !stopped);
-  log.info({ group: config.group, instance: config.instanceId, stages: config.stages, topics: pipeline.eventTypes.map((t) => t.topic) }, 'processor started');
+  log.info(
+    { group: config.group, instance: config.instanceId, stages: config.stages, topics: pipeline.eventTypes.map((t) => t.topic) },
+    'processor started',
+  );
   return { stageA, stageB, stop };
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@platform/config';
+import { ConfigError } from '@platform/runtime';
 import { loadProcessorConfig } from './config';
 
 describe('loadProcessorConfig', () => {

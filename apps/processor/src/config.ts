@@ -1,6 +1,6 @@
 /** The processor's configuration from the environment, validated at startup (fails naming the variable). */
 import { hostname } from 'os';
-import { commonEnv, ConfigOf, env, loadEnv } from '@platform/config';
+import { commonEnv, ConfigOf, env, loadEnv } from '@platform/runtime';
 
 type Source = Record<string, string | undefined>;
 

@@ -5,7 +5,7 @@
  */
 import { isRetriableKafkaError } from '@platform/kafka';
 import { isRetriableRegistryError } from '@platform/schema';
-import { runService } from '@platform/observability';
+import { runService } from '@platform/runtime';
 import { startProcessor } from './bootstrap';
 import { loadProcessorConfig } from './config';
 

@@ -1,5 +1,5 @@
 /** The processor's instruments (names are the contract shared with dashboards and alert rules). */
-import { counter, gauge, histogram } from '@platform/observability';
+import { counter, gauge, histogram } from '@platform/runtime';
 
 export const processorMetrics = {
   recordsIn: counter('processor_records_in_total', 'Records consumed', ['topic']),

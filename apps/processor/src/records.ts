@@ -6,7 +6,7 @@
  */
 import { AggregatedRecord, EventEnvelope } from '@platform/contracts';
 import { compileFieldReader, FieldReader, readPath, WindowEvent, WindowResult } from '@platform/windowing';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = (path.startsWith('payload.') ? path.slice(8) : path).split('.');

@@ -4,9 +4,8 @@
  * keys are left alone), then keeps following the topic so updates and tombstones apply live.
  */
 import { Consumer, Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig, Logger } from '@platform/runtime';
 import { createIdempotentProducer, partitionConsumer, readPartitionsToEnd } from '@platform/kafka';
-import { Logger } from '@platform/observability';
 import { ReferenceTable } from './processing';
 
 export class ReferenceStore {
@@ -22,7 +21,12 @@ export class ReferenceStore {
   async start(): Promise<void> {
     const topic = this.pipeline.topics.reference.name;
     const partitions = Array.from({ length: this.pipeline.topics.reference.partitions }, (_, p) => p);
-    await readPartitionsToEnd(this.kafka, topic, partitions, (_, m) => m.key && this.table.apply(m.key.toString('utf8'), m.value ? m.value.toString('utf8') : null));
+    await readPartitionsToEnd(
+      this.kafka,
+      topic,
+      partitions,
+      (_, m) => m.key && this.table.apply(m.key.toString('utf8'), m.value ? m.value.toString('utf8') : null),
+    );
     // Seeding is idempotent: only keys the topic lacks are written; present ones may have been edited.
     const seeds = ReferenceTable.seedRecords(this.pipeline.referenceData).filter((s) => {
       const colon = s.key.indexOf(':');

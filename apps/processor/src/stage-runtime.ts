@@ -3,9 +3,17 @@
  * dependencies, the consumer group per stage, and the metrics of commits and consumption.
  */
 import { Admin, Consumer, Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
-import { AdminOffsets, createConsumer, KafkaTaskProducers, runTaskConsumer, StreamTask, TaskFactory, TaskManager, TaskManagerObserver } from '@platform/kafka';
-import { Logger } from '@platform/observability';
+import { PipelineConfig, Logger } from '@platform/runtime';
+import {
+  AdminOffsets,
+  createConsumer,
+  KafkaTaskProducers,
+  runTaskConsumer,
+  StreamTask,
+  TaskFactory,
+  TaskManager,
+  TaskManagerObserver,
+} from '@platform/kafka';
 import { ReferenceTable } from './processing';
 import { SchemaCatalog } from '@platform/schema';
 import { ProcessorConfig } from './config';
@@ -82,7 +90,10 @@ export class Stage<T extends StreamTask> {
 
   async start(): Promise<void> {
     const { kafka, config, onFatal } = this.deps;
-    this.consumer = createConsumer(kafka, this.groupId, { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3) });
+    this.consumer = createConsumer(kafka, this.groupId, {
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, config.sessionTimeoutMs / 3),
+    });
     await runTaskConsumer(this.consumer, this.manager, { topics: this.options.topics, concurrency: config.concurrency, onFatal });
     this.timer = setInterval(() => void this.tick(), this.options.tickMs);
     this.timer.unref();

@@ -1,5 +1,5 @@
 /** Fake processors for stage-thread.spec.ts, each run on a stage thread instead of the real stages. */
-import { counter } from '@platform/observability';
+import { counter } from '@platform/runtime';
 import { serveStageThread } from './stage-thread';
 
 /** Starts, counts three records in, stops when told. */
@@ -13,7 +13,11 @@ export function startsAndCounts(): void {
 /** Cannot reach Kafka. */
 export function failsToStart(): void {
   serveStageThread(async () => {
-    throw Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError', retriable: true, code: 'ECONNREFUSED' });
+    throw Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+      name: 'KafkaJSConnectionError',
+      retriable: true,
+      code: 'ECONNREFUSED',
+    });
   });
 }
 

@@ -1,5 +1,4 @@
-import { PipelineConfig } from '@platform/config';
-import { createLogger, processMetrics } from '@platform/observability';
+import { PipelineConfig, createLogger, processMetrics } from '@platform/runtime';
 import { loadProcessorConfig } from './config';
 import { startStageThread } from './stage-thread';
 
@@ -42,11 +41,21 @@ describe('a stage on its own thread (fake processors on the thread)', () => {
       () => undefined,
       (error: unknown) => error as Error & { retriable?: boolean; code?: string },
     );
-    expect(failure).toMatchObject({ name: 'KafkaJSConnectionError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', retriable: true, code: 'ECONNREFUSED' });
+    expect(failure).toMatchObject({
+      name: 'KafkaJSConnectionError',
+      message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+      retriable: true,
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('gets the secrets its config hides (a SASL password is not enumerable, so a plain clone drops it)', async () => {
-    const sasl = { KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'processor', KAFKA_SASL_PASSWORD: 'thread-secret' };
+    const sasl = {
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'processor',
+      KAFKA_SASL_PASSWORD: 'thread-secret',
+    };
     const thread = await start('needsItsPassword', undefined, sasl);
     await thread.stop();
   });

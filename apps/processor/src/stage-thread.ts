@@ -11,8 +11,18 @@
  */
 import { extname, join, resolve } from 'path';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
-import { fromPortable, PipelineConfig, PortableConfig, toPortable } from '@platform/config';
-import { addThreadMetrics, createLogger, Logger, MetricsSnapshot, registry, threadMetricsLabels } from '@platform/observability';
+import {
+  fromPortable,
+  PipelineConfig,
+  PortableConfig,
+  toPortable,
+  addThreadMetrics,
+  createLogger,
+  Logger,
+  MetricsSnapshot,
+  registry,
+  threadMetricsLabels,
+} from '@platform/runtime';
 import { ProcessorConfig } from './config';
 
 interface ThreadData {
@@ -56,7 +66,12 @@ export interface StageThreadOptions {
 }
 
 /** What a stage thread starts: the processor's stages, or a fake in the specs. */
-export type StartOnThread = (options: { config: ProcessorConfig; pipeline: PipelineConfig; logger: Logger; onFatal: (error: Error) => void }) => Promise<{ stop(): Promise<void> }>;
+export type StartOnThread = (options: {
+  config: ProcessorConfig;
+  pipeline: PipelineConfig;
+  logger: Logger;
+  onFatal: (error: Error) => void;
+}) => Promise<{ stop(): Promise<void> }>;
 
 function serialize(error: unknown): SerializedError {
   const e = error as { name?: unknown; message?: unknown; code?: unknown; retriable?: unknown } | null;
@@ -83,7 +98,10 @@ export function startStageThread(options: StageThreadOptions): Promise<StageThre
   const typescript = extname(__filename) === '.ts';
   const preload = typescript ? `require(${JSON.stringify(resolve(__dirname, '../../../scripts/register.js'))});` : '';
   const entry = options.entry ?? { file: join(__dirname, `stage-thread${extname(__filename)}`), name: 'runStageThread' };
-  const worker = new Worker(`${preload}require(${JSON.stringify(entry.file)})[${JSON.stringify(entry.name)}]();`, { eval: true, workerData: data });
+  const worker = new Worker(`${preload}require(${JSON.stringify(entry.file)})[${JSON.stringify(entry.name)}]();`, {
+    eval: true,
+    workerData: data,
+  });
 
   let exited = false;
   let stopping = false;
@@ -179,7 +197,12 @@ export function serveStageThread(start: StartOnThread): void {
         .then(() => send({ type: 'stopped' }));
     }
   });
-  start({ config: fromPortable(data.config), pipeline: data.pipeline, logger, onFatal: (error) => send({ type: 'fatal', error: serialize(error) }) }).then(
+  start({
+    config: fromPortable(data.config),
+    pipeline: data.pipeline,
+    logger,
+    onFatal: (error) => send({ type: 'fatal', error: serialize(error) }),
+  }).then(
     (started) => {
       handle = started;
       send({ type: 'started' });

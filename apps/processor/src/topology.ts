@@ -2,7 +2,7 @@
  * Names derived from the pipeline config: the processor's internal topics follow the aggregated
  * topic's name, so a pipeline with renamed topics (tests, a second deployment) gets its own.
  */
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { TopicPlan } from '@platform/kafka';
 
 /** Each stage is its own consumer group: `<group>-a` (validate, repartition), `<group>-b` (windows). */

@@ -1,5 +1,5 @@
 /** The pipeline's transaction event type as the processor's unit specs use it (rules and enrichment included). */
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 
 export const transactionSpec: EventTypeSpec = {
   name: 'transaction',
@@ -10,6 +10,9 @@ export const transactionSpec: EventTypeSpec = {
   partitions: 6,
   valueField: 'amount',
   groupBy: 'symbol',
-  rules: [{ field: 'amount', min: 0, exclusiveMin: true }, { field: 'symbol', oneOfReference: 'symbols' }],
+  rules: [
+    { field: 'amount', min: 0, exclusiveMin: true },
+    { field: 'symbol', oneOfReference: 'symbols' },
+  ],
   enrich: [{ field: 'symbol', reference: 'symbols', into: 'sector' }],
 };

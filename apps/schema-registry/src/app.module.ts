@@ -1,6 +1,6 @@
 /** The registry's HTTP module: the Confluent REST API plus /metrics and /health, over one schemas log. */
 import { DynamicModule, Module } from '@nestjs/common';
-import { OpsModule } from '@platform/observability/nest';
+import { OpsModule } from '@platform/runtime/nest';
 import { CompatibilityController } from './http/compatibility.controller';
 import { ConfigController } from './http/config.controller';
 import { RootController } from './http/root.controller';

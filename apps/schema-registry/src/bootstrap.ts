@@ -6,10 +6,9 @@ import 'reflect-metadata';
 import { AddressInfo } from 'net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { CompressionCodec, KafkaSecurity } from '@platform/config';
+import { health, logger, type CompressionCodec, type KafkaSecurity } from '@platform/runtime';
 import { topicReplication } from '@platform/kafka';
-import { health, logger } from '@platform/observability';
-import { NestPinoLogger } from '@platform/observability/nest';
+import { NestPinoLogger } from '@platform/runtime/nest';
 import { SchemaRegistryModule } from './app.module';
 import { installRegistryAuth, RegistryAuth } from './auth/registry-auth';
 import { installRegistryContentTypes } from './http/content-types';
@@ -76,7 +75,8 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
   health.register('schemas_log', async () => log.healthy());
   const { port } = app.getHttpServer().address() as AddressInfo;
   logger().info({ port, topic: options.schemasTopic, auth: options.auth.mode }, 'schema registry listening');
-  if (options.auth.mode === 'none') logger().warn('schema registry runs WITHOUT authentication (REGISTRY_AUTH=none): for local development only');
+  if (options.auth.mode === 'none')
+    logger().warn('schema registry runs WITHOUT authentication (REGISTRY_AUTH=none): for local development only');
   const running = app;
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
 /** The registry's settings, read once at startup. */
 import { authSettingsFromEnv, TokenVerifier } from '@platform/auth';
-import { commonEnv, ConfigError, ConfigOf, env, loadEnv } from '@platform/config';
+import { commonEnv, ConfigError, ConfigOf, env, loadEnv } from '@platform/runtime';
 import { parseRegistryUsers, RegistryAuth } from './auth/registry-auth';
 import type { SchemaLimits } from './http/request-parsing';
 
@@ -24,7 +24,10 @@ export const registryEnv = {
 };
 
 /** The environment's fields, with the auth mode and schema bounds parsed. */
-export type RegistryConfig = Omit<ConfigOf<typeof registryEnv>, 'auth' | 'users' | 'jwtSecret' | 'jwksUrl' | 'maxSchemaBytes' | 'maxSchemaDepth'> & {
+export type RegistryConfig = Omit<
+  ConfigOf<typeof registryEnv>,
+  'auth' | 'users' | 'jwtSecret' | 'jwksUrl' | 'maxSchemaBytes' | 'maxSchemaDepth'
+> & {
   auth: RegistryAuth;
   schemaLimits: SchemaLimits;
 };

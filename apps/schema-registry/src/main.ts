@@ -1,6 +1,6 @@
 /** The schema registry process: config from the environment, graceful shutdown on SIGINT/SIGTERM. */
 import { isRetriableKafkaError } from '@platform/kafka';
-import { runService } from '@platform/observability';
+import { runService } from '@platform/runtime';
 import { startSchemaRegistry } from './bootstrap';
 import { loadRegistryConfig } from './config';
 

@@ -4,9 +4,16 @@
  * in-process tests call.
  */
 import { Kafka, Producer } from 'kafkajs';
-import { loadPipelineConfig, PipelineConfig, pipelineTopics } from '@platform/config';
-import { createIdempotentProducer, createKafka, ensureTopics, kafkaSettings, TopicReplication, topicReplication, withAdmin } from '@platform/kafka';
-import { health, Logger, logger as rootLogger } from '@platform/observability';
+import { loadPipelineConfig, PipelineConfig, pipelineTopics, health, Logger, logger as rootLogger } from '@platform/runtime';
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  kafkaSettings,
+  TopicReplication,
+  topicReplication,
+  withAdmin,
+} from '@platform/kafka';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { LakeWriter, LocalLakeStore, ParquetEncoder, S3LakeStore } from '@platform/lake';
 import { connectSnowflake, DuckDbAdapter, PostgresAdapter, SnowflakeAdapter, WarehouseAdapter, WarehouseLoader } from '@platform/warehouse';

@@ -3,7 +3,7 @@
  * at once and names the variable to set (e.g. WAREHOUSE=snowflake without SNOWFLAKE_ACCOUNT).
  */
 import { join } from 'path';
-import { commonEnv, ConfigError, ConfigOf, env, loadEnv } from '@platform/config';
+import { commonEnv, ConfigError, ConfigOf, env, loadEnv } from '@platform/runtime';
 import { SnowflakeSettings } from '@platform/warehouse';
 
 type Source = Record<string, string | undefined>;
@@ -86,7 +86,8 @@ export function loadSinkConfig(source: Source = process.env): SinkConfig {
   const unknown = destinations.filter((d) => d !== 'warehouse' && d !== 'lake');
   if (unknown.length > 0) problems.push(`SINK_DESTINATIONS must list warehouse and/or lake, got "${unknown.join(', ')}"`);
   if (destinations.length === 0) problems.push('SINK_DESTINATIONS must name at least one of warehouse, lake');
-  if (base.warehouseGroup === base.lakeGroup) problems.push('SINK_WAREHOUSE_GROUP and SINK_LAKE_GROUP must differ (each destination has its own consumer group)');
+  if (base.warehouseGroup === base.lakeGroup)
+    problems.push('SINK_WAREHOUSE_GROUP and SINK_LAKE_GROUP must differ (each destination has its own consumer group)');
 
   const config: SinkConfig = {
     ...base,

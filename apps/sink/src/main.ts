@@ -6,7 +6,7 @@
  */
 import { isRetriableKafkaError } from '@platform/kafka';
 import { isRetriableRegistryError } from '@platform/schema';
-import { runService } from '@platform/observability';
+import { runService } from '@platform/runtime';
 import { loadSinkConfig } from './config';
 import { startSink } from './bootstrap';
 

@@ -3,7 +3,7 @@
  * (JWKS_URL), or both (the key is chosen by the token's `alg`). Neither set is a startup error,
  * except with NODE_ENV=development, which falls back to a well-known local secret and says so.
  */
-import { ConfigError, env, loadEnv } from '@platform/config';
+import { ConfigError, env, loadEnv } from '@platform/runtime';
 
 /** Used only when NODE_ENV=development is set explicitly and no key source is configured. */
 export const DEV_JWT_SECRET = 'local-development-only-secret-never-use-in-production';
@@ -52,7 +52,9 @@ export function authSettingsFromEnv(source: Record<string, string | undefined> =
   if (raw.nodeEnv === 'production' && !raw.allowUnboundTokens) {
     const missing = [raw.jwtIssuer ? null : 'JWT_ISSUER', raw.jwtAudience ? null : 'JWT_AUDIENCE'].filter(Boolean);
     if (missing.length > 0) {
-      throw new ConfigError([`${missing.join(' and ')} required with NODE_ENV=production (set JWT_ALLOW_MISSING_ISSUER_AUDIENCE=true to accept tokens without them)`]);
+      throw new ConfigError([
+        `${missing.join(' and ')} required with NODE_ENV=production (set JWT_ALLOW_MISSING_ISSUER_AUDIENCE=true to accept tokens without them)`,
+      ]);
     }
   }
   return {

@@ -6,9 +6,20 @@
  * KafkaAccessError / UndecodableBatchError naming the cause, and consumers stop instead of looping.
  */
 import { ConnectionOptions } from 'tls';
-import { Admin, CompressionTypes, Consumer, ConsumerConfig, Kafka, KafkaConfig, logLevel, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
-import { commonEnv, CompressionCodec, KafkaSecurity, loadEnv } from '@platform/config';
-import { logger } from '@platform/observability';
+import {
+  Admin,
+  CompressionTypes,
+  Consumer,
+  ConsumerConfig,
+  Kafka,
+  KafkaConfig,
+  logLevel,
+  Partitioners,
+  Producer,
+  ProducerConfig,
+  SASLOptions,
+} from 'kafkajs';
+import { commonEnv, CompressionCodec, KafkaSecurity, loadEnv, logger } from '@platform/runtime';
 import { compressionType, registerCodecs, UndecodableBatchError } from './codecs';
 import { explainKafkaError, translateKafkaError } from './errors';
 
@@ -29,7 +40,13 @@ export function kafkaSettings(
   config: { kafkaBrokers: string[]; kafkaClientId: string; kafkaSecurity?: KafkaSecurity; kafkaCompression?: CompressionCodec },
   overrides: Partial<KafkaSettings> = {},
 ): KafkaSettings {
-  return { brokers: config.kafkaBrokers, clientId: config.kafkaClientId, security: config.kafkaSecurity, compression: config.kafkaCompression, ...overrides };
+  return {
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    security: config.kafkaSecurity,
+    compression: config.kafkaCompression,
+    ...overrides,
+  };
 }
 
 /**
@@ -37,7 +54,11 @@ export function kafkaSettings(
  * KAFKA_SSL_*, KAFKA_COMPRESSION) for scripts, benchmarks and tools; throws a ConfigError naming
  * every variable to fix.
  */
-export function kafkaSettingsFromEnv(clientId: string, source: Record<string, string | undefined> = process.env, overrides: Partial<KafkaSettings> = {}): KafkaSettings {
+export function kafkaSettingsFromEnv(
+  clientId: string,
+  source: Record<string, string | undefined> = process.env,
+  overrides: Partial<KafkaSettings> = {},
+): KafkaSettings {
   const { kafkaBrokers, kafkaSecurity, kafkaCompression } = loadEnv(
     { kafkaBrokers: commonEnv.kafkaBrokers, kafkaSecurity: commonEnv.kafkaSecurity, kafkaCompression: commonEnv.kafkaCompression },
     source,
@@ -75,7 +96,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.NOTHING]: 'debug',
 };
 
-const ROUTINE_RETRIES = /The group is rebalancing|not the correct coordinator|There is no leader for this topic-partition|another concurrent operation on the same transaction/;
+const ROUTINE_RETRIES =
+  /The group is rebalancing|not the correct coordinator|There is no leader for this topic-partition|another concurrent operation on the same transaction/;
 
 export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka {
   registerCodecs();
@@ -90,13 +112,15 @@ export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaCon
     requestTimeout: settings.requestTimeoutMs ?? 30000,
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      const { message, ...extra } = log;
-      // kafkajs reports routine group rebalances, and a transaction started while the previous one's
-      // markers are still being written, at ERROR; they are expected and retried.
-      const quiet = ROUTINE_RETRIES.test(String(message)) || ROUTINE_RETRIES.test(String((extra as { error?: unknown }).error ?? ''));
-      logger()[quiet ? 'debug' : LEVELS[level] ?? 'info']({ kafka: namespace, ...extra }, String(message));
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log }) => {
+        const { message, ...extra } = log;
+        // kafkajs reports routine group rebalances, and a transaction started while the previous one's
+        // markers are still being written, at ERROR; they are expected and retried.
+        const quiet = ROUTINE_RETRIES.test(String(message)) || ROUTINE_RETRIES.test(String((extra as { error?: unknown }).error ?? ''));
+        logger()[quiet ? 'debug' : (LEVELS[level] ?? 'info')]({ kafka: namespace, ...extra }, String(message));
+      },
     ...overrides,
   });
   COMPRESSION.set(kafka, compressionType(settings.compression ?? 'none'));
@@ -126,7 +150,10 @@ function translated<T extends object>(client: T): T {
 function compressing(producer: Producer, kafka: Kafka): Producer {
   const compression = COMPRESSION.get(kafka) ?? CompressionTypes.None;
   if (compression === CompressionTypes.None) return producer;
-  const withCodec = <A extends { compression?: CompressionTypes }>(record: A): A => ({ ...record, compression: record.compression ?? compression });
+  const withCodec = <A extends { compression?: CompressionTypes }>(record: A): A => ({
+    ...record,
+    compression: record.compression ?? compression,
+  });
   const send = producer.send.bind(producer);
   const sendBatch = producer.sendBatch.bind(producer);
   const transaction = producer.transaction.bind(producer);
@@ -212,7 +239,10 @@ export function createConsumer(kafka: Kafka, groupId: string, config: Partial<Co
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) return;
     const explained = explainKafkaError(payload.error);
-    const where = explained instanceof UndecodableBatchError ? { topic: explained.topic, partition: explained.partition, offset: explained.offset } : {};
+    const where =
+      explained instanceof UndecodableBatchError
+        ? { topic: explained.topic, partition: explained.partition, offset: explained.offset }
+        : {};
     const message = explained instanceof UndecodableBatchError ? explained.located : (explained ?? payload.error).message;
     logger().fatal({ group: groupId, ...where, err: explained ?? payload.error }, `consumer of group ${groupId} stopped: ${message}`);
   });

@@ -1,5 +1,5 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { registry } from '@platform/observability';
+import { registry } from '@platform/runtime';
 import { registerCodecs, UndecodableBatchError } from './codecs';
 
 type Codec = { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
@@ -28,11 +28,16 @@ describe('compression codecs', () => {
   });
 
   it('a batch that cannot be decompressed raises a non-retriable error and is counted', async () => {
-    const before = (await registry.getSingleMetric('kafka_undecodable_batches_total')?.get())?.values.find((v) => v.labels.codec === 'lz4')?.value ?? 0;
-    const failure = await codec(CompressionTypes.LZ4).decompress(Buffer.from('not an lz4 frame at all')).catch((e: unknown) => e);
+    const before =
+      (await registry.getSingleMetric('kafka_undecodable_batches_total')?.get())?.values.find((v) => v.labels.codec === 'lz4')?.value ?? 0;
+    const failure = await codec(CompressionTypes.LZ4)
+      .decompress(Buffer.from('not an lz4 frame at all'))
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UndecodableBatchError);
     expect((failure as UndecodableBatchError).retriable).toBe(false);
-    const after = (await registry.getSingleMetric('kafka_undecodable_batches_total')?.get())?.values.find((v) => v.labels.codec === 'lz4')?.value;
+    const after = (await registry.getSingleMetric('kafka_undecodable_batches_total')?.get())?.values.find(
+      (v) => v.labels.codec === 'lz4',
+    )?.value;
     expect(after).toBe(before + 1);
   });
 });

@@ -9,8 +9,7 @@
  * (the process stops loudly and names topic, partition and offset where kafkajs reports them).
  */
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { counter, logger } from '@platform/observability';
-import type { CompressionCodec } from '@platform/config';
+import { counter, logger, type CompressionCodec } from '@platform/runtime';
 
 export class UndecodableBatchError extends Error {
   /** kafkajs restarts consumers only on retriable errors: this one must stop them. */
@@ -29,11 +28,14 @@ export class UndecodableBatchError extends Error {
 
   /** The message with the batch's place, once the fetch decoder has named it. */
   get located(): string {
-    return this.topic === undefined ? this.message : `${this.message} (topic ${this.topic}, partition ${this.partition}, batch at offset ${this.offset})`;
+    return this.topic === undefined
+      ? this.message
+      : `${this.message} (topic ${this.topic}, partition ${this.partition}, batch at offset ${this.offset})`;
   }
 }
 
-const undecodable = () => counter('kafka_undecodable_batches_total', 'Record batches a consumer could not decompress (the partition cannot progress)', ['codec']);
+const undecodable = () =>
+  counter('kafka_undecodable_batches_total', 'Record batches a consumer could not decompress (the partition cannot progress)', ['codec']);
 
 interface Codec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;

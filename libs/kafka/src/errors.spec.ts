@@ -1,10 +1,18 @@
-import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
-import { RetriesExhaustedError } from '@platform/resilience';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+} from 'kafkajs';
+import { RetriesExhaustedError } from '@platform/runtime';
 import { explainKafkaError, hasKafkaErrorType, isFatalKafkaError, isRetriableKafkaError, KafkaAccessError } from './errors';
 
 describe('Kafka access errors', () => {
   it('turns a SASL failure wrapped in kafkajs retries into an authentication error that names the settings', () => {
-    const sasl = Object.assign(new Error('SASL SCRAM SHA512 authentication failed: invalid credentials'), { name: 'KafkaJSSASLAuthenticationError' });
+    const sasl = Object.assign(new Error('SASL SCRAM SHA512 authentication failed: invalid credentials'), {
+      name: 'KafkaJSSASLAuthenticationError',
+    });
     const retried = Object.assign(new Error('retries exhausted'), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: sasl });
     const explained = explainKafkaError(retried);
     expect(explained).toBeInstanceOf(KafkaAccessError);
@@ -25,12 +33,17 @@ describe('Kafka access errors', () => {
   });
 
   it('finds an authorization failure inside an aggregate error (createTopics)', () => {
-    const aggregate = Object.assign(new Error('topic creation errors'), { name: 'KafkaJSAggregateError', errors: [Object.assign(new Error('Not authorized'), { type: 'TOPIC_AUTHORIZATION_FAILED' })] });
+    const aggregate = Object.assign(new Error('topic creation errors'), {
+      name: 'KafkaJSAggregateError',
+      errors: [Object.assign(new Error('Not authorized'), { type: 'TOPIC_AUTHORIZATION_FAILED' })],
+    });
     expect((explainKafkaError(aggregate) as KafkaAccessError).reason).toBe('topic-authorization');
   });
 
   it('a connection lost during the SASL exchange is not an authentication failure', () => {
-    const closed = Object.assign(new Error('SASL SCRAM SHA512 authentication failed: Closed connection'), { name: 'KafkaJSSASLAuthenticationError' });
+    const closed = Object.assign(new Error('SASL SCRAM SHA512 authentication failed: Closed connection'), {
+      name: 'KafkaJSSASLAuthenticationError',
+    });
     expect(explainKafkaError(closed)).toBeUndefined();
   });
 
@@ -41,11 +54,16 @@ describe('Kafka access errors', () => {
 });
 
 describe('isRetriableKafkaError (kafkajs error objects, no broker)', () => {
-  const protocol = (type: string, retriable: boolean) => new KafkaJSProtocolError(Object.assign(new Error(type), { type, retriable, code: 0 }));
-  const refused = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { code: 'ECONNREFUSED' } as never);
+  const protocol = (type: string, retriable: boolean) =>
+    new KafkaJSProtocolError(Object.assign(new Error(type), { type, retriable, code: 0 }));
+  const refused = () =>
+    new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { code: 'ECONNREFUSED' } as never);
 
   it.each([
-    ['connection refused, after kafkajs gave up retrying', () => new KafkaJSNumberOfRetriesExceeded(refused(), { retryCount: 5, retryTime: 100 } as never)],
+    [
+      'connection refused, after kafkajs gave up retrying',
+      () => new KafkaJSNumberOfRetriesExceeded(refused(), { retryCount: 5, retryTime: 100 } as never),
+    ],
     ['leader not available', () => protocol('LEADER_NOT_AVAILABLE', true)],
     ['broker not available (kafkajs calls it final)', () => protocol('BROKER_NOT_AVAILABLE', false)],
     ['request timed out', () => new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out')],
@@ -56,7 +74,14 @@ describe('isRetriableKafkaError (kafkajs error objects, no broker)', () => {
   });
 
   it.each([
-    ['a SASL rejection', () => new KafkaJSNumberOfRetriesExceeded(Object.assign(new Error('SASL PLAIN authentication failed: invalid credentials'), { name: 'KafkaJSSASLAuthenticationError' }), { retryCount: 1, retryTime: 1 } as never)],
+    [
+      'a SASL rejection',
+      () =>
+        new KafkaJSNumberOfRetriesExceeded(
+          Object.assign(new Error('SASL PLAIN authentication failed: invalid credentials'), { name: 'KafkaJSSASLAuthenticationError' }),
+          { retryCount: 1, retryTime: 1 } as never,
+        ),
+    ],
     ['a missing topic ACL', () => protocol('TOPIC_AUTHORIZATION_FAILED', false)],
     ['a TLS certificate error', () => Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })],
     ['a final kafkajs error', () => new KafkaJSNonRetriableError('Invalid replication factor')],
@@ -74,7 +99,10 @@ describe('hasKafkaErrorType (kafkajs error objects, no broker)', () => {
   });
 
   it('finds the type behind kafkajs retries and withRetry, deeper than one cause', () => {
-    const wrapped = new RetriesExhaustedError(3, new KafkaJSNumberOfRetriesExceeded(protocol('UNKNOWN_MEMBER_ID'), { retryCount: 5, retryTime: 100 } as never));
+    const wrapped = new RetriesExhaustedError(
+      3,
+      new KafkaJSNumberOfRetriesExceeded(protocol('UNKNOWN_MEMBER_ID'), { retryCount: 5, retryTime: 100 } as never),
+    );
     expect(hasKafkaErrorType(wrapped, new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']))).toBe(true);
   });
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'crypto';
 import { AssignerProtocol, Consumer, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
-import { withRetry } from '@platform/resilience';
+import { withRetry } from '@platform/runtime';
 import { createConsumer, withAdmin } from './client';
 
 export interface TopicRecord {
@@ -25,13 +25,22 @@ function fixedAssigner(topic: string, partitions: number[]): PartitionAssigner {
     assign: async ({ members }) =>
       members.map((member, i) => ({
         memberId: member.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: i === 0 ? { [topic]: partitions } : {}, userData: Buffer.alloc(0) }),
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 1,
+          assignment: i === 0 ? { [topic]: partitions } : {},
+          userData: Buffer.alloc(0),
+        }),
       })),
   });
 }
 
 /** A consumer that alone reads exactly `partitions` of `topic`, in its own (by default random) group. */
-export function partitionConsumer(kafka: Kafka, topic: string, partitions: number[], groupId = `partition-reader-${randomUUID()}`): Consumer {
+export function partitionConsumer(
+  kafka: Kafka,
+  topic: string,
+  partitions: number[],
+  groupId = `partition-reader-${randomUUID()}`,
+): Consumer {
   return createConsumer(kafka, groupId, { partitionAssigners: [fixedAssigner(topic, partitions)], maxWaitTimeInMs: 50 });
 }
 
@@ -57,7 +66,8 @@ export async function readPartitionsToEnd(
   });
   const target = new Map<number, bigint>();
   for (const o of offsets) {
-    if ((partitions === 'all' || partitions.includes(o.partition)) && BigInt(o.high) > BigInt(o.low)) target.set(o.partition, BigInt(o.high));
+    if ((partitions === 'all' || partitions.includes(o.partition)) && BigInt(o.high) > BigInt(o.low))
+      target.set(o.partition, BigInt(o.high));
   }
   if (target.size === 0) return;
   const position = new Map<number, bigint>();
@@ -66,7 +76,10 @@ export async function readPartitionsToEnd(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`reading ${topic} ${[...target.keys()].join(',')} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+      const deadline = setTimeout(
+        () => reject(new Error(`reading ${topic} ${[...target.keys()].join(',')} to its end took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const reached = (partition: number, lastOffset: string) => {
         const next = BigInt(lastOffset) + 1n;
         if (next > (position.get(partition) ?? 0n)) position.set(partition, next);

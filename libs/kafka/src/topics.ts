@@ -1,9 +1,9 @@
 /**
- * Creates topics from plans (the pipeline's come from `pipelineTopics` in @platform/config); existing
+ * Creates topics from plans (the pipeline's come from `pipelineTopics` in @platform/runtime); existing
  * topics are left as they are.
  */
 import { Admin, ITopicConfig } from 'kafkajs';
-import { RetriesExhaustedError, withRetry } from '@platform/resilience';
+import { RetriesExhaustedError, withRetry } from '@platform/runtime';
 
 export interface TopicPlan {
   topic: string;
@@ -20,8 +20,14 @@ export interface TopicReplication {
 }
 
 /** The replication of a config loaded with `commonEnv`; the environment wins over the pipeline file. */
-export function topicReplication(config: { kafkaReplicationFactor?: number; kafkaMinInsyncReplicas?: number }, pipeline?: { replicationFactor: number }): TopicReplication {
-  return { replicationFactor: config.kafkaReplicationFactor ?? pipeline?.replicationFactor, minInsyncReplicas: config.kafkaMinInsyncReplicas };
+export function topicReplication(
+  config: { kafkaReplicationFactor?: number; kafkaMinInsyncReplicas?: number },
+  pipeline?: { replicationFactor: number },
+): TopicReplication {
+  return {
+    replicationFactor: config.kafkaReplicationFactor ?? pipeline?.replicationFactor,
+    minInsyncReplicas: config.kafkaMinInsyncReplicas,
+  };
 }
 
 function topicConfig(plan: TopicPlan, replication: TopicReplication): ITopicConfig {
@@ -72,7 +78,10 @@ async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 3000
     );
   } catch (error) {
     const lastError = error instanceof RetriesExhaustedError && error.lastError !== NOT_YET ? error.lastError : undefined;
-    throw new TopicsWithoutLeaderError(`topics ${plans.map((p) => p.topic).join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`, lastError);
+    throw new TopicsWithoutLeaderError(
+      `topics ${plans.map((p) => p.topic).join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      lastError,
+    );
   }
 }
 

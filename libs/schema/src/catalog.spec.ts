@@ -1,11 +1,17 @@
-import { PipelineConfig } from '@platform/config';
-import { RetriesExhaustedError } from '@platform/resilience';
+import { PipelineConfig, RetriesExhaustedError } from '@platform/runtime';
 import { SchemaCatalog } from './catalog';
 import { frame } from './framing';
 import { RegistryError } from './registry-client';
 import { parseAvroSchema } from './validation';
 
-const READING = JSON.stringify({ type: 'record', name: 'Reading', fields: [{ name: 'id', type: 'string' }, { name: 'value', type: 'double' }] });
+const READING = JSON.stringify({
+  type: 'record',
+  name: 'Reading',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'value', type: 'double' },
+  ],
+});
 const readingType = parseAvroSchema(READING);
 const reading = { id: 'r-1', value: 2.5 };
 
@@ -27,7 +33,8 @@ function fakeRegistry(schemas: Record<number, string>, failures: Record<number, 
 }
 
 const pipeline = {} as PipelineConfig;
-const catalogOn = (registry: ReturnType<typeof fakeRegistry>, lookupTimeoutMs?: number) => new SchemaCatalog(registry, pipeline, { lookupTimeoutMs });
+const catalogOn = (registry: ReturnType<typeof fakeRegistry>, lookupTimeoutMs?: number) =>
+  new SchemaCatalog(registry, pipeline, { lookupTimeoutMs });
 
 describe('SchemaCatalog.decode (fake registry)', () => {
   it('decodes a framed record with its writer schema, fetched once per id even when asked concurrently', async () => {
@@ -44,18 +51,39 @@ describe('SchemaCatalog.decode (fake registry)', () => {
   it('calls a missing value, bad framing and a body the schema cannot read poison, with the reason', async () => {
     const catalog = catalogOn(fakeRegistry({ 7: READING }));
     expect(await catalog.decode(null)).toEqual({ kind: 'poison', problem: 'no-value', reason: 'record has no value' });
-    expect(await catalog.decode(Buffer.from([0, 0, 0]))).toEqual({ kind: 'poison', problem: 'framing', reason: 'record of 3 bytes is too short for the Confluent wire format' });
-    expect(await catalog.decode(Buffer.from([1, 0, 0, 0, 7, 0]))).toEqual({ kind: 'poison', problem: 'framing', reason: 'unknown magic byte 1; expected 0 (Confluent wire format)' });
+    expect(await catalog.decode(Buffer.from([0, 0, 0]))).toEqual({
+      kind: 'poison',
+      problem: 'framing',
+      reason: 'record of 3 bytes is too short for the Confluent wire format',
+    });
+    expect(await catalog.decode(Buffer.from([1, 0, 0, 0, 7, 0]))).toEqual({
+      kind: 'poison',
+      problem: 'framing',
+      reason: 'unknown magic byte 1; expected 0 (Confluent wire format)',
+    });
     const truncated = await catalog.decode(frame(7, readingType.toBuffer(reading)).subarray(0, 8));
     expect(truncated).toMatchObject({ kind: 'poison', problem: 'body', schemaId: 7 });
     expect(truncated.kind === 'poison' && truncated.reason.startsWith('cannot decode with schema 7: ')).toBe(true);
   });
 
   it('calls an id the registry does not know poison (404, 400, 422, also after the client gave up retrying)', async () => {
-    const registry = fakeRegistry({}, { 8: new RegistryError('bad', 422), 9: new RegistryError('bad request', 400), 10: new RetriesExhaustedError(4, new RegistryError('gone', 404)) });
+    const registry = fakeRegistry(
+      {},
+      {
+        8: new RegistryError('bad', 422),
+        9: new RegistryError('bad request', 400),
+        10: new RetriesExhaustedError(4, new RegistryError('gone', 404)),
+      },
+    );
     const catalog = catalogOn(registry);
-    expect(await catalog.decode(frame(99, Buffer.alloc(0)))).toEqual({ kind: 'poison', problem: 'unknown-schema', reason: 'unknown schema id 99 (the registry does not know it)', schemaId: 99 });
-    for (const id of [8, 9, 10]) expect(await catalog.decode(frame(id, Buffer.alloc(0)))).toMatchObject({ kind: 'poison', problem: 'unknown-schema', schemaId: id });
+    expect(await catalog.decode(frame(99, Buffer.alloc(0)))).toEqual({
+      kind: 'poison',
+      problem: 'unknown-schema',
+      reason: 'unknown schema id 99 (the registry does not know it)',
+      schemaId: 99,
+    });
+    for (const id of [8, 9, 10])
+      expect(await catalog.decode(frame(id, Buffer.alloc(0)))).toMatchObject({ kind: 'poison', problem: 'unknown-schema', schemaId: id });
   });
 
   it('calls a registry that cannot answer unavailable (5xx, 429, refused credentials, network, retries exhausted) and asks again next time', async () => {
@@ -91,7 +119,11 @@ describe('SchemaCatalog.decode (fake registry)', () => {
       const catalog = new SchemaCatalog(hanging, pipeline, { lookupTimeoutMs: 500 });
       const pending = catalog.decode(frame(3, Buffer.alloc(0)));
       await jest.advanceTimersByTimeAsync(500);
-      expect(await pending).toEqual({ kind: 'unavailable', reason: 'schema registry unavailable for schema id 3: schema lookup timed out after 500 ms', schemaId: 3 });
+      expect(await pending).toEqual({
+        kind: 'unavailable',
+        reason: 'schema registry unavailable for schema id 3: schema lookup timed out after 500 ms',
+        schemaId: 3,
+      });
     } finally {
       jest.useRealTimers();
     }
@@ -100,7 +132,12 @@ describe('SchemaCatalog.decode (fake registry)', () => {
   it('calls a schema avsc cannot read, or one that is not a record, poison', async () => {
     const catalog = catalogOn(fakeRegistry({ 4: '{"type":"nope"}', 5: '"string"' }));
     expect(await catalog.decode(frame(4, Buffer.alloc(0)))).toMatchObject({ kind: 'poison', problem: 'invalid-schema', schemaId: 4 });
-    expect(await catalog.decode(frame(5, parseAvroSchema('"string"').toBuffer('x')))).toEqual({ kind: 'poison', problem: 'invalid-schema', reason: 'schema 5 is not a record schema', schemaId: 5 });
+    expect(await catalog.decode(frame(5, parseAvroSchema('"string"').toBuffer('x')))).toEqual({
+      kind: 'poison',
+      problem: 'invalid-schema',
+      reason: 'schema 5 is not a record schema',
+      schemaId: 5,
+    });
   });
 
   it('gives the writer schema of an id with the same answers as decode', async () => {

@@ -7,8 +7,7 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import * as avro from 'avsc';
-import { EventTypeSpec, PipelineConfig } from '@platform/config';
-import { withTimeout } from '@platform/resilience';
+import { EventTypeSpec, PipelineConfig, withTimeout } from '@platform/runtime';
 import { frame, frameMany, FramingError, unframe } from './framing';
 import { parseAvroSchema } from './validation';
 import { RegistryClient } from './registry-client';
@@ -42,7 +41,10 @@ export class SchemaCatalog {
       const registered = await this.registerFile(eventType.subject, eventType.schemaPath);
       this.byEventType.set(eventType.name, registered);
     }
-    this.aggregatedSchema = await this.registerFile(`${this.pipeline.topics.aggregated.name}-value`, resolve(this.pipeline.rootDir, 'schemas/aggregated.avsc'));
+    this.aggregatedSchema = await this.registerFile(
+      `${this.pipeline.topics.aggregated.name}-value`,
+      resolve(this.pipeline.rootDir, 'schemas/aggregated.avsc'),
+    );
   }
 
   private async registerFile(subject: string, path: string): Promise<RegisteredSchema> {
@@ -90,7 +92,12 @@ export class SchemaCatalog {
           try {
             type = parseAvroSchema(text);
           } catch (error) {
-            return { kind: 'poison', problem: 'invalid-schema', reason: `schema ${id} is not a usable Avro schema: ${(error as Error).message}`, schemaId: id };
+            return {
+              kind: 'poison',
+              problem: 'invalid-schema',
+              reason: `schema ${id} is not a usable Avro schema: ${(error as Error).message}`,
+              schemaId: id,
+            };
           }
           const schema = { id, type, text };
           this.byId.set(id, schema);
@@ -103,7 +110,11 @@ export class SchemaCatalog {
     }
     const timeoutMs = this.options.lookupTimeoutMs;
     if (timeoutMs === undefined) return pending;
-    return withTimeout(pending, timeoutMs, `schema lookup timed out after ${timeoutMs} ms`).catch((error: Error) => ({ kind: 'unavailable', reason: `schema registry unavailable for schema id ${id}: ${error.message}`, schemaId: id }));
+    return withTimeout(pending, timeoutMs, `schema lookup timed out after ${timeoutMs} ms`).catch((error: Error) => ({
+      kind: 'unavailable',
+      reason: `schema registry unavailable for schema id ${id}: ${error.message}`,
+      schemaId: id,
+    }));
   }
 
   /**
@@ -111,7 +122,8 @@ export class SchemaCatalog {
    * written with. Never rejects; a record already known costs no promise chain beyond its own.
    */
   decode<T = Record<string, unknown>>(bytes: Buffer | null | undefined): Promise<DecodeResult<T>> {
-    if (bytes === null || bytes === undefined) return Promise.resolve({ kind: 'poison', problem: 'no-value', reason: 'record has no value' });
+    if (bytes === null || bytes === undefined)
+      return Promise.resolve({ kind: 'poison', problem: 'no-value', reason: 'record has no value' });
     let framed: { schemaId: number; body: Buffer };
     try {
       framed = unframe(bytes);

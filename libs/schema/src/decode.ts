@@ -4,7 +4,7 @@
  * (the registry could not answer now: retry, or answer 503). Apps only map these three.
  */
 import type { Type } from 'avsc';
-import { RetriesExhaustedError } from '@platform/resilience';
+import { RetriesExhaustedError } from '@platform/runtime';
 import { RegistryError } from './registry-client';
 
 /** A schema as a record was written with it: the registry id, its Avro type and its text. */
@@ -44,7 +44,8 @@ function messageOf(error: unknown): string {
 
 /** Maps a failed schema fetch to the lookup's answer. */
 export function lookupFailure(schemaId: number, error: unknown): Exclude<SchemaLookup, { kind: 'ok' }> {
-  if (isDefiniteRegistryAnswer(error)) return { kind: 'poison', problem: 'unknown-schema', reason: `unknown schema id ${schemaId} (the registry does not know it)`, schemaId };
+  if (isDefiniteRegistryAnswer(error))
+    return { kind: 'poison', problem: 'unknown-schema', reason: `unknown schema id ${schemaId} (the registry does not know it)`, schemaId };
   return { kind: 'unavailable', reason: `schema registry unavailable for schema id ${schemaId}: ${messageOf(error)}`, schemaId };
 }
 
@@ -70,7 +71,10 @@ export function decodedValue<T>(result: DecodeResult<T>): T {
 
 /** Thrown where an `unavailable` answer must fail the work in hand so it is retried as a whole. */
 export class RegistryUnavailableError extends Error {
-  constructor(message: string, readonly schemaId?: number) {
+  constructor(
+    message: string,
+    readonly schemaId?: number,
+  ) {
     super(message);
     this.name = 'RegistryUnavailableError';
   }

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
-import { RetriesExhaustedError, TimeoutError } from '@platform/resilience';
+import { RetriesExhaustedError, TimeoutError } from '@platform/runtime';
 import { isRetriableRegistryError, RegistryClient, RegistryError } from './registry-client';
 
 describe('isRetriableRegistryError', () => {

@@ -3,13 +3,16 @@
  * Confluent, Karapace or Apicurio's compatibility API). Calls time out and retry with backoff, so a
  * registry outage becomes an error within a bounded time instead of a hang.
  */
-import type { RegistryCredentials } from '@platform/config';
-import { TimeoutError, withRetry, withTimeout } from '@platform/resilience';
+import { TimeoutError, withRetry, withTimeout, type RegistryCredentials } from '@platform/runtime';
 
 export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
 export class RegistryError extends Error {
-  constructor(message: string, public readonly status: number, public readonly errorCode?: number) {
+  constructor(
+    message: string,
+    public readonly status: number,
+    public readonly errorCode?: number,
+  ) {
     super(message);
     this.name = 'RegistryError';
   }
@@ -32,7 +35,10 @@ export function registryAuthorization(credentials: RegistryCredentials | undefin
 export class RegistryClient {
   private readonly headers: Record<string, string>;
 
-  constructor(private readonly baseUrl: string, private readonly options: RegistryClientOptions = {}) {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: RegistryClientOptions = {},
+  ) {
     const authorization = registryAuthorization(options.credentials);
     this.headers = { 'content-type': REGISTRY_CONTENT_TYPE, accept: REGISTRY_CONTENT_TYPE, ...(authorization ? { authorization } : {}) };
   }
@@ -87,7 +93,8 @@ export class RegistryClient {
         );
         const text = await response.text();
         const parsed = text ? JSON.parse(text) : {};
-        if (!response.ok) throw new RegistryError(parsed.message ?? `registry answered ${response.status}`, response.status, parsed.error_code);
+        if (!response.ok)
+          throw new RegistryError(parsed.message ?? `registry answered ${response.status}`, response.status, parsed.error_code);
         return parsed;
       },
       {

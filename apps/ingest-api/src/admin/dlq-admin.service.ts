@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { DlqEntry, DlqFilter, entryId, parseTimeBound } from '@platform/contracts';
 import { DlqStore, ReplayResult } from '@platform/kafka';
@@ -26,7 +26,8 @@ export interface DlqListQuery {
 
 function single(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 512) throw new PlatformError(400, 'INVALID_QUERY', `${name} must be given once, as text of at most 512 characters`, { parameter: name });
+  if (typeof value !== 'string' || value.length > 512)
+    throw new PlatformError(400, 'INVALID_QUERY', `${name} must be given once, as text of at most 512 characters`, { parameter: name });
   return value === '' ? undefined : value;
 }
 
@@ -41,9 +42,16 @@ export function parseDlqQuery(query: Record<string, unknown>): { filter: DlqFilt
   };
   const limitText = single(query.limit, 'limit');
   const limit = limitText === undefined ? 100 : /^\d{1,4}$/.test(limitText) ? Number(limitText) : NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > DLQ_LIST_MAX) throw new PlatformError(400, 'INVALID_QUERY', `limit must be an integer between 1 and ${DLQ_LIST_MAX}`, { parameter: 'limit' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > DLQ_LIST_MAX)
+    throw new PlatformError(400, 'INVALID_QUERY', `limit must be an integer between 1 and ${DLQ_LIST_MAX}`, { parameter: 'limit' });
   return {
-    filter: { errorType: single(query.reason, 'reason'), sourceTopic: single(query.source_topic, 'source_topic'), eventId: single(query.event_id, 'event_id'), since: bound('since'), until: bound('until') },
+    filter: {
+      errorType: single(query.reason, 'reason'),
+      sourceTopic: single(query.source_topic, 'source_topic'),
+      eventId: single(query.event_id, 'event_id'),
+      since: bound('since'),
+      until: bound('until'),
+    },
     limit,
   };
 }
@@ -51,8 +59,18 @@ export function parseDlqQuery(query: Record<string, unknown>): { filter: DlqFilt
 /** Validates a replay body: `{ "ids": ["<dlq partition>:<dlq offset>", ...] }`, at most 1000. */
 export function parseReplayBody(body: unknown): string[] {
   const ids = (body as { ids?: unknown } | null)?.ids;
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > DLQ_LIST_MAX || !ids.every((id) => typeof id === 'string' && ENTRY_ID.test(id))) {
-    throw new PlatformError(400, 'INVALID_REQUEST', `body must be {"ids": [...]} with 1 to ${DLQ_LIST_MAX} DLQ ids of the form "<partition>:<offset>" as listed`, { field: 'ids' });
+  if (
+    !Array.isArray(ids) ||
+    ids.length === 0 ||
+    ids.length > DLQ_LIST_MAX ||
+    !ids.every((id) => typeof id === 'string' && ENTRY_ID.test(id))
+  ) {
+    throw new PlatformError(
+      400,
+      'INVALID_REQUEST',
+      `body must be {"ids": [...]} with 1 to ${DLQ_LIST_MAX} DLQ ids of the form "<partition>:<offset>" as listed`,
+      { field: 'ids' },
+    );
   }
   return [...new Set(ids as string[])];
 }

@@ -1,6 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { signToken, TokenVerifier } from '@platform/auth';
 import { TopicDirectory } from '../events/topic-directory';
@@ -42,10 +42,26 @@ describe('TopicAccessGuard (real verifier, in-memory counters, fake execution co
   let guard: TopicAccessGuard;
   beforeEach(async () => {
     storage = new MemoryThrottlerStorage();
-    const throttler = new SubjectThrottlerGuard({ throttlers: [{ name: 'default', ttl: 60_000, limit: 3 }] } as never, storage, new Reflector());
+    const throttler = new SubjectThrottlerGuard(
+      { throttlers: [{ name: 'default', ttl: 60_000, limit: 3 }] } as never,
+      storage,
+      new Reflector(),
+    );
     await throttler.onModuleInit();
-    const verifier = new TokenVerifier({ secret: SECRET, clockToleranceSec: 0, cacheSize: 10, cacheMaxAgeMs: 60_000, maxTokenLength: 8192, devFallback: false });
-    guard = new TopicAccessGuard(verifier, throttler, new Reflector(), new TopicDirectory({ eventTypes: [sensor] } as unknown as PipelineConfig));
+    const verifier = new TokenVerifier({
+      secret: SECRET,
+      clockToleranceSec: 0,
+      cacheSize: 10,
+      cacheMaxAgeMs: 60_000,
+      maxTokenLength: 8192,
+      devFallback: false,
+    });
+    guard = new TopicAccessGuard(
+      verifier,
+      throttler,
+      new Reflector(),
+      new TopicDirectory({ eventTypes: [sensor] } as unknown as PipelineConfig),
+    );
   });
   afterEach(() => storage.close());
 
@@ -64,13 +80,18 @@ describe('TopicAccessGuard (real verifier, in-memory counters, fake execution co
   it('answers 401 without a token, 404 for an unknown topic, 403 without the scope, 429 over the limit', async () => {
     const reader = signToken(SECRET, { subject: 'reader', scopes: ['events:read:*'], expiresInSeconds: 60 });
     const writer = signToken(SECRET, { subject: 'writer', scopes: ['events:write:*'], expiresInSeconds: 60 });
-    expect(outcome(() => guard.canActivate(context({ headers: {}, params: { topic: 'iot.sensor' } } as Partial<TopicRequest>)))).toMatchObject({ status: 401 });
+    expect(
+      outcome(() => guard.canActivate(context({ headers: {}, params: { topic: 'iot.sensor' } } as Partial<TopicRequest>))),
+    ).toMatchObject({ status: 401 });
     await guard.canActivate(context(request(writer)));
     expect(outcome(() => guard.canActivate(context(request(writer, 'nope'))))).toMatchObject({ status: 404, errorCode: 'UNKNOWN_TOPIC' });
     expect(outcome(() => guard.canActivate(context(request(writer))))).toBe(true);
     const refused = outcome(() => guard.canActivate(context(request(writer))));
     expect(refused).toBeInstanceOf(PlatformError);
     expect(refused).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED' });
-    await expect(guard.canActivate(context(request(reader)))).rejects.toMatchObject({ status: 403, details: { required: 'events:write:events.iot.sensor' } });
+    await expect(guard.canActivate(context(request(reader)))).rejects.toMatchObject({
+      status: 403,
+      details: { required: 'events:write:events.iot.sensor' },
+    });
   });
 });

@@ -7,7 +7,7 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { Principal, TokenVerifier } from '@platform/auth';
 import { TopicDirectory } from '../events/topic-directory';
 import { SubjectThrottlerGuard } from '../throttling/subject-throttler.guard';
@@ -29,7 +29,12 @@ export type TopicRequest<Query = Record<string, unknown>> = FastifyRequest<{ Par
 export class TopicAccessGuard extends AccessGuard<TopicRequest, TopicAccess> {
   private readonly accesses = new WeakMap<object, TopicAccess>();
 
-  constructor(verifier: TokenVerifier, throttler: SubjectThrottlerGuard, private readonly reflector: Reflector, private readonly topics: TopicDirectory) {
+  constructor(
+    verifier: TokenVerifier,
+    throttler: SubjectThrottlerGuard,
+    private readonly reflector: Reflector,
+    private readonly topics: TopicDirectory,
+  ) {
     super(verifier, throttler);
   }
 
@@ -37,7 +42,8 @@ export class TopicAccessGuard extends AccessGuard<TopicRequest, TopicAccess> {
   accessOf(handler: object, controller: object): TopicAccess {
     let access = this.accesses.get(handler);
     if (!access) {
-      access = this.reflector.getAllAndOverride<TopicAccess | undefined>(REQUIRED_ACCESS, [handler as never, controller as never]) ?? 'write';
+      access =
+        this.reflector.getAllAndOverride<TopicAccess | undefined>(REQUIRED_ACCESS, [handler as never, controller as never]) ?? 'write';
       this.accesses.set(handler, access);
     }
     return access;

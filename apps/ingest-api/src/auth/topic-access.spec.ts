@@ -1,4 +1,4 @@
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { Principal } from '@platform/auth';
 import { TopicDirectory } from '../events/topic-directory';
@@ -23,11 +23,20 @@ describe('authorizeTopic', () => {
   });
 
   it('answers 404 for an unknown segment before looking at the scopes', () => {
-    expect(refusal(() => authorizeTopic(topics, 'nope', principal('admin'), 'read'))).toMatchObject({ status: 404, errorCode: 'UNKNOWN_TOPIC' });
+    expect(refusal(() => authorizeTopic(topics, 'nope', principal('admin'), 'read'))).toMatchObject({
+      status: 404,
+      errorCode: 'UNKNOWN_TOPIC',
+    });
   });
 
   it('answers 403 naming the scope the access needs', () => {
-    expect(refusal(() => authorizeTopic(topics, 'iot.sensor', principal('events:read:*'), 'write'))).toMatchObject({ status: 403, details: { required: 'events:write:events.iot.sensor' } });
-    expect(refusal(() => authorizeTopic(topics, 'iot.sensor', principal('events:write:*'), 'aggregates'))).toMatchObject({ status: 403, details: { required: 'aggregates:read:iot.sensor' } });
+    expect(refusal(() => authorizeTopic(topics, 'iot.sensor', principal('events:read:*'), 'write'))).toMatchObject({
+      status: 403,
+      details: { required: 'events:write:events.iot.sensor' },
+    });
+    expect(refusal(() => authorizeTopic(topics, 'iot.sensor', principal('events:write:*'), 'aggregates'))).toMatchObject({
+      status: 403,
+      details: { required: 'aggregates:read:iot.sensor' },
+    });
   });
 });

@@ -2,7 +2,7 @@
  * The preamble of every `{topic}` request, HTTP or WebSocket: the event type the path segment names
  * (404 when none) and whether the principal's scopes allow what the request does with it (403).
  */
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { aggregateScopeFor, allows, allowsAggregates, EventAction, Principal, scopeFor } from '@platform/auth';
 import { TopicDirectory } from '../events/topic-directory';

@@ -4,7 +4,7 @@
  * Scopes default to `events:*`. Uses JWT_SECRET (or, with NODE_ENV=development, the local development
  * secret), and JWT_ISSUER / JWT_AUDIENCE when set, so the API accepts what it prints.
  */
-import { parseDuration } from '@platform/config';
+import { parseDuration } from '@platform/runtime';
 import { authSettingsFromEnv, signToken } from '@platform/auth';
 
 function main(argv: string[]): void {

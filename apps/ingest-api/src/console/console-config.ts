@@ -1,5 +1,5 @@
 /** Settings of the web console (/console) and its read endpoints, from the environment. */
-import { ConfigError, env, loadEnv } from '@platform/config';
+import { ConfigError, env, loadEnv } from '@platform/runtime';
 
 export const consoleEnv = {
   enabled: env.bool('CONSOLE_ENABLED', { default: true }),
@@ -25,7 +25,13 @@ export function parseStages(entries: string[]): StageTarget[] {
   return entries.map((entry) => {
     const at = entry.indexOf('=');
     const name = at > 0 ? entry.slice(0, at).trim() : '';
-    const url = at > 0 ? entry.slice(at + 1).trim().replace(/\/+$/, '') : '';
+    const url =
+      at > 0
+        ? entry
+            .slice(at + 1)
+            .trim()
+            .replace(/\/+$/, '')
+        : '';
     if (!/^[a-z][a-z0-9_-]{0,31}$/i.test(name) || !/^https?:\/\/[^\s]+$/.test(url)) {
       throw new ConfigError([`CONSOLE_STAGES entries must be name=http(s)://host:port, got "${entry}"`]);
     }

@@ -5,12 +5,11 @@
  */
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig, withTimeout } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { entryId } from '@platform/contracts';
 import { DlqStore } from '@platform/kafka';
 import { SchemaCatalog } from '@platform/schema';
-import { withTimeout } from '@platform/resilience';
 import { unavailable } from '../kafka/kafka-publisher';
 import { CONSOLE_KAFKA, CONSOLE_PIPELINE } from './console.tokens';
 
@@ -36,7 +35,8 @@ export class ConsoleDlq implements OnModuleDestroy {
   }
 
   async inspect(id: string) {
-    if (!ENTRY_ID.test(id)) throw new PlatformError(400, 'INVALID_REQUEST', 'a DLQ id has the form "<partition>:<offset>" as listed', { parameter: 'id' });
+    if (!ENTRY_ID.test(id))
+      throw new PlatformError(400, 'INVALID_REQUEST', 'a DLQ id has the form "<partition>:<offset>" as listed', { parameter: 'id' });
     let entries;
     try {
       entries = await this.store.list({}, SCAN_LIMIT);
@@ -45,14 +45,24 @@ export class ConsoleDlq implements OnModuleDestroy {
     }
     const entry = entries.find((e) => entryId(e) === id);
     if (!entry) throw new PlatformError(404, 'NOT_FOUND', `no DLQ record ${id} among the newest ${SCAN_LIMIT}`, { id });
-    return { id, dlq_partition: entry.dlqPartition, dlq_offset: entry.dlqOffset, record: entry.record, decoded: await this.decode(entry.record.original_message) };
+    return {
+      id,
+      dlq_partition: entry.dlqPartition,
+      dlq_offset: entry.dlqOffset,
+      record: entry.record,
+      decoded: await this.decode(entry.record.original_message),
+    };
   }
 
   private async decode(base64: string): Promise<DecodedOriginal> {
     try {
       const decoded = await withTimeout(this.catalog.decode(Buffer.from(base64, 'base64')), 3000, 'schema lookup timed out');
       if (decoded.kind !== 'ok') return { schema_id: decoded.schemaId ?? null, value: null, error: decoded.reason };
-      return { schema_id: decoded.schemaId, value: JSON.parse(JSON.stringify(decoded.value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))), error: null };
+      return {
+        schema_id: decoded.schemaId,
+        value: JSON.parse(JSON.stringify(decoded.value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
+        error: null,
+      };
     } catch (error) {
       return { schema_id: null, value: null, error: (error as Error).message };
     }

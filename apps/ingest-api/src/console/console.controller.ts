@@ -6,7 +6,7 @@
  */
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { allows, allowsAdmin, allowsAggregates, Principal } from '@platform/auth';
 import { Inject } from '@nestjs/common';
@@ -22,12 +22,16 @@ const SUBJECT = /^[A-Za-z0-9._-]{1,255}$/;
 const MAX_SCHEMA_CHARS = 256 * 1024;
 
 function subjectParam(subject: string): string {
-  if (!SUBJECT.test(subject)) throw new PlatformError(400, 'INVALID_REQUEST', 'subject must be 1 to 255 letters, digits, dots, dashes or underscores', { parameter: 'subject' });
+  if (!SUBJECT.test(subject))
+    throw new PlatformError(400, 'INVALID_REQUEST', 'subject must be 1 to 255 letters, digits, dots, dashes or underscores', {
+      parameter: 'subject',
+    });
   return subject;
 }
 
 function versionParam(version: string): number {
-  if (!/^\d{1,9}$/.test(version) || Number(version) < 1) throw new PlatformError(400, 'INVALID_REQUEST', 'version must be a positive integer', { parameter: 'version' });
+  if (!/^\d{1,9}$/.test(version) || Number(version) < 1)
+    throw new PlatformError(400, 'INVALID_REQUEST', 'version must be a positive integer', { parameter: 'version' });
   return Number(version);
 }
 
@@ -35,7 +39,12 @@ function versionParam(version: string): number {
 function schemaBody(body: unknown): string {
   const schema = (body as { schema?: unknown } | null)?.schema;
   if (typeof schema !== 'string' || schema.length === 0 || schema.length > MAX_SCHEMA_CHARS) {
-    throw new PlatformError(400, 'INVALID_REQUEST', `body must be {"schema": "<Avro schema JSON>"} of at most ${MAX_SCHEMA_CHARS} characters`, { field: 'schema' });
+    throw new PlatformError(
+      400,
+      'INVALID_REQUEST',
+      `body must be {"schema": "<Avro schema JSON>"} of at most ${MAX_SCHEMA_CHARS} characters`,
+      { field: 'schema' },
+    );
   }
   try {
     JSON.parse(schema);
@@ -45,7 +54,9 @@ function schemaBody(body: unknown): string {
   return schema;
 }
 
-const SCHEMA_BODY = { schema: { type: 'object', required: ['schema'], properties: { schema: { type: 'string', description: 'Avro schema as JSON text' } } } };
+const SCHEMA_BODY = {
+  schema: { type: 'object', required: ['schema'], properties: { schema: { type: 'string', description: 'Avro schema as JSON text' } } },
+};
 
 @ApiTags('console')
 @ApiBearerAuth()
@@ -56,7 +67,7 @@ export class ConsoleSessionController {
   constructor(@Inject(CONSOLE_PIPELINE) private readonly pipeline: PipelineConfig) {}
 
   @Get('session')
-  @ApiOperation({ summary: "What the token may do in the console: its subject, scopes and the areas it can use" })
+  @ApiOperation({ summary: 'What the token may do in the console: its subject, scopes and the areas it can use' })
   session(@Req() request: { user: Principal }) {
     const scopes = request.user.scopes;
     const topics = this.pipeline.eventTypes.map((t) => ({
@@ -137,7 +148,8 @@ export class ConsoleController {
     const name = subjectParam(subject);
     const schema = schemaBody(body);
     const verdict = await this.registry.check(name, schema);
-    if (!verdict.is_compatible) throw new PlatformError(409, 'SCHEMA_INCOMPATIBLE', 'the schema is not compatible with the latest version', { verdict });
+    if (!verdict.is_compatible)
+      throw new PlatformError(409, 'SCHEMA_INCOMPATIBLE', 'the schema is not compatible with the latest version', { verdict });
     const { id } = await this.registry.register(name, schema);
     return { subject: name, id, verdict };
   }

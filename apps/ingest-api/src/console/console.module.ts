@@ -6,7 +6,7 @@
 import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { RegistryClient, SchemaCatalog } from '@platform/schema';
 import { IngestConfig } from '../config';
 import { KAFKA } from '../tokens';
@@ -17,15 +17,29 @@ import { ConsoleService } from './console.service';
 import { ConsoleDlq } from './console-dlq';
 import { RegistryBrowser } from './registry-browser';
 import { serveConsole } from './console-assets';
-import { CONSOLE_CONFIG, CONSOLE_KAFKA, CONSOLE_KAFKA_ADMIN, CONSOLE_PIPELINE, CONSOLE_REGISTRY, CONSOLE_REGISTRY_BROWSER } from './console.tokens';
+import {
+  CONSOLE_CONFIG,
+  CONSOLE_KAFKA,
+  CONSOLE_KAFKA_ADMIN,
+  CONSOLE_PIPELINE,
+  CONSOLE_REGISTRY,
+  CONSOLE_REGISTRY_BROWSER,
+} from './console.tokens';
 
 @Module({})
 export class ConsoleModule implements OnModuleInit {
-  constructor(private readonly host: HttpAdapterHost, @Inject(CONSOLE_KAFKA_ADMIN) private readonly admin: KafkaAdminGateway) {}
+  constructor(
+    private readonly host: HttpAdapterHost,
+    @Inject(CONSOLE_KAFKA_ADMIN) private readonly admin: KafkaAdminGateway,
+  ) {}
 
   static forRoot(config: IngestConfig, pipeline: PipelineConfig): DynamicModule {
     if (!config.console.enabled) return { module: ConsoleModule, providers: [{ provide: CONSOLE_KAFKA_ADMIN, useValue: null }] };
-    const registry = new RegistryClient(config.schemaRegistryUrl, { timeoutMs: Math.min(config.registryTimeoutMs, 2000), maxAttempts: 1, credentials: config.schemaRegistryCredentials });
+    const registry = new RegistryClient(config.schemaRegistryUrl, {
+      timeoutMs: Math.min(config.registryTimeoutMs, 2000),
+      maxAttempts: 1,
+      credentials: config.schemaRegistryCredentials,
+    });
     return {
       module: ConsoleModule,
       imports: [AuthModule],
@@ -38,7 +52,14 @@ export class ConsoleModule implements OnModuleInit {
         { provide: CONSOLE_KAFKA_ADMIN, useFactory: (kafka: Kafka) => new KafkaAdminGateway(kafka, 5000), inject: [KAFKA] },
         { provide: CONSOLE_REGISTRY, useValue: registry },
         { provide: SchemaCatalog, useValue: new SchemaCatalog(registry, pipeline) },
-        { provide: CONSOLE_REGISTRY_BROWSER, useValue: new RegistryBrowser(config.schemaRegistryUrl, Math.max(config.registryTimeoutMs, 1000), config.schemaRegistryCredentials) },
+        {
+          provide: CONSOLE_REGISTRY_BROWSER,
+          useValue: new RegistryBrowser(
+            config.schemaRegistryUrl,
+            Math.max(config.registryTimeoutMs, 1000),
+            config.schemaRegistryCredentials,
+          ),
+        },
         ConsoleService,
         ConsoleDlq,
       ],

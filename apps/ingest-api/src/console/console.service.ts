@@ -5,8 +5,7 @@
  * so an idle API does no extra Kafka calls.
  */
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { PipelineConfig } from '@platform/config';
-import { logger } from '@platform/observability';
+import { PipelineConfig, logger } from '@platform/runtime';
 import { RegistryClient } from '@platform/schema';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
 import { ConsoleConfig } from './console-config';
@@ -118,7 +117,9 @@ export class ConsoleService implements OnModuleDestroy {
    */
   async groups(topics: TopicInfo[]): Promise<{ groups: GroupInfo[]; committed: Record<string, Record<string, number>> }> {
     const ends = new Map<string, PartitionEnd[]>(
-      topics.filter((t) => t.partitions.length > 0).map((t) => [t.topic, t.partitions.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }))]),
+      topics
+        .filter((t) => t.partitions.length > 0)
+        .map((t) => [t.topic, t.partitions.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }))]),
     );
     const groups: GroupInfo[] = [];
     const committed: Record<string, Record<string, number>> = {};
@@ -219,7 +220,9 @@ export class ConsoleService implements OnModuleDestroy {
     for (const { topic } of this.topicRoles) {
       // Out: the fastest group reading the topic (its committed position moving).
       const outPerGroup = Object.keys(latest?.committed ?? {}).map((group) => rateSeries(samples, (s) => s.committed[group]?.[topic]));
-      const out = rated.map((_, i) => outPerGroup.reduce<number | null>((max, series) => (series[i] === null ? max : Math.max(max ?? 0, series[i]!)), null));
+      const out = rated.map((_, i) =>
+        outPerGroup.reduce<number | null>((max, series) => (series[i] === null ? max : Math.max(max ?? 0, series[i]!)), null),
+      );
       topics[topic] = { in: rateSeries(samples, (s) => s.ends[topic]), out };
     }
     const lag: Record<string, (number | null)[]> = {};

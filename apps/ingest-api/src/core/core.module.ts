@@ -5,7 +5,7 @@
  */
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { createKafka, kafkaSettings } from '@platform/kafka';
 import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
 import { IngestConfig } from '../config';
@@ -21,7 +21,18 @@ import { TopicSetup } from './topic-setup';
 @Module({})
 export class CoreModule {
   static forRoot(config: IngestConfig, pipeline: PipelineConfig): DynamicModule {
-    const shared = [INGEST_CONFIG, PIPELINE, KAFKA, RedisConnection, TopicDirectory, PartitionTable, KafkaAdminGateway, RangeReader, SchemaGate, TopicSetup];
+    const shared = [
+      INGEST_CONFIG,
+      PIPELINE,
+      KAFKA,
+      RedisConnection,
+      TopicDirectory,
+      PartitionTable,
+      KafkaAdminGateway,
+      RangeReader,
+      SchemaGate,
+      TopicSetup,
+    ];
     return {
       module: CoreModule,
       providers: [
@@ -37,13 +48,20 @@ export class CoreModule {
         RedisConnection,
         { provide: TopicDirectory, useValue: new TopicDirectory(pipeline) },
         { provide: PartitionTable, useValue: new PartitionTable(pipeline) },
-        { provide: KafkaAdminGateway, useFactory: (kafka: Kafka) => new KafkaAdminGateway(kafka, Math.max(config.latestTimeoutMs, 5000)), inject: [KAFKA] },
+        {
+          provide: KafkaAdminGateway,
+          useFactory: (kafka: Kafka) => new KafkaAdminGateway(kafka, Math.max(config.latestTimeoutMs, 5000)),
+          inject: [KAFKA],
+        },
         {
           provide: RangeReader,
           useFactory: (kafka: Kafka, admin: KafkaAdminGateway) => new RangeReader(kafka, admin, `ingest-read.${config.instanceId}`),
           inject: [KAFKA, KafkaAdminGateway],
         },
-        { provide: SchemaGate, useFactory: () => new SchemaGate(config.schemaRegistryUrl, pipeline, config.registryTimeoutMs, config.schemaRegistryCredentials) },
+        {
+          provide: SchemaGate,
+          useFactory: () => new SchemaGate(config.schemaRegistryUrl, pipeline, config.registryTimeoutMs, config.schemaRegistryCredentials),
+        },
         TopicSetup,
       ],
       exports: shared,

@@ -1,7 +1,7 @@
 /** The one Redis connection of the process (REDIS_URL), shared by idempotency, throttling and serving; closed last. */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { INGEST_CONFIG } from '../tokens';
 import { IngestConfig } from '../config';
 

@@ -3,10 +3,8 @@
  * background: startup never blocks on Kafka (the API answers 503 until it is reachable).
  */
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig, logger, shutdown, withRetry } from '@platform/runtime';
 import { ensureTopics, explainKafkaError, topicReplication } from '@platform/kafka';
-import { logger, shutdown } from '@platform/observability';
-import { withRetry } from '@platform/resilience';
 import { INGEST_CONFIG, PIPELINE } from '../tokens';
 import { IngestConfig } from '../config';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
@@ -45,7 +43,12 @@ export class TopicSetup implements OnApplicationBootstrap, BeforeApplicationShut
         async () => {
           if (this.stopping) throw new Error('shutting down');
           if (this.config.ensureTopics) {
-            const plans = this.pipeline.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false, retentionMs: this.pipeline.retentionMs }));
+            const plans = this.pipeline.eventTypes.map((t) => ({
+              topic: t.topic,
+              numPartitions: t.partitions,
+              compacted: false,
+              retentionMs: this.pipeline.retentionMs,
+            }));
             await this.admin.run('ensureTopics', (admin) => ensureTopics(admin, plans, topicReplication(this.config, this.pipeline)));
           }
           this.partitions.update(await this.admin.partitionCounts(topics));

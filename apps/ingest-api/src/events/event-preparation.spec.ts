@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { parseAvroSchema } from '@platform/schema';
 import { checkDecodedEvent, EventTimeBounds, MAX_TIMESTAMP_MS, prepareJsonEvent } from './event-preparation';
@@ -12,7 +12,14 @@ const clickstream = { name: 'clickstream', topic: 'events.clickstream', partitio
 const avroType = parseAvroSchema(readFileSync(join(__dirname, '../../../../schemas/clickstream.avsc'), 'utf8'));
 
 function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { event_id: 'evt-1', timestamp: '2026-03-03T14:00:00.000Z', event_type: 'clickstream', user_id: 'user-2', payload: { page: '/home', action: 'view' }, ...overrides };
+  return {
+    event_id: 'evt-1',
+    timestamp: '2026-03-03T14:00:00.000Z',
+    event_type: 'clickstream',
+    user_id: 'user-2',
+    payload: { page: '/home', action: 'view' },
+    ...overrides,
+  };
 }
 
 function rejection(result: ReturnType<typeof prepareJsonEvent>): PlatformError {
@@ -26,8 +33,23 @@ describe('prepareJsonEvent', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     // user-2 goes to partition 2 of 6 by Kafka's Java client (libs/kafka/src/partitioner.fixture.json).
-    expect({ ...result.event, value: undefined }).toEqual({ eventId: 'evt-1', eventType: 'clickstream', traceId: 'trace-generated', key: 'user-2', partition: 2, timestampMs: 1_772_546_400_000, value: undefined });
-    expect(result.event.value).toMatchObject({ event_id: 'evt-1', timestamp: 1_772_546_400_000, trace_id: 'trace-generated', device_id: null, metadata: null, payload: { page: '/home', action: 'view', element: null } });
+    expect({ ...result.event, value: undefined }).toEqual({
+      eventId: 'evt-1',
+      eventType: 'clickstream',
+      traceId: 'trace-generated',
+      key: 'user-2',
+      partition: 2,
+      timestampMs: 1_772_546_400_000,
+      value: undefined,
+    });
+    expect(result.event.value).toMatchObject({
+      event_id: 'evt-1',
+      timestamp: 1_772_546_400_000,
+      trace_id: 'trace-generated',
+      device_id: null,
+      metadata: null,
+      payload: { page: '/home', action: 'view', element: null },
+    });
   });
 
   it('generates a trace id for an event whose trace_id is null', () => {
@@ -42,13 +64,23 @@ describe('prepareJsonEvent', () => {
 
   it('refuses what is not a JSON object', () => {
     for (const input of [null, [], 'x', 5, undefined]) {
-      expect(rejection(prepareJsonEvent(clickstream, avroType, input, 6, () => 't', UNBOUNDED))).toMatchObject({ status: 400, errorCode: 'INVALID_EVENT', message: 'an event must be a JSON object' });
+      expect(rejection(prepareJsonEvent(clickstream, avroType, input, 6, () => 't', UNBOUNDED))).toMatchObject({
+        status: 400,
+        errorCode: 'INVALID_EVENT',
+        message: 'an event must be a JSON object',
+      });
     }
   });
 
   it('refuses a schema mismatch, listing at most 20 problems and counting all', () => {
-    const error = rejection(prepareJsonEvent(clickstream, avroType, event({ payload: { page: 5, action: 'fly' } }), 6, () => 't', UNBOUNDED));
-    expect(error).toMatchObject({ status: 400, errorCode: 'SCHEMA_VALIDATION_FAILED', message: 'event does not match the clickstream schema' });
+    const error = rejection(
+      prepareJsonEvent(clickstream, avroType, event({ payload: { page: 5, action: 'fly' } }), 6, () => 't', UNBOUNDED),
+    );
+    expect(error).toMatchObject({
+      status: 400,
+      errorCode: 'SCHEMA_VALIDATION_FAILED',
+      message: 'event does not match the clickstream schema',
+    });
     expect(error.details!.problem_count).toBe(2);
     const many: Record<string, unknown> = event();
     for (let i = 0; i < 25; i++) many[`extra_${i}`] = i;
@@ -69,7 +101,11 @@ describe('checkDecodedEvent', () => {
     const result = checkDecodedEvent(clickstream, { ...valid, event_type: 'transaction' }, 6, UNBOUNDED);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ errorCode: 'EVENT_TYPE_MISMATCH', message: 'event_type must be "clickstream" on topic events.clickstream', details: { expected: 'clickstream', got: 'transaction' } });
+    expect(result.error).toMatchObject({
+      errorCode: 'EVENT_TYPE_MISMATCH',
+      message: 'event_type must be "clickstream" on topic events.clickstream',
+      details: { expected: 'clickstream', got: 'transaction' },
+    });
     const long = checkDecodedEvent(clickstream, { ...valid, event_type: 'x'.repeat(300) }, 6, UNBOUNDED);
     expect(!long.ok && long.error.details).toEqual({ expected: 'clickstream', got: 'x'.repeat(256) });
     const missing = checkDecodedEvent(clickstream, { ...valid, event_type: 7 }, 6, UNBOUNDED);
@@ -93,7 +129,11 @@ describe('checkDecodedEvent', () => {
 
   it('needs the partition key the pipeline names', () => {
     const result = checkDecodedEvent(clickstream, { ...valid, user_id: '' }, 6, UNBOUNDED);
-    expect(!result.ok && result.error).toMatchObject({ errorCode: 'MISSING_PARTITION_KEY', message: 'user_id is required on topic events.clickstream (it is the partition key)', details: { field: 'user_id' } });
+    expect(!result.ok && result.error).toMatchObject({
+      errorCode: 'MISSING_PARTITION_KEY',
+      message: 'user_id is required on topic events.clickstream (it is the partition key)',
+      details: { field: 'user_id' },
+    });
     expect(code({ ...valid, user_id: null })).toBe('MISSING_PARTITION_KEY');
   });
 
@@ -118,7 +158,14 @@ describe('checkDecodedEvent', () => {
 const iotSensor = { name: 'iot.sensor', topic: 'events.iot.sensor', partitionKey: 'device_id' } as EventTypeSpec;
 const NOW = Date.UTC(2026, 0, 15, 12);
 const bounds: EventTimeBounds = { nowMs: NOW, maxFutureSkewMs: 5 * 60_000, maxAgeMs: 0 };
-const sensorEvent = (timestamp: number) => ({ event_id: 'e1', event_type: 'iot.sensor', trace_id: 't1', device_id: 'd1', timestamp, payload: {} });
+const sensorEvent = (timestamp: number) => ({
+  event_id: 'e1',
+  event_type: 'iot.sensor',
+  trace_id: 't1',
+  device_id: 'd1',
+  timestamp,
+  payload: {},
+});
 
 describe('event time bounds', () => {
   it('accepts event times up to the future skew ahead of the clock, and any age without a maximum age', () => {
@@ -130,15 +177,25 @@ describe('event time bounds', () => {
     const result = checkDecodedEvent(iotSensor, sensorEvent(NOW + 5 * 60_000 + 1), 3, bounds);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ status: 400, errorCode: 'TIMESTAMP_TOO_FAR_IN_FUTURE', details: { max_future_skew_ms: 300_000, server_time: NOW } });
+    expect(result.error).toMatchObject({
+      status: 400,
+      errorCode: 'TIMESTAMP_TOO_FAR_IN_FUTURE',
+      details: { max_future_skew_ms: 300_000, server_time: NOW },
+    });
     expect(result.error.message).toMatch(/EVENT_TIME_MAX_FUTURE_SKEW/);
     // Year 9999, the case that moved the watermark years ahead.
-    expect(checkDecodedEvent(iotSensor, sensorEvent(Date.UTC(9999, 0, 1)), 3, bounds)).toMatchObject({ ok: false, error: { errorCode: 'TIMESTAMP_TOO_FAR_IN_FUTURE' } });
+    expect(checkDecodedEvent(iotSensor, sensorEvent(Date.UTC(9999, 0, 1)), 3, bounds)).toMatchObject({
+      ok: false,
+      error: { errorCode: 'TIMESTAMP_TOO_FAR_IN_FUTURE' },
+    });
   });
 
   it('refuses an event time older than the maximum age when one is set', () => {
     const aged = { ...bounds, maxAgeMs: 7 * 86_400_000 };
     expect(checkDecodedEvent(iotSensor, sensorEvent(NOW - 7 * 86_400_000), 3, aged).ok).toBe(true);
-    expect(checkDecodedEvent(iotSensor, sensorEvent(NOW - 7 * 86_400_000 - 1), 3, aged)).toMatchObject({ ok: false, error: { errorCode: 'TIMESTAMP_TOO_OLD', details: { max_age_ms: 604_800_000 } } });
+    expect(checkDecodedEvent(iotSensor, sensorEvent(NOW - 7 * 86_400_000 - 1), 3, aged)).toMatchObject({
+      ok: false,
+      error: { errorCode: 'TIMESTAMP_TOO_OLD', details: { max_age_ms: 604_800_000 } },
+    });
   });
 });

@@ -6,7 +6,7 @@
  * Pure: no I/O.
  */
 import type { Type } from 'avsc';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { partitionForKey } from '@platform/kafka';
 import { validateAgainst } from '@platform/schema';
@@ -45,7 +45,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks the parts every event needs after its schema matched: routing, id, trace id, partition key. */
-export function checkDecodedEvent(type: EventTypeSpec, value: Record<string, unknown>, partitions: number, bounds: EventTimeBounds): Preparation {
+export function checkDecodedEvent(
+  type: EventTypeSpec,
+  value: Record<string, unknown>,
+  partitions: number,
+  bounds: EventTimeBounds,
+): Preparation {
   if (value.event_type !== type.name) {
     return reject('EVENT_TYPE_MISMATCH', `event_type must be "${type.name}" on topic ${type.topic}`, {
       expected: type.name,
@@ -62,7 +67,9 @@ export function checkDecodedEvent(type: EventTypeSpec, value: Record<string, unk
   }
   const key = value[type.partitionKey];
   if (typeof key !== 'string' || key.length === 0) {
-    return reject('MISSING_PARTITION_KEY', `${type.partitionKey} is required on topic ${type.topic} (it is the partition key)`, { field: type.partitionKey });
+    return reject('MISSING_PARTITION_KEY', `${type.partitionKey} is required on topic ${type.topic} (it is the partition key)`, {
+      field: type.partitionKey,
+    });
   }
   const timestampMs = value.timestamp;
   if (typeof timestampMs !== 'number' || !(timestampMs >= 0 && timestampMs <= MAX_TIMESTAMP_MS)) {

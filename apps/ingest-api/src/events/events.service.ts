@@ -4,7 +4,7 @@
  * answer only after Kafka acknowledged.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { HEADERS, PlatformError } from '@platform/contracts';
 import type { OutgoingRecord, RecordAck } from '@platform/kafka';
 import { frame, RegisteredSchema } from '@platform/schema';
@@ -21,7 +21,14 @@ import { checkDecodedEvent, EventTimeBounds, Preparation, PreparedEvent, prepare
 
 export type BatchItemResult =
   | (StoredResult & { index: number; duplicate?: true })
-  | { index: number; status: 'rejected'; event_id: string | null; error_code: string; message: string; details: Record<string, unknown> | null };
+  | {
+      index: number;
+      status: 'rejected';
+      event_id: string | null;
+      error_code: string;
+      message: string;
+      details: Record<string, unknown> | null;
+    };
 
 export interface BatchOutcome {
   results: BatchItemResult[];
@@ -49,7 +56,9 @@ export class EventsService {
   async publishJson(type: EventTypeSpec, body: unknown, headerTraceId: string | undefined): Promise<IdempotentOutcome> {
     if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
     const schema = this.schemas.schemaFor(type);
-    const prepared = this.accept(prepareJsonEvent(type, schema.type, body, this.partitions.count(type.topic), () => headerTraceId ?? newTraceId(), this.timeBounds()));
+    const prepared = this.accept(
+      prepareJsonEvent(type, schema.type, body, this.partitions.count(type.topic), () => headerTraceId ?? newTraceId(), this.timeBounds()),
+    );
     return this.write(type, prepared, () => this.schemas.catalog.encode(schema, prepared.value));
   }
 
@@ -57,14 +66,19 @@ export class EventsService {
   async publishAvro(type: EventTypeSpec, bytes: Buffer, headerTraceId: string | undefined): Promise<IdempotentOutcome> {
     const decoded = await this.schemas.decode(bytes);
     if (decoded.kind === 'unavailable') throw unavailableRegistry();
-    if (decoded.kind === 'poison' && decoded.schemaId === undefined) throw this.rejected(new PlatformError(400, 'INVALID_AVRO', decoded.reason));
+    if (decoded.kind === 'poison' && decoded.schemaId === undefined)
+      throw this.rejected(new PlatformError(400, 'INVALID_AVRO', decoded.reason));
     if (!this.schemas.isRegistered) await this.schemas.ensureRegistered();
-    if (decoded.kind === 'poison' && decoded.problem === 'unknown-schema') throw this.rejected(new PlatformError(400, 'UNKNOWN_SCHEMA_ID', decoded.reason));
+    if (decoded.kind === 'poison' && decoded.problem === 'unknown-schema')
+      throw this.rejected(new PlatformError(400, 'UNKNOWN_SCHEMA_ID', decoded.reason));
     const schemaId = decoded.schemaId!;
     if (schemaId !== this.schemas.schemaFor(type).id && !(await this.schemas.belongsToSubject(type.subject, schemaId))) {
-      throw this.rejected(new PlatformError(400, 'SCHEMA_SUBJECT_MISMATCH', `schema id ${schemaId} is not registered under ${type.subject}`));
+      throw this.rejected(
+        new PlatformError(400, 'SCHEMA_SUBJECT_MISMATCH', `schema id ${schemaId} is not registered under ${type.subject}`),
+      );
     }
-    if (decoded.kind === 'poison') throw this.rejected(new PlatformError(400, 'INVALID_AVRO', `the body does not decode with schema id ${schemaId}`));
+    if (decoded.kind === 'poison')
+      throw this.rejected(new PlatformError(400, 'INVALID_AVRO', `the body does not decode with schema id ${schemaId}`));
     const value = decoded.value;
     const avroType = decoded.schema.type;
     // The trace id travels in the record when the schema has the field: fill it in and re-encode.
@@ -115,7 +129,10 @@ export class EventsService {
         const outcome = outcomes[n];
         const index = positions[n];
         if (isFailure(outcome)) {
-          const error = outcome.error instanceof PlatformError ? outcome.error : new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the event was not written', null, 1);
+          const error =
+            outcome.error instanceof PlatformError
+              ? outcome.error
+              : new PlatformError(503, 'SERVICE_UNAVAILABLE', 'the event was not written', null, 1);
           failure ??= error;
           results[index] = failedItem(index, events[index], error);
         } else if (outcome.duplicate) {
@@ -133,8 +150,16 @@ export class EventsService {
   }
 
   /** Encodes and sends `valid[indices]`; one stored result or error per index, in order. */
-  private async writeMany(type: EventTypeSpec, schema: RegisteredSchema, valid: PreparedEvent[], indices: number[]): Promise<Array<StoredResult | { error: unknown }>> {
-    const values = this.schemas.catalog.encodeMany(schema, indices.map((i) => valid[i].value));
+  private async writeMany(
+    type: EventTypeSpec,
+    schema: RegisteredSchema,
+    valid: PreparedEvent[],
+    indices: number[],
+  ): Promise<Array<StoredResult | { error: unknown }>> {
+    const values = this.schemas.catalog.encodeMany(
+      schema,
+      indices.map((i) => valid[i].value),
+    );
     const records = indices.map((i, n) => outgoing(type, valid[i], values[n]));
     const acks = await this.publisher.sendMany(records);
     return acks.map((ack, n) => {

@@ -4,7 +4,7 @@
  * and in concurrency (LATEST_MAX_CONCURRENCY readers, a short queue, then 503).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { INGEST_CONFIG } from '../tokens';
 import { IngestConfig } from '../config';
@@ -86,7 +86,13 @@ export class LatestService {
     const decoded = await this.schemas.decode(record.value);
     if (decoded.kind === 'unavailable') throw unavailableRegistry();
     if (decoded.kind === 'poison') return undefined;
-    return { topic, partition: record.partition, offset: Number(record.offset), key: record.key ? record.key.toString('utf8') : null, event: decoded.value };
+    return {
+      topic,
+      partition: record.partition,
+      offset: Number(record.offset),
+      key: record.key ? record.key.toString('utf8') : null,
+      event: decoded.value,
+    };
   }
 
   private acquire(deadline: number): Promise<void> {
@@ -100,11 +106,14 @@ export class LatestService {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        const at = this.waiting.indexOf(admitted);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(unavailable('too many latest-events reads in progress'));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const at = this.waiting.indexOf(admitted);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(unavailable('too many latest-events reads in progress'));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.waiting.push(admitted);
     });
   }

@@ -3,7 +3,7 @@
  * (`events.iot.sensor`) or the event type (`iot.sensor`); both name the same type, and answers
  * always report the Kafka topic. A topic name wins if it ever equals another type's name.
  */
-import { EventTypeSpec, PipelineConfig } from '@platform/config';
+import { EventTypeSpec, PipelineConfig } from '@platform/runtime';
 
 export class TopicDirectory {
   private readonly byName = new Map<string, EventTypeSpec>();

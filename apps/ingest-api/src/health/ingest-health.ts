@@ -1,6 +1,6 @@
 /** This instance's health: Kafka producer connected, schemas registered and the registry answering; and its build. */
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
-import { BuildInfo, buildInfo } from '@platform/observability';
+import { BuildInfo, buildInfo } from '@platform/runtime';
 import { KafkaPublisher } from '../kafka/kafka-publisher';
 import { SchemaGate } from '../schema/schema-gate';
 import { StreamService } from '../stream/stream.service';

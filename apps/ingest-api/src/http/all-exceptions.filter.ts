@@ -2,7 +2,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '@platform/contracts';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { mapError } from './error-mapping';
 
 @Catch()

@@ -5,7 +5,7 @@
  */
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PlatformError } from '@platform/contracts';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { httpMetricsFor } from '../metrics';
 
 /** The Fastify instance inside NestJS's adapter (its own fastify copy). */
@@ -39,7 +39,15 @@ export function installHttpHooks(fastify: FastifyServer, options: { batchBodyLim
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parseJson(request, body as string, (error, value) => {
-      if (error) done(new PlatformError(400, 'INVALID_JSON', (body as string).length === 0 ? 'request body is empty' : 'request body is not valid JSON'), undefined);
+      if (error)
+        done(
+          new PlatformError(
+            400,
+            'INVALID_JSON',
+            (body as string).length === 0 ? 'request body is empty' : 'request body is not valid JSON',
+          ),
+          undefined,
+        );
       else done(null, value);
     });
   });

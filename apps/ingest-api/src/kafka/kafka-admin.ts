@@ -5,7 +5,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
 import { createAdmin, explainKafkaError } from '@platform/kafka';
-import { withTimeout } from '@platform/resilience';
+import { withTimeout } from '@platform/runtime';
 import { unavailable } from './kafka-publisher';
 
 export interface PartitionOffsets {
@@ -20,7 +20,10 @@ export class KafkaAdminGateway implements OnApplicationShutdown {
   private admin?: Admin;
   private connecting?: Promise<Admin>;
 
-  constructor(private readonly kafka: Kafka, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly timeoutMs: number,
+  ) {}
 
   private connected(): Promise<Admin> {
     if (this.admin) return Promise.resolve(this.admin);
@@ -35,11 +38,7 @@ export class KafkaAdminGateway implements OnApplicationShutdown {
 
   private async call<T>(what: string, work: (admin: Admin) => Promise<T>): Promise<T> {
     try {
-      return await withTimeout(
-        this.connected().then(work),
-        this.timeoutMs,
-        `Kafka did not answer ${what} within ${this.timeoutMs} ms`,
-      );
+      return await withTimeout(this.connected().then(work), this.timeoutMs, `Kafka did not answer ${what} within ${this.timeoutMs} ms`);
     } catch (error) {
       const admin = this.admin;
       this.admin = undefined;

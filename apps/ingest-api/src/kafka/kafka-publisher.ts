@@ -9,8 +9,7 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { Kafka, Producer } from 'kafkajs';
 import { PlatformError } from '@platform/contracts';
 import { BatchingProducer, createIdempotentProducer, hasKafkaErrorType, OutgoingRecord, RecordAck } from '@platform/kafka';
-import { logger } from '@platform/observability';
-import { DeadlineQueue, withRetry, withTimeout } from '@platform/resilience';
+import { logger, DeadlineQueue, withRetry, withTimeout } from '@platform/runtime';
 
 export interface KafkaPublisherOptions {
   produceTimeoutMs: number;
@@ -29,13 +28,19 @@ export function unavailable(message: string): PlatformError {
  * retrying it): `settled` gives its ack if it lands, undefined if it failed.
  */
 export class UnacknowledgedWrite<T = RecordAck> extends PlatformError {
-  constructor(message: string, readonly settled: Promise<T | undefined>) {
+  constructor(
+    message: string,
+    readonly settled: Promise<T | undefined>,
+  ) {
     super(503, 'SERVICE_UNAVAILABLE', message, null, 1);
   }
 
   /** The same answer, with the eventual ack turned into what the caller stores. */
   map<U>(convert: (ack: T) => U): UnacknowledgedWrite<U> {
-    return new UnacknowledgedWrite(this.message, this.settled.then((ack) => (ack === undefined ? undefined : convert(ack))));
+    return new UnacknowledgedWrite(
+      this.message,
+      this.settled.then((ack) => (ack === undefined ? undefined : convert(ack))),
+    );
   }
 }
 
@@ -57,7 +62,10 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
   /** PRODUCE_TIMEOUT for every send on one timer, not one timer per request. */
   private readonly deadlines: DeadlineQueue;
 
-  constructor(private readonly kafka: Kafka, private readonly options: KafkaPublisherOptions) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaPublisherOptions,
+  ) {
     this.deadlines = new DeadlineQueue(options.produceTimeoutMs);
     this.producer = this.newProducer();
     // Batches go to whichever producer is current (it is replaced when its id is no longer accepted).
@@ -110,7 +118,12 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
 
   private ensureConnected(): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.connecting ??= withRetry(() => this.producer.connect(), { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, retryable: () => !this.closed })
+    this.connecting ??= withRetry(() => this.producer.connect(), {
+      maxAttempts: 3,
+      baseDelayMs: 100,
+      maxDelayMs: 1000,
+      retryable: () => !this.closed,
+    })
       .then(() => {
         this.connected = true;
         this.healthy = true;
@@ -184,7 +197,10 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
       this.healthy = true;
     } else {
       this.healthy = false;
-      logger().warn({ err: failure instanceof Error ? failure.message : String(failure), topic: accepted[0].topic, failed: acks.length - written }, 'produce failed');
+      logger().warn(
+        { err: failure instanceof Error ? failure.message : String(failure), topic: accepted[0].topic, failed: acks.length - written },
+        'produce failed',
+      );
       const lost = [failure, ...acks].find((e) => e instanceof Error && producerStateLost(e));
       if (lost && !this.closed) this.replaceProducer((lost as Error).message);
     }
@@ -192,10 +208,15 @@ export class KafkaPublisher implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Sends `records`, filling `acks` as they are acknowledged; `settled` tells whether the send is over. */
-  private sendConnected(records: readonly OutgoingRecord[], acks: Array<RecordAck | Error | undefined>): { promise: Promise<void>; settled: boolean } {
+  private sendConnected(
+    records: readonly OutgoingRecord[],
+    acks: Array<RecordAck | Error | undefined>,
+  ): { promise: Promise<void>; settled: boolean } {
     const state = { promise: Promise.resolve(), settled: false };
     // Connected (the usual case), the records are queued in this tick, with no extra promise layer.
-    const sent = this.connected ? this.batching.sendMany(records, acks) : this.ensureConnected().then(() => this.batching.sendMany(records, acks));
+    const sent = this.connected
+      ? this.batching.sendMany(records, acks)
+      : this.ensureConnected().then(() => this.batching.sendMany(records, acks));
     state.promise = sent.then(
       () => void (state.settled = true),
       (error: unknown) => {

@@ -11,7 +11,7 @@
 import { randomUUID } from 'crypto';
 import { Kafka } from 'kafkajs';
 import { createConsumer } from '@platform/kafka';
-import { withTimeout } from '@platform/resilience';
+import { withTimeout } from '@platform/runtime';
 import { KafkaAdminGateway } from './kafka-admin';
 import { unavailable } from './kafka-publisher';
 
@@ -32,7 +32,11 @@ export interface RangeRecord {
 }
 
 export class RangeReader {
-  constructor(private readonly kafka: Kafka, private readonly admin: KafkaAdminGateway, private readonly groupPrefix: string) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: KafkaAdminGateway,
+    private readonly groupPrefix: string,
+  ) {}
 
   /** Records of each range in offset order; 503 when Kafka cannot serve them within timeoutMs. */
   async read(topic: string, ranges: OffsetRange[], timeoutMs: number): Promise<Map<number, RangeRecord[]>> {

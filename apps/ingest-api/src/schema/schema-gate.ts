@@ -5,10 +5,8 @@
  * whether a schema id belongs to a topic's subject (for Avro input carrying its own schema id),
  * and decodes records with the same catalog.
  */
-import { EventTypeSpec, PipelineConfig, RegistryCredentials } from '@platform/config';
+import { EventTypeSpec, PipelineConfig, RegistryCredentials, logger, withTimeout } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
-import { logger } from '@platform/observability';
-import { withTimeout } from '@platform/resilience';
 import { DecodeResult, RegisteredSchema, RegistryClient, SchemaCatalog } from '@platform/schema';
 
 const RETRY_INTERVAL_MS = 1000;
@@ -21,7 +19,12 @@ export class SchemaGate {
   private lastAttemptAt = 0;
   private readonly membership = new Map<string, Promise<boolean>>();
 
-  constructor(baseUrl: string, pipeline: PipelineConfig, private readonly timeoutMs: number, credentials?: RegistryCredentials) {
+  constructor(
+    baseUrl: string,
+    pipeline: PipelineConfig,
+    private readonly timeoutMs: number,
+    credentials?: RegistryCredentials,
+  ) {
     this.registry = new RegistryClient(baseUrl, { timeoutMs: Math.min(timeoutMs, 2000), maxAttempts: 3, credentials });
     this.catalog = new SchemaCatalog(this.registry, pipeline, { lookupTimeoutMs: timeoutMs });
   }

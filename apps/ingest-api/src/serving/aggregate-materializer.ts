@@ -10,8 +10,7 @@ import { randomUUID } from 'crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { AggregatedRecord } from '@platform/contracts';
 import { partitionConsumer, withAdmin } from '@platform/kafka';
-import { logger } from '@platform/observability';
-import { withRetry } from '@platform/resilience';
+import { logger, withRetry } from '@platform/runtime';
 import { DecodeResult, RegistryUnavailableError } from '@platform/schema';
 import { ServedWindow } from '@platform/windowing';
 import { KafkaAdminGateway, PartitionOffsets } from '../kafka/kafka-admin';
@@ -85,7 +84,11 @@ export class AggregateMaterializer {
           };
         }),
       // Until the processor has created the topic this is expected: a warning every tenth attempt only.
-      onRetry: (error, attempt) => logger()[attempt % 10 === 0 ? 'warn' : 'debug']({ err: (error as Error).message, topic: this.topic, attempt }, 'aggregate serving not started yet; retrying'),
+      onRetry: (error, attempt) =>
+        logger()[attempt % 10 === 0 ? 'warn' : 'debug'](
+          { err: (error as Error).message, topic: this.topic, attempt },
+          'aggregate serving not started yet; retrying',
+        ),
     }).catch((error) => {
       if (!this.stopping) logger().error({ err: (error as Error).message }, 'aggregate serving stopped');
     });
@@ -141,7 +144,11 @@ export class AggregateMaterializer {
     this.checkCaughtUp();
     const groupId = `ingest-serving.${this.instanceId}.${randomUUID().slice(0, 8)}`;
     await withAdmin(this.kafka, (admin) =>
-      admin.setOffsets({ groupId, topic: this.topic, partitions: [...this.positions].map(([partition, offset]) => ({ partition, offset: offset.toString() })) }),
+      admin.setOffsets({
+        groupId,
+        topic: this.topic,
+        partitions: [...this.positions].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+      }),
     );
     this.groupId = groupId;
     const consumer = partitionConsumer(this.kafka, this.topic, [...this.positions.keys()], groupId);
@@ -154,7 +161,10 @@ export class AggregateMaterializer {
       logger().error({ err: payload.error?.message, topic: this.topic }, 'aggregate serving consumer crashed; restarting');
       this.status = 'starting';
       this.consumer = undefined;
-      void consumer.disconnect().catch(() => undefined).then(() => this.start());
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => this.start());
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -198,7 +208,8 @@ export class AggregateMaterializer {
   private publish(records: SourcedRecord[], changed: Awaited<ReturnType<AggregateStore['apply']>>): void {
     // A change belongs to the last record of its window in the batch (same key -> same partition, in order).
     const source = new Map<string, SourcedRecord>();
-    for (const r of records) source.set(`${r.record.event_type}\u0000${r.record.group_key}\u0000${r.record.window_name}\u0000${r.record.window_start}`, r);
+    for (const r of records)
+      source.set(`${r.record.event_type}\u0000${r.record.group_key}\u0000${r.record.window_name}\u0000${r.record.window_start}`, r);
     for (const c of changed) {
       const from = source.get(`${c.eventType}\u0000${c.groupKey}\u0000${c.window.window_name}\u0000${c.window.window_start}`);
       const change: WindowChange = { ...c, partition: from?.partition ?? -1, offset: from?.offset ?? -1n };

@@ -1,6 +1,6 @@
 /** Online lookups of served aggregates: validation of the query, readiness, the store call. */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EventTypeSpec, PipelineConfig } from '@platform/config';
+import { EventTypeSpec, PipelineConfig } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { RecentQuery, ServedWindow } from '@platform/windowing';
 import { PIPELINE } from '../tokens';
@@ -20,7 +20,8 @@ function invalid(parameter: string, message: string): PlatformError {
 export function parseTime(parameter: string, raw: unknown): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const text = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof text !== 'string' || text.length > 64) throw invalid(parameter, `${parameter} must be epoch milliseconds or an ISO-8601 date-time`);
+  if (typeof text !== 'string' || text.length > 64)
+    throw invalid(parameter, `${parameter} must be epoch milliseconds or an ISO-8601 date-time`);
   const value = /^-?\d{1,16}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
   if (!Number.isFinite(value)) throw invalid(parameter, `${parameter} must be epoch milliseconds or an ISO-8601 date-time`);
   return value;
@@ -31,7 +32,8 @@ export function parseRecentQuery(query: Record<string, unknown>, maxLimit: numbe
   let limit = 10;
   if (rawLimit !== undefined && rawLimit !== '') {
     limit = typeof rawLimit === 'string' && /^\d{1,7}$/.test(rawLimit) ? Number(rawLimit) : NaN;
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw invalid('limit', `limit must be an integer between 1 and ${maxLimit}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit)
+      throw invalid('limit', `limit must be an integer between 1 and ${maxLimit}`);
   }
   const from = parseTime('from', query.from);
   const to = parseTime('to', query.to);
@@ -75,7 +77,13 @@ export class AggregateServingService implements OnApplicationBootstrap, OnApplic
 
   private ensureReady(): void {
     if (this.materializer.state !== 'ready') {
-      throw new PlatformError(503, 'SERVING_NOT_READY', 'the aggregate store is catching up with the aggregated topic; retry shortly', { state: this.materializer.state }, 1);
+      throw new PlatformError(
+        503,
+        'SERVING_NOT_READY',
+        'the aggregate store is catching up with the aggregated topic; retry shortly',
+        { state: this.materializer.state },
+        1,
+      );
     }
   }
 

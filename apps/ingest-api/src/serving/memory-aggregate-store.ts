@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'fs';
 import { dirname } from 'path';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { featureVector, RecentQuery, RetentionPolicy, ServedWindow, ServingSnapshot, ServingState } from '@platform/windowing';
 import { AggregateStore, SourcedRecord } from './aggregate-store';
 
@@ -37,7 +37,10 @@ export class MemoryAggregateStore implements AggregateStore {
         logger().info({ path: this.snapshotPath, windows: this.state.windowCount }, 'serving snapshot loaded');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          logger().warn({ err: (error as Error).message, path: this.snapshotPath }, 'serving snapshot unreadable; rebuilding from the aggregated topic');
+          logger().warn(
+            { err: (error as Error).message, path: this.snapshotPath },
+            'serving snapshot unreadable; rebuilding from the aggregated topic',
+          );
         }
       }
       this.timer = setInterval(() => void this.snapshot(), this.snapshotIntervalMs);
@@ -50,7 +53,11 @@ export class MemoryAggregateStore implements AggregateStore {
     const changed: Array<{ eventType: string; groupKey: string; window: ServedWindow }> = [];
     for (const { record } of records) {
       if (this.state.apply(record)) {
-        changed.push({ eventType: record.event_type, groupKey: record.group_key, window: this.state.slot(record.event_type, record.group_key, record.window_name, Number(record.window_start))! });
+        changed.push({
+          eventType: record.event_type,
+          groupKey: record.group_key,
+          window: this.state.slot(record.event_type, record.group_key, record.window_name, Number(record.window_start))!,
+        });
       }
     }
     for (const [partition, offset] of next) this.state.advance(partition, offset);

@@ -1,5 +1,5 @@
 /** Settings of the aggregate serving layer (online lookups and live aggregate streams), from the environment. */
-import { env, loadEnv } from '@platform/config';
+import { env, loadEnv } from '@platform/runtime';
 
 export const servingEnv = {
   enabled: env.bool('SERVING_ENABLED', { default: true }),

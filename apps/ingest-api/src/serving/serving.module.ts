@@ -7,7 +7,7 @@ import { join } from 'path';
 import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { AggregatedRecord } from '@platform/contracts';
 import { RetentionPolicy } from '@platform/windowing';
 import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
@@ -42,9 +42,23 @@ export function createAggregateStore(config: IngestConfig, topic: string, redis:
     { provide: SERVING_CONFIG, useFactory: (config: IngestConfig) => config.serving, inject: [INGEST_CONFIG] },
     {
       provide: AggregateMaterializer,
-      useFactory: (config: IngestConfig, pipeline: PipelineConfig, kafka: Kafka, redis: RedisConnection, admin: KafkaAdminGateway, schemas: SchemaGate) => {
+      useFactory: (
+        config: IngestConfig,
+        pipeline: PipelineConfig,
+        kafka: Kafka,
+        redis: RedisConnection,
+        admin: KafkaAdminGateway,
+        schemas: SchemaGate,
+      ) => {
         const topic = pipeline.topics.aggregated.name;
-        return new AggregateMaterializer(topic, kafka, admin, createAggregateStore(config, topic, redis.client), (value) => schemas.decode<AggregatedRecord>(value), config.instanceId);
+        return new AggregateMaterializer(
+          topic,
+          kafka,
+          admin,
+          createAggregateStore(config, topic, redis.client),
+          (value) => schemas.decode<AggregatedRecord>(value),
+          config.instanceId,
+        );
       },
       inject: [INGEST_CONFIG, PIPELINE, KAFKA, RedisConnection, KafkaAdminGateway, SchemaGate],
     },

@@ -8,7 +8,7 @@ import type { Duplex } from 'stream';
 import { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { errorBody } from '@platform/contracts';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { mapError } from '../http/error-mapping';
 import { requestIdFrom } from '../http/request-context';
 
@@ -18,7 +18,8 @@ export type Admit = (request: http.IncomingMessage) => Promise<unknown>;
 
 /** ws's handshake refusals (wrong method, bad Upgrade, Sec-WebSocket-Key/Version/Protocol/Extensions). */
 function handshakeRefusal(message: string): { status: number; errorCode: string; message: string } {
-  if (/method/i.test(message)) return { status: 405, errorCode: 'METHOD_NOT_ALLOWED', message: 'a WebSocket handshake must be a GET request' };
+  if (/method/i.test(message))
+    return { status: 405, errorCode: 'METHOD_NOT_ALLOWED', message: 'a WebSocket handshake must be a GET request' };
   return { status: 400, errorCode: 'INVALID_WEBSOCKET_HANDSHAKE', message: `invalid WebSocket handshake: ${message.slice(0, 100)}` };
 }
 
@@ -27,12 +28,17 @@ export class StreamWsAdapter extends WsAdapter {
   private readonly requestIds = new WeakMap<http.IncomingMessage, string>();
   private readonly watched = new WeakSet<object>();
 
-  constructor(app: INestApplicationContext, private readonly admit: Admit) {
+  constructor(
+    app: INestApplicationContext,
+    private readonly admit: Admit,
+  ) {
     super(app);
   }
 
   /** Handshake errors ws finds after admission answer in the error format, not ws's plain text. */
-  private watchHandshakeErrors(server: { on(event: 'wsClientError', listener: (error: Error, socket: Duplex, request: http.IncomingMessage) => void): unknown }): void {
+  private watchHandshakeErrors(server: {
+    on(event: 'wsClientError', listener: (error: Error, socket: Duplex, request: http.IncomingMessage) => void): unknown;
+  }): void {
     if (this.watched.has(server)) return;
     this.watched.add(server);
     server.on('wsClientError', (error, socket, request) => {
@@ -54,7 +60,9 @@ export class StreamWsAdapter extends WsAdapter {
     socket.on('error', () => socket.destroy());
     const requestId = requestIdFrom(request.headers['x-request-id']);
     const pathname = (request.url ?? '/').split('?')[0];
-    const server = (this.wsServersRegistry.get(port) ?? []).find((s: { path: string }) => pathname === s.path || pathname.startsWith(`${s.path}/`));
+    const server = (this.wsServersRegistry.get(port) ?? []).find(
+      (s: { path: string }) => pathname === s.path || pathname.startsWith(`${s.path}/`),
+    );
     if (!server) {
       refuse(socket, 404, { errorCode: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' }, requestId);
       return;
@@ -63,7 +71,8 @@ export class StreamWsAdapter extends WsAdapter {
       (request as unknown as Record<symbol, unknown>)[ADMISSION] = await this.admit(request);
     } catch (error) {
       const mapped = mapError(error);
-      if (mapped.status >= 500 && mapped.errorCode === 'INTERNAL_ERROR') logger().error({ err: error, request_id: requestId }, 'stream admission failed');
+      if (mapped.status >= 500 && mapped.errorCode === 'INTERNAL_ERROR')
+        logger().error({ err: error, request_id: requestId }, 'stream admission failed');
       refuse(socket, mapped.status, mapped, requestId, mapped.retryAfterSeconds);
       return;
     }

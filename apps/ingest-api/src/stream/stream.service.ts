@@ -12,10 +12,9 @@ import type { IncomingMessage } from 'http';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { WebSocket } from 'ws';
-import { EventTypeSpec, PipelineConfig } from '@platform/config';
+import { EventTypeSpec, PipelineConfig, logger } from '@platform/runtime';
 import { PlatformError } from '@platform/contracts';
 import { bearerToken, Principal, TokenVerifier } from '@platform/auth';
-import { logger } from '@platform/observability';
 import { RegistryUnavailableError } from '@platform/schema';
 import { INGEST_CONFIG, KAFKA, PIPELINE } from '../tokens';
 import { authorizeTopic } from '../auth/topic-access';
@@ -76,14 +75,19 @@ export class StreamService implements BeforeApplicationShutdown {
     let type: EventTypeSpec;
     let topic: string;
     if (parsed.topicSegment === aggregated || parsed.topicSegment === 'aggregates') {
-      if (filters.eventType === undefined) throw new PlatformError(400, 'INVALID_QUERY', 'the aggregated stream needs event_type (it decides the scope)', { parameter: 'event_type' });
+      if (filters.eventType === undefined)
+        throw new PlatformError(400, 'INVALID_QUERY', 'the aggregated stream needs event_type (it decides the scope)', {
+          parameter: 'event_type',
+        });
       type = authorizeTopic(this.topics, filters.eventType, principal, 'aggregates');
       filters.eventType = type.name;
       topic = aggregated;
     } else {
       type = authorizeTopic(this.topics, parsed.topicSegment, principal, 'read');
       if (filters.groupKeys || filters.windowName !== undefined) {
-        throw new PlatformError(400, 'INVALID_QUERY', 'group_key and window filter the aggregated stream only', { parameter: filters.groupKeys ? 'group_key' : 'window' });
+        throw new PlatformError(400, 'INVALID_QUERY', 'group_key and window filter the aggregated stream only', {
+          parameter: filters.groupKeys ? 'group_key' : 'window',
+        });
       }
       topic = type.topic;
     }
@@ -134,7 +138,11 @@ export class StreamService implements BeforeApplicationShutdown {
     void this.catchUp(connection, admission, plan.catchUp);
   }
 
-  private async catchUp(connection: StreamConnection, admission: StreamAdmission, ranges: ReturnType<typeof planResume>['catchUp']): Promise<void> {
+  private async catchUp(
+    connection: StreamConnection,
+    admission: StreamAdmission,
+    ranges: ReturnType<typeof planResume>['catchUp'],
+  ): Promise<void> {
     const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
     try {
       const byPartition = await this.reader.read(admission.topic, ranges, CATCH_UP_TIMEOUT_MS);
@@ -143,7 +151,10 @@ export class StreamService implements BeforeApplicationShutdown {
         for (const record of list) {
           if (!record.value) continue;
           const event = await this.decode(record.value);
-          if (event) records.push(toFeedRecord(admission.topic, record.partition, record.offset, record.key ? record.key.toString('utf8') : null, event));
+          if (event)
+            records.push(
+              toFeedRecord(admission.topic, record.partition, record.offset, record.key ? record.key.toString('utf8') : null, event),
+            );
         }
       }
       if (await connection.sendCatchUp(records, deadline)) connection.goLive();
@@ -203,7 +214,9 @@ export class StreamService implements BeforeApplicationShutdown {
     const feeds = await Promise.allSettled([...this.feeds.values()]);
     this.feeds.clear();
     await Promise.all(feeds.map((f) => (f.status === 'fulfilled' ? f.value.stop() : undefined)));
-    const groups = feeds.filter((f) => f.status === 'fulfilled').map((f) => `ingest-stream.${this.config.instanceId}.${(f as PromiseFulfilledResult<TopicFeed>).value.topic}`);
+    const groups = feeds
+      .filter((f) => f.status === 'fulfilled')
+      .map((f) => `ingest-stream.${this.config.instanceId}.${(f as PromiseFulfilledResult<TopicFeed>).value.topic}`);
     if (groups.length > 0) await this.admin.deleteGroups(groups);
   }
 }

@@ -8,7 +8,7 @@
  */
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { createConsumer } from '@platform/kafka';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { KafkaAdminGateway } from '../kafka/kafka-admin';
 import { KeyedSubscriber, SubscriberIndex } from './subscriber-index';
 
@@ -111,7 +111,13 @@ export class TopicFeed {
   }
 }
 
-export function toFeedRecord(topic: string, partition: number, offset: bigint, key: string | null, event: Record<string, unknown>): FeedRecord {
+export function toFeedRecord(
+  topic: string,
+  partition: number,
+  offset: bigint,
+  key: string | null,
+  event: Record<string, unknown>,
+): FeedRecord {
   return {
     partition,
     offset,

@@ -8,7 +8,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { PlatformError } from '@platform/contracts';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { Principal } from '@platform/auth';
 import { MemoryThrottlerStorage } from './memory-throttler-storage';
 
@@ -66,9 +66,17 @@ export class SubjectThrottlerGuard extends ThrottlerGuard {
   private plainThrottlers(): PlainThrottler[] | null {
     if (this.plain !== undefined) return this.plain;
     const all = this.throttlers ?? [];
-    const plain = all.every((t) => typeof t.ttl === 'number' && typeof t.limit === 'number' && (t.blockDuration === undefined || typeof t.blockDuration === 'number'));
+    const plain = all.every(
+      (t) =>
+        typeof t.ttl === 'number' && typeof t.limit === 'number' && (t.blockDuration === undefined || typeof t.blockDuration === 'number'),
+    );
     this.plain = plain
-      ? all.map((t) => ({ name: t.name ?? 'default', ttl: t.ttl as number, limit: t.limit as number, blockDuration: (t.blockDuration as number | undefined) ?? (t.ttl as number) }))
+      ? all.map((t) => ({
+          name: t.name ?? 'default',
+          ttl: t.ttl as number,
+          limit: t.limit as number,
+          blockDuration: (t.blockDuration as number | undefined) ?? (t.ttl as number),
+        }))
       : null;
     return this.plain;
   }

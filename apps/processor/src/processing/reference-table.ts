@@ -3,7 +3,7 @@
  * table kept current from a compacted topic: key `<table>:<key>`, JSON value, null value deletes.
  * Pure: the processor feeds it records; nothing here touches Kafka.
  */
-import type { EnrichmentSpec } from '@platform/config';
+import type { EnrichmentSpec } from '@platform/runtime';
 
 export type ReferenceValue = string | number | boolean | null;
 
@@ -16,7 +16,9 @@ export class ReferenceTable {
 
   /** The records that seed the topic from the pipeline config's `reference_data`. */
   static seedRecords(data: Record<string, Record<string, string | number>>): Array<{ key: string; value: string }> {
-    return Object.entries(data).flatMap(([table, entries]) => Object.entries(entries).map(([key, value]) => ({ key: ReferenceTable.recordKey(table, key), value: JSON.stringify(value) })));
+    return Object.entries(data).flatMap(([table, entries]) =>
+      Object.entries(entries).map(([key, value]) => ({ key: ReferenceTable.recordKey(table, key), value: JSON.stringify(value) })),
+    );
   }
 
   /** Applies one record of the topic; returns false (and changes nothing) for a malformed one. */

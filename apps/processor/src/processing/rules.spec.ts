@@ -1,10 +1,14 @@
 import fc from 'fast-check';
-import type { RangeRule } from '@platform/config';
+import type { RangeRule } from '@platform/runtime';
 import { ReferenceTable } from './reference-table';
 import { brokenRule } from './rules';
 
 const reference = new ReferenceTable();
-for (const { key, value } of ReferenceTable.seedRecords({ symbols: { AAPL: 'Technology', JPM: 'Financials' }, fx_rates: { USD: 1, EUR: 1.08 } })) reference.apply(key, value);
+for (const { key, value } of ReferenceTable.seedRecords({
+  symbols: { AAPL: 'Technology', JPM: 'Financials' },
+  fx_rates: { USD: 1, EUR: 1.08 },
+}))
+  reference.apply(key, value);
 
 const transactionRules: RangeRule[] = [
   { field: 'amount', min: 0, exclusiveMin: true },
@@ -21,7 +25,9 @@ describe('brokenRule', () => {
     expect(brokenRule(transactionRules, { amount: -5, symbol: 'AAPL' }, reference)).toBe('amount -5 must be > 0');
     expect(brokenRule(transactionRules, { amount: 5, symbol: 'ZZZZ' }, reference)).toBe('symbol "ZZZZ" is not in reference table symbols');
     expect(brokenRule([{ field: 'humidity', min: 0, max: 100 }], { humidity: 101 }, reference)).toBe('humidity 101 must be <= 100');
-    expect(brokenRule([{ field: 'humidity', min: 0, max: 100 }], { humidity: 'wet' }, reference)).toBe('humidity must be a finite number, got "wet"');
+    expect(brokenRule([{ field: 'humidity', min: 0, max: 100 }], { humidity: 'wet' }, reference)).toBe(
+      'humidity must be a finite number, got "wet"',
+    );
   });
 
   it('treats an inclusive minimum as inclusive', () => {
@@ -40,11 +46,16 @@ describe('brokenRule', () => {
 
   it('property: a range verdict agrees with the arithmetic for any number', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), (value, a, b) => {
-        const [min, max] = a <= b ? [a, b] : [b, a];
-        const ok = brokenRule([{ field: 'v', min, max }], { v: value }, reference) === undefined;
-        expect(ok).toBe(value >= min && value <= max);
-      }),
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (value, a, b) => {
+          const [min, max] = a <= b ? [a, b] : [b, a];
+          const ok = brokenRule([{ field: 'v', min, max }], { v: value }, reference) === undefined;
+          expect(ok).toBe(value >= min && value <= max);
+        },
+      ),
     );
   });
 });

@@ -2,7 +2,7 @@
  * The pipeline's business rules (config/pipeline.yaml `rules`): numeric ranges and membership in a
  * reference table. Returns the first broken rule as a message that names the field and the rule.
  */
-import type { RangeRule } from '@platform/config';
+import type { RangeRule } from '@platform/runtime';
 import { readPath } from '@platform/windowing';
 import type { ReferenceTable } from './reference-table';
 
@@ -18,7 +18,8 @@ export function brokenRule(rules: readonly RangeRule[], payload: Record<string, 
     if (value === undefined || value === null) continue; // optional field absent: ranges apply to present values
     if (typeof value !== 'number' || !Number.isFinite(value)) return `${rule.field} must be a finite number, got ${JSON.stringify(value)}`;
     if (rule.min !== undefined) {
-      if (rule.exclusiveMin ? !(value > rule.min) : !(value >= rule.min)) return `${rule.field} ${value} must be ${rule.exclusiveMin ? '>' : '>='} ${rule.min}`;
+      if (rule.exclusiveMin ? !(value > rule.min) : !(value >= rule.min))
+        return `${rule.field} ${value} must be ${rule.exclusiveMin ? '>' : '>='} ${rule.min}`;
     }
     if (rule.max !== undefined && !(value <= rule.max)) return `${rule.field} ${value} must be <= ${rule.max}`;
   }

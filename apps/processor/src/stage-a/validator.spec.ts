@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { ReferenceTable } from '../processing';
 import { parseAvroSchema, RegistryError, RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
 import { transactionSpec } from '../transaction-spec.fixture';
@@ -63,30 +63,87 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
     expect(decision.kind).toBe('event');
     if (decision.kind !== 'event') return;
     expect(decision.traceId).toBe('trace-1');
-    expect(decision.event).toMatchObject({ eventId: 'evt-1', eventType: 'transaction', timestamp: 1_772_546_400_000, userId: 'u1', payload: { amount: 12.5, sector: 'Technology' } });
-    const cached = await new RecordValidator(spec, fakeCatalog(new Error('registry must not be asked'), true), reference(), NO_SKEW_BOUND).decide(framed(7, trade), 's');
+    expect(decision.event).toMatchObject({
+      eventId: 'evt-1',
+      eventType: 'transaction',
+      timestamp: 1_772_546_400_000,
+      userId: 'u1',
+      payload: { amount: 12.5, sector: 'Technology' },
+    });
+    const cached = await new RecordValidator(
+      spec,
+      fakeCatalog(new Error('registry must not be asked'), true),
+      reference(),
+      NO_SKEW_BOUND,
+    ).decide(framed(7, trade), 's');
     expect(cached.kind).toBe('event');
   });
 
   it('sends records that cannot be read to the DLQ as DESERIALIZATION, with the reason', async () => {
-    expect(await validator.decide(null, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'record has no value', eventId: null, traceId: null, eventTime: NaN });
-    expect(await validator.decide(Buffer.from([0, 0, 0]), 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'record of 3 bytes is too short for the Confluent wire format', eventId: null, traceId: null, eventTime: NaN });
-    expect(await validator.decide(Buffer.from([1, 0, 0, 0, 7, 0]), 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown magic byte 1; expected 0 (Confluent wire format)', eventId: null, traceId: null, eventTime: NaN });
-    expect(await validator.decide(framed(7, trade).subarray(0, 12), 's')).toMatchObject({ kind: 'dlq', type: 'DESERIALIZATION', eventId: null });
+    expect(await validator.decide(null, 's')).toEqual({
+      kind: 'dlq',
+      type: 'DESERIALIZATION',
+      message: 'record has no value',
+      eventId: null,
+      traceId: null,
+      eventTime: NaN,
+    });
+    expect(await validator.decide(Buffer.from([0, 0, 0]), 's')).toEqual({
+      kind: 'dlq',
+      type: 'DESERIALIZATION',
+      message: 'record of 3 bytes is too short for the Confluent wire format',
+      eventId: null,
+      traceId: null,
+      eventTime: NaN,
+    });
+    expect(await validator.decide(Buffer.from([1, 0, 0, 0, 7, 0]), 's')).toEqual({
+      kind: 'dlq',
+      type: 'DESERIALIZATION',
+      message: 'unknown magic byte 1; expected 0 (Confluent wire format)',
+      eventId: null,
+      traceId: null,
+      eventTime: NaN,
+    });
+    expect(await validator.decide(framed(7, trade).subarray(0, 12), 's')).toMatchObject({
+      kind: 'dlq',
+      type: 'DESERIALIZATION',
+      eventId: null,
+    });
     const truncated = await validator.decide(framed(7, trade).subarray(0, 12), 's');
     expect(truncated.kind === 'dlq' && truncated.message.startsWith('cannot decode with schema 7: ')).toBe(true);
   });
 
   it('sends a record with a schema id the registry does not know to the DLQ, but fails on a registry outage', async () => {
     const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 99]), type.toBuffer(trade)]);
-    expect(await validator.decide(bytes, 's')).toEqual({ kind: 'dlq', type: 'DESERIALIZATION', message: 'unknown schema id 99 (the registry does not know it)', eventId: null, traceId: null, eventTime: NaN });
-    expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad', 422)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
-    expect(await new RecordValidator(spec, fakeCatalog(new RegistryError('bad request', 400)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).toMatchObject({ kind: 'dlq' });
-    await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('unavailable', 503)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('unavailable');
-    await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('redirect', 399)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('redirect');
-    await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('unauthorized', 401)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow(RegistryUnavailableError);
-    await expect(new RecordValidator(spec, fakeCatalog(new RegistryError('odd', 500)), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('odd');
-    await expect(new RecordValidator(spec, fakeCatalog(new Error('connection refused')), reference(), NO_SKEW_BOUND).decide(bytes, 's')).rejects.toThrow('connection refused');
+    expect(await validator.decide(bytes, 's')).toEqual({
+      kind: 'dlq',
+      type: 'DESERIALIZATION',
+      message: 'unknown schema id 99 (the registry does not know it)',
+      eventId: null,
+      traceId: null,
+      eventTime: NaN,
+    });
+    expect(
+      await new RecordValidator(spec, fakeCatalog(new RegistryError('bad', 422)), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).toMatchObject({ kind: 'dlq' });
+    expect(
+      await new RecordValidator(spec, fakeCatalog(new RegistryError('bad request', 400)), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).toMatchObject({ kind: 'dlq' });
+    await expect(
+      new RecordValidator(spec, fakeCatalog(new RegistryError('unavailable', 503)), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).rejects.toThrow('unavailable');
+    await expect(
+      new RecordValidator(spec, fakeCatalog(new RegistryError('redirect', 399)), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).rejects.toThrow('redirect');
+    await expect(
+      new RecordValidator(spec, fakeCatalog(new RegistryError('unauthorized', 401)), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).rejects.toThrow(RegistryUnavailableError);
+    await expect(
+      new RecordValidator(spec, fakeCatalog(new RegistryError('odd', 500)), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).rejects.toThrow('odd');
+    await expect(
+      new RecordValidator(spec, fakeCatalog(new Error('connection refused')), reference(), NO_SKEW_BOUND).decide(bytes, 's'),
+    ).rejects.toThrow('connection refused');
   });
 
   it('sends another event type to the DLQ as UNKNOWN_EVENT_TYPE, keeping the ids', async () => {
@@ -109,7 +166,10 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
       traceId: null,
       eventTime: trade.timestamp,
     });
-    expect(await validator.decide(framed(7, { ...trade, payload: { ...trade.payload, symbol: 'ZZZ' } }), 's')).toMatchObject({ type: 'BUSINESS_RULE', message: 'symbol "ZZZ" is not in reference table symbols' });
+    expect(await validator.decide(framed(7, { ...trade, payload: { ...trade.payload, symbol: 'ZZZ' } }), 's')).toMatchObject({
+      type: 'BUSINESS_RULE',
+      message: 'symbol "ZZZ" is not in reference table symbols',
+    });
   });
 
   it('does not enrich when the type has nothing to enrich', async () => {

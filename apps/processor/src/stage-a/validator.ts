@@ -3,7 +3,7 @@
  * check it is the topic's event type and passes the pipeline's business rules, enrich it from
  * the reference tables, and map it to its repartition record; or say why it goes to the DLQ.
  */
-import { EventTypeSpec } from '@platform/config';
+import { EventTypeSpec } from '@platform/runtime';
 import { DlqErrorType, EventEnvelope } from '@platform/contracts';
 import { brokenRule, ReferenceTable } from '../processing';
 import { RegistryUnavailableError, SchemaCatalog } from '@platform/schema';
@@ -37,13 +37,21 @@ export class RecordValidator {
     const decoded = await this.catalog.decode<EventEnvelope>(value);
     // A registry that is down is not the record's fault: fail the batch so it is retried.
     if (decoded.kind === 'unavailable') throw new RegistryUnavailableError(decoded.reason, decoded.schemaId);
-    if (decoded.kind === 'poison') return { kind: 'dlq', type: 'DESERIALIZATION', message: decoded.reason, eventId: null, traceId: null, eventTime: NaN };
+    if (decoded.kind === 'poison')
+      return { kind: 'dlq', type: 'DESERIALIZATION', message: decoded.reason, eventId: null, traceId: null, eventTime: NaN };
     const envelope = decoded.value;
     const eventId = typeof envelope.event_id === 'string' && envelope.event_id.length > 0 ? envelope.event_id : null;
     const traceId = envelope.trace_id ?? null;
     const eventTime = Number(envelope.timestamp);
     if (envelope.event_type !== this.spec.name) {
-      return { kind: 'dlq', type: 'UNKNOWN_EVENT_TYPE', message: `event_type ${JSON.stringify(envelope.event_type)} does not belong on topic ${this.spec.topic} (expects ${this.spec.name})`, eventId, traceId, eventTime };
+      return {
+        kind: 'dlq',
+        type: 'UNKNOWN_EVENT_TYPE',
+        message: `event_type ${JSON.stringify(envelope.event_type)} does not belong on topic ${this.spec.topic} (expects ${this.spec.name})`,
+        eventId,
+        traceId,
+        eventTime,
+      };
     }
     if (!Number.isFinite(Number(envelope.timestamp))) {
       return { kind: 'dlq', type: 'SCHEMA_VALIDATION', message: 'timestamp is not a finite number', eventId, traceId, eventTime };

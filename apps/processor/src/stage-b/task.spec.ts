@@ -1,7 +1,6 @@
-import { loadPipelineConfig } from '@platform/config';
+import { loadPipelineConfig, createLogger } from '@platform/runtime';
 import { buildDlqRecord, decodeDlqRecord, decodeLateRecord, dlqMessage } from '@platform/contracts';
 import { TaskOutput, TaskRecord } from '@platform/kafka';
-import { createLogger } from '@platform/observability';
 import { decodeState, encodeEvent, encodeMarker, encodeRefusal } from '../processing';
 import { WindowingEngine } from '@platform/windowing';
 import { StageDeps } from '../stage-runtime';
@@ -26,17 +25,44 @@ function task(): WindowTask {
 
 let offset = 0;
 function record(value: Buffer, timestamp = 0): TaskRecord {
-  return { offset: String(offset++), key: Buffer.from('transaction|AAPL'), value, timestamp: String(timestamp), headers: { event_id: Buffer.from('x') } };
+  return {
+    offset: String(offset++),
+    key: Buffer.from('transaction|AAPL'),
+    value,
+    timestamp: String(timestamp),
+    headers: { event_id: Buffer.from('x') },
+  };
 }
 
-const source = (id: string) => ({ topic: 'events.transaction', partition: 0, offset: '41', key: Buffer.from('u1'), value: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]), headers: { trace_id: `t-${id}` } });
-const event = (id: string, timestamp: number) => ({ eventId: id, eventType: 'transaction', timestamp, userId: 'u1', groupKey: 'AAPL', partition: 'events.transaction-0', payload: { amount: 2 } });
+const source = (id: string) => ({
+  topic: 'events.transaction',
+  partition: 0,
+  offset: '41',
+  key: Buffer.from('u1'),
+  value: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]),
+  headers: { trace_id: `t-${id}` },
+});
+const event = (id: string, timestamp: number) => ({
+  eventId: id,
+  eventType: 'transaction',
+  timestamp,
+  userId: 'u1',
+  groupKey: 'AAPL',
+  partition: 'events.transaction-0',
+  payload: { amount: 2 },
+});
 const byTopic = (out: TaskOutput[], topic: string) => out.filter((r) => r.topic === topic);
 
 describe('WindowTask (stage B) with a fake catalog', () => {
   it('puts a late event on the late topic as its source record, once, though the client sent it twice', () => {
     const t = task();
-    t.process([record(encodeEvent(event('e-now', T0 + 3_600_000), source('now'))), record(encodeMarker({ partition: 'events.transaction-0', eventTime: T0 + 3_600_000 }))], { tp: { topic: 'rep', partition: 0 }, position: 0n });
+    t.process(
+      [
+        record(encodeEvent(event('e-now', T0 + 3_600_000), source('now'))),
+        record(encodeMarker({ partition: 'events.transaction-0', eventTime: T0 + 3_600_000 })),
+      ],
+      { tp: { topic: 'rep', partition: 0 }, position: 0n },
+    );
     t.prepareCommit();
     const late = encodeEvent(event('e-late', T0), source('late'));
     t.process([record(late), record(late)], { tp: { topic: 'rep', partition: 0 }, position: 2n });
@@ -44,16 +70,30 @@ describe('WindowTask (stage B) with a fake catalog', () => {
     const lateOut = byTopic(out, pipeline.topics.late.name);
     expect(lateOut).toHaveLength(1);
     const back = decodeLateRecord({ key: lateOut[0].key as Buffer, value: lateOut[0].value as Buffer, headers: lateOut[0].headers! });
-    expect(back).toMatchObject({ error_type: 'LATE', source_topic: 'events.transaction', source_partition: 0, source_offset: '41', event_id: 'e-late', original_message: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]).toString('base64') });
+    expect(back).toMatchObject({
+      error_type: 'LATE',
+      source_topic: 'events.transaction',
+      source_partition: 0,
+      source_offset: '41',
+      event_id: 'e-late',
+      original_message: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]).toString('base64'),
+    });
     expect(byTopic(out, pipeline.topics.dlq.name)).toEqual([]);
   });
 
   it('reports a refused event to the DLQ once, though it arrived twice, and remembers it in the changelog', () => {
     const t = task();
-    const dlqRecord = buildDlqRecord(source('bad'), { type: 'BUSINESS_RULE', message: 'amount must be > 0' }, { failedIn: 'processor', eventId: 'e-bad', traceId: 't-bad' });
+    const dlqRecord = buildDlqRecord(
+      source('bad'),
+      { type: 'BUSINESS_RULE', message: 'amount must be > 0' },
+      { failedIn: 'processor', eventId: 'e-bad', traceId: 't-bad' },
+    );
     const message = dlqMessage(dlqRecord, Buffer.from('u1'));
     const refusal = encodeRefusal({ eventId: 'e-bad', eventTime: T0, dlqKey: Buffer.from('u1'), dlqRecord: message.value });
-    t.process([record(refusal), record(encodeEvent(event('e-ok', T0), source('ok'))), record(refusal)], { tp: { topic: 'rep', partition: 0 }, position: 0n });
+    t.process([record(refusal), record(encodeEvent(event('e-ok', T0), source('ok'))), record(refusal)], {
+      tp: { topic: 'rep', partition: 0 },
+      position: 0n,
+    });
     const out = t.prepareCommit();
     const dlq = byTopic(out, pipeline.topics.dlq.name);
     expect(dlq).toHaveLength(1);
@@ -73,7 +113,11 @@ describe('WindowTask (stage B) with a fake catalog', () => {
     const out = t.prepareCommit();
     const dlq = byTopic(out, pipeline.topics.dlq.name);
     expect(dlq).toHaveLength(1);
-    expect(decodeDlqRecord(dlq[0].value as Buffer)).toMatchObject({ error_type: 'PROCESSING', error_message: 'repartition record version 9 is not supported (this processor reads versions 0 and 1)', source_topic: 'rep' });
+    expect(decodeDlqRecord(dlq[0].value as Buffer)).toMatchObject({
+      error_type: 'PROCESSING',
+      error_message: 'repartition record version 9 is not supported (this processor reads versions 0 and 1)',
+      source_topic: 'rep',
+    });
     // The good record counted: its windows are in the changelog, in version 1 encoding.
     const changelog = byTopic(out, 'chg');
     expect(changelog.some((r) => String(r.key).startsWith('w|') && (r.value as Buffer)[0] === 1)).toBe(true);

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ConfigError } from '@platform/config';
+import { ConfigError } from '@platform/runtime';
 import { loadRegistryConfig } from '../config';
 import { authenticate, grants, parseRegistryUsers, permissionFor, registryUser } from './registry-auth';
 
@@ -17,14 +17,17 @@ describe('registry users', () => {
     ]);
   });
 
-  it.each([['nopermission'], ['x:owner:pw'], ['x:read:'], [':read:pw'], ['x:read:pw,x:write:pw2']])('refuses %s without echoing a password', (text) => {
-    expect(() => parseRegistryUsers(text)).toThrow(/entry|twice/);
-    try {
-      parseRegistryUsers(text);
-    } catch (error) {
-      expect((error as Error).message).not.toMatch(/pw/);
-    }
-  });
+  it.each([['nopermission'], ['x:owner:pw'], ['x:read:'], [':read:pw'], ['x:read:pw,x:write:pw2']])(
+    'refuses %s without echoing a password',
+    (text) => {
+      expect(() => parseRegistryUsers(text)).toThrow(/entry|twice/);
+      try {
+        parseRegistryUsers(text);
+      } catch (error) {
+        expect((error as Error).message).not.toMatch(/pw/);
+      }
+    },
+  );
 
   it('authenticates a user by password and refuses a wrong password, an unknown name, or no header with 40101', async () => {
     const auth = { mode: 'required' as const, users: [registryUser('a', 'write', 'p:1')] };
@@ -55,7 +58,12 @@ describe('permissions', () => {
   });
 
   it('orders read < write < admin', () => {
-    expect([grants('read', 'write'), grants('write', 'write'), grants('write', 'admin'), grants('admin', 'read')]).toEqual([false, true, false, true]);
+    expect([grants('read', 'write'), grants('write', 'write'), grants('write', 'admin'), grants('admin', 'read')]).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
   });
 });
 

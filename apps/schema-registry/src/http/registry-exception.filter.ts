@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'http';
 import type { Socket } from 'net';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import { logger } from '@platform/observability';
+import { logger } from '@platform/runtime';
 import { RegistryError } from '../domain/registry-errors';
 
 interface ErrorAnswer {
@@ -63,8 +63,18 @@ export function handleRegistryClientError(error: Error & { code?: string }, sock
     return;
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body = JSON.stringify({ error_code: status, message: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request: malformed HTTP request' });
+  const body = JSON.stringify({
+    error_code: status,
+    message: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request: malformed HTTP request',
+  });
   socket.end(
-    [`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`, `content-type: ${VND}`, `content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body].join('\r\n'),
+    [
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      `content-type: ${VND}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      '',
+      body,
+    ].join('\r\n'),
   );
 }

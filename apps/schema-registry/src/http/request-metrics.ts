@@ -1,6 +1,6 @@
 /** Request count and latency per route and status, on the shared metrics registry. */
 import { FastifyInstance } from 'fastify';
-import { counter, histogram } from '@platform/observability';
+import { counter, histogram } from '@platform/runtime';
 
 export function installRequestMetrics(fastify: FastifyInstance): void {
   const requests = counter('schema_registry_requests_total', 'Schema registry HTTP requests', ['method', 'route', 'status']);

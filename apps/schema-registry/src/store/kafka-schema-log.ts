@@ -19,10 +19,8 @@
  */
 import { randomUUID } from 'crypto';
 import { Admin, Consumer, Kafka, Partitioners, Producer } from 'kafkajs';
-import type { CompressionCodec, KafkaSecurity } from '@platform/config';
+import { logger, RetriesExhaustedError, withRetry, type CompressionCodec, type KafkaSecurity } from '@platform/runtime';
 import { createAdmin, createConsumer, createKafka, createTransactionalProducer, ensureTopics, TopicReplication } from '@platform/kafka';
-import { logger } from '@platform/observability';
-import { RetriesExhaustedError, withRetry } from '@platform/resilience';
 import { Plan } from '../domain/registry-commands';
 import { Errors, RegistryError } from '../domain/registry-errors';
 import { RegistryState } from '../domain/registry-state';
@@ -62,7 +60,12 @@ export class KafkaSchemaLog implements SchemaLog {
   private closed = false;
 
   constructor(private readonly options: KafkaSchemaLogOptions) {
-    this.kafka = createKafka({ brokers: options.brokers, clientId: options.clientId ?? 'schema-registry', security: options.security, compression: options.compression });
+    this.kafka = createKafka({
+      brokers: options.brokers,
+      clientId: options.clientId ?? 'schema-registry',
+      security: options.security,
+      compression: options.compression,
+    });
   }
 
   private get timeoutMs(): number {
@@ -164,7 +167,10 @@ export class KafkaSchemaLog implements SchemaLog {
             return await this.writeOnce(plan);
           } catch (error) {
             if (error instanceof RegistryError) throw error;
-            logger().warn({ err: error, attempt: attempt + 1 }, 'schemas log write failed (another instance may have written first); retrying');
+            logger().warn(
+              { err: error, attempt: attempt + 1 },
+              'schemas log write failed (another instance may have written first); retrying',
+            );
             await this.dropProducer();
             throw error;
           }

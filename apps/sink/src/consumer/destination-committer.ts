@@ -11,8 +11,7 @@
  * writer per table keeps schema changes and upserts ordered).
  */
 import { CommitRequest, hasKafkaErrorType, ProducerPort, TaskProducer, TopicPartition } from '@platform/kafka';
-import { Logger } from '@platform/observability';
-import { withRetry } from '@platform/resilience';
+import { Logger, withRetry } from '@platform/runtime';
 import { SinkStoppedError } from '../delivery/deliver';
 import { DeadLetter, DlqPublisher } from '../delivery/dlq-publisher';
 import { DeliverySettings, Destination, SinkRecord } from '../destinations/destination';
@@ -81,7 +80,10 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
     } catch (error) {
       if (error instanceof SinkStoppedError || error instanceof OffsetsNotCommittedError) {
         const message = error instanceof SinkStoppedError ? 'stopped before the flush completed' : 'offsets not committed after the write';
-        this.options.logger.warn({ destination: this.name, err: error, records: chunks.reduce((n, c) => n + c.items.length, 0) }, `${message}; its records will be read again`);
+        this.options.logger.warn(
+          { destination: this.name, err: error, records: chunks.reduce((n, c) => n + c.items.length, 0) },
+          `${message}; its records will be read again`,
+        );
       } else {
         this.options.onFatal(error as Error);
       }
@@ -101,7 +103,8 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
     const letters: DeadLetter[] = [];
     const now = new Date();
     if (this.options.reportsDecodeFailures) {
-      for (const r of chunks.flatMap((c) => c.items)) if (r.decoded.kind === 'poison') letters.push(letter(r, 'DESERIALIZATION', r.decoded.error, 0, now));
+      for (const r of chunks.flatMap((c) => c.items))
+        if (r.decoded.kind === 'poison') letters.push(letter(r, 'DESERIALIZATION', r.decoded.error, 0, now));
     }
     const delivery: DeliverySettings = {
       ...this.options.retry,
@@ -117,7 +120,10 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
     if (letters.length > 0) {
       await dlq.publish(letters);
       for (const l of letters) sinkMetrics.dlq.inc({ destination: this.name, error_type: l.errorType });
-      logger.warn({ destination: this.name, dead_letters: letters.length, first: letters[0].message }, 'records sent to the dead-letter queue');
+      logger.warn(
+        { destination: this.name, dead_letters: letters.length, first: letters[0].message },
+        'records sent to the dead-letter queue',
+      );
     }
     for (const [table, count] of Object.entries(outcome.rows)) sinkMetrics.rowsWritten.inc({ destination: this.name, table }, count ?? 0);
     if (outcome.objects > 0) {
@@ -132,7 +138,10 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
     if (!destination.commitRequired) {
       await commitOnce().catch((error) => {
         sinkMetrics.commitFailures.inc({ destination: this.name });
-        logger.warn({ destination: this.name, err: error }, 'Kafka offset commit failed; the offsets stored with the rows remain the position');
+        logger.warn(
+          { destination: this.name, err: error },
+          'Kafka offset commit failed; the offsets stored with the rows remain the position',
+        );
       });
       return;
     }
@@ -164,5 +173,16 @@ export class DestinationCommitter implements ProducerPort<SinkChunk>, TaskProduc
 }
 
 function letter(r: SinkRecord, errorType: DeadLetter['errorType'], message: string, retryCount: number, firstAttempt: Date): DeadLetter {
-  return { topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers, errorType, message, retryCount, firstAttempt };
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+    errorType,
+    message,
+    retryCount,
+    firstAttempt,
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { Consumer, Kafka } from 'kafkajs';
 import { createConsumer, runTaskConsumer, TaskManager, TopicPartition } from '@platform/kafka';
-import { Logger } from '@platform/observability';
+import { Logger } from '@platform/runtime';
 import { FlushPolicy } from '../buffer/flush-policy';
 import { RecordDecoder } from '../decoding/record-decoder';
 import { DlqPublisher } from '../delivery/dlq-publisher';
@@ -55,7 +55,10 @@ export class DestinationStage {
       onFatal: (error) => this.fatal(error),
     });
     const onRewind = ({ topic, partition }: TopicPartition, offset: number) =>
-      logger.warn({ destination: this.name, topic, partition, offset }, 'resuming inside an unfinished batch: re-reading it from its first offset');
+      logger.warn(
+        { destination: this.name, topic, partition, offset },
+        'resuming inside an unfinished batch: re-reading it from its first offset',
+      );
     this.manager = new TaskManager<SinkTask, SinkChunk>({
       groupId: destination.groupId,
       factory: {
@@ -67,7 +70,8 @@ export class DestinationStage {
       maxUncommittedRecords: policy.maxRecords,
       commitWhenCaughtUp: false,
       observer: {
-        onBatch: ({ topic, partition }, lag) => sinkMetrics.lag.set({ destination: this.name, topic, partition: String(partition) }, Number(lag)),
+        onBatch: ({ topic, partition }, lag) =>
+          sinkMetrics.lag.set({ destination: this.name, topic, partition: String(partition) }, Number(lag)),
         onWarning: (message, details) => logger.warn({ destination: this.name, ...details }, message),
       },
     });
@@ -127,7 +131,9 @@ export class DestinationStage {
       await this.manager.closeAll(flush && !this.failed);
       this.stopping = true;
       await this.consumer?.disconnect().catch(() => undefined);
-      await this.options.destination.close().catch((error) => this.options.logger.warn({ err: error, destination: this.name }, 'closing the destination failed'));
+      await this.options.destination
+        .close()
+        .catch((error) => this.options.logger.warn({ err: error, destination: this.name }, 'closing the destination failed'));
       clearTimeout(abort);
     })();
     return this.stopRequested;
@@ -164,7 +170,10 @@ export class DestinationStage {
     this.failed = true;
     // The failed records are neither written nor committed: nothing after them may be taken.
     this.pause();
-    this.options.logger.error({ destination: this.name, err: error }, 'destination cannot continue safely; stopping so a restart replays from the stored positions');
+    this.options.logger.error(
+      { destination: this.name, err: error },
+      'destination cannot continue safely; stopping so a restart replays from the stored positions',
+    );
     this.options.onFatal(error);
   }
 }

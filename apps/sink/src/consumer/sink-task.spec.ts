@@ -3,7 +3,7 @@
  * fake destination, a fake consumer (seeks, offset commits, ownership) and a fake DLQ.
  */
 import { BatchControl, FetchedBatch, TaskManager } from '@platform/kafka';
-import { Logger } from '@platform/observability';
+import { Logger } from '@platform/runtime';
 import { FlushPolicy } from '../buffer/flush-policy';
 import { RecordDecoder } from '../decoding/record-decoder';
 import { DeadLetter, DlqPublisher } from '../delivery/dlq-publisher';
@@ -42,7 +42,8 @@ class FakeDestination implements Destination {
     const outcome: FlushOutcome = { failed: [], rows: {}, objects: 0, bytes: 0 };
     for (const c of chunks) {
       this.written.push({ first: c.firstOffset, last: c.lastOffset, offsets: c.items.map((r) => r.offset) });
-      for (const record of c.items) if (this.failRecords.has(record.offset)) outcome.failed.push({ record, error: new Error('no such column'), attempts: 3 });
+      for (const record of c.items)
+        if (this.failRecords.has(record.offset)) outcome.failed.push({ record, error: new Error('no such column'), attempts: 3 });
     }
     return outcome;
   }
@@ -54,7 +55,9 @@ class FakeDestination implements Destination {
 
 const decoder = {
   decode: async (_topic: string, value: Buffer | null) =>
-    value?.toString() === 'poison' ? { kind: 'poison', error: 'not Avro' } : { kind: 'raw', schemaId: 1, value: { v: value?.toString() }, extras: [] },
+    value?.toString() === 'poison'
+      ? { kind: 'poison', error: 'not Avro' }
+      : { kind: 'raw', schemaId: 1, value: { v: value?.toString() }, extras: [] },
 } as unknown as RecordDecoder;
 const quiet = { warn: () => undefined, info: () => undefined, error: () => undefined } as unknown as Logger;
 
@@ -87,7 +90,10 @@ function setup(options: { position?: (first: number) => PartitionPosition; polic
   let now = 1_000;
   const manager = new TaskManager<SinkTask, SinkChunk>({
     groupId: destination.groupId,
-    factory: { transactionalId: (tp) => `lake-${tp.partition}`, open: async (tp) => new SinkTask(tp, { destination, decoder, policy, now: () => now }) },
+    factory: {
+      transactionalId: (tp) => `lake-${tp.partition}`,
+      open: async (tp) => new SinkTask(tp, { destination, decoder, policy, now: () => now }),
+    },
     producers: committer,
     commitIntervalMs: policy.maxAgeMs,
     maxUncommittedRecords: policy.maxRecords,
@@ -145,10 +151,19 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
     await s.manager.tick();
     expect(s.offsetsWritten()).toEqual([[0, 1]]);
     await s.manager.handleBatch(batch(2, values(7), 10), control().c);
-    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3, 4], [5, 6, 7]]);
+    expect(s.offsetsWritten()).toEqual([
+      [0, 1],
+      [2, 3, 4],
+      [5, 6, 7],
+    ]);
     // Bytes: two records of 12 bytes reach the 20-byte bound before the count does.
     await s.manager.handleBatch(batch(9, ['twelve bytes', 'twelve bytes'], 5), control().c);
-    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3, 4], [5, 6, 7], [8, 9, 10]]);
+    expect(s.offsetsWritten()).toEqual([
+      [0, 1],
+      [2, 3, 4],
+      [5, 6, 7],
+      [8, 9, 10],
+    ]);
     expect(s.kafkaCommits).toEqual(['0@2', '0@5', '0@8', '0@11']);
   });
 
@@ -182,7 +197,10 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
     await s.manager.handleBatch(batch(0, values(2)), control().c);
     await s.manager.handleBatch({ ...batch(0, values(2)), partition: 1 }, control().c);
     await s.manager.commitAll();
-    expect(s.offsetsWritten()).toEqual([[0, 1], [0, 1]]);
+    expect(s.offsetsWritten()).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
     expect(s.destination.mostAtOnce).toBe(1);
   });
 
@@ -235,7 +253,10 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
     s.consumer.owned = false;
     await s.manager.handleBatch(batch(2, values(2)), control().c);
     await s.manager.commitAll();
-    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
+    expect(s.offsetsWritten()).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(s.kafkaCommits).toEqual(['0@2']);
     expect(s.fatal).toEqual([]);
   });
@@ -243,7 +264,10 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
   it('a required Kafka commit refused because the member left the group fails the task, not the process: the consumer goes back (fake consumer)', async () => {
     const s = setup({ policy: { maxRecords: 2 } });
     const seeks = await failOnSecondBatch(s, 0, () => (s.consumer.leftGroup = true), 'offsets not committed');
-    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
+    expect(s.offsetsWritten()).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(s.kafkaCommits).toEqual(['0@2']);
     expect(seeks).toEqual([2n]);
     expect(s.fatal).toEqual([]);
@@ -253,7 +277,10 @@ describe('sink tasks on the partition-task runtime (fake destination, fake consu
   it('a required Kafka commit refused by a node that is no longer the group coordinator stops the process, so a new consumer finds the coordinator (fake consumer)', async () => {
     const s = setup({ policy: { maxRecords: 2 } });
     await failOnSecondBatch(s, 0, () => (s.consumer.staleCoordinator = true), 'offsets not committed');
-    expect(s.offsetsWritten()).toEqual([[0, 1], [2, 3]]);
+    expect(s.offsetsWritten()).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(s.kafkaCommits).toEqual(['0@2']);
     expect(s.fatal.map((e) => e.message)).toEqual([expect.stringContaining('Kafka offsets not committed after the write')]);
   });

@@ -1,4 +1,4 @@
-import { PipelineConfig } from '@platform/config';
+import { PipelineConfig } from '@platform/runtime';
 import { frame, parseAvroSchema, RegistryError, SchemaCatalog } from '@platform/schema';
 import { SinkStoppedError } from '../delivery/deliver';
 import { RecordDecoder } from './record-decoder';
@@ -13,7 +13,10 @@ const CLICK = JSON.stringify({
 });
 const click = { event_id: 'e-1', page: '/home' };
 const bytes = frame(3, parseAvroSchema(CLICK).toBuffer(click));
-const pipeline = { eventTypes: [{ name: 'click', topic: 'events.click' }], topics: { aggregated: { name: 'events.aggregated' } } } as unknown as PipelineConfig;
+const pipeline = {
+  eventTypes: [{ name: 'click', topic: 'events.click' }],
+  topics: { aggregated: { name: 'events.aggregated' } },
+} as unknown as PipelineConfig;
 
 /** A fake registry that answers each call from `answers` in turn (a string is the schema text, an Error is thrown). */
 function fakeRegistry(answers: Array<string | Error>) {
@@ -41,9 +44,15 @@ describe('RecordDecoder (fake registry)', () => {
 
   it('dead-letters what is the record’s fault: an unknown topic, no value, an unknown schema id', async () => {
     const decoder = new RecordDecoder(new SchemaCatalog(fakeRegistry([new RegistryError('Schema not found', 404)]), pipeline), pipeline);
-    expect(await decoder.decode('events.other', bytes)).toMatchObject({ kind: 'poison', error: expect.stringMatching(/^topic events.other is neither/) });
+    expect(await decoder.decode('events.other', bytes)).toMatchObject({
+      kind: 'poison',
+      error: expect.stringMatching(/^topic events.other is neither/),
+    });
     expect(await decoder.decode('events.click', null)).toEqual({ kind: 'poison', error: 'record has no value' });
-    expect(await decoder.decode('events.click', bytes)).toEqual({ kind: 'poison', error: 'unknown schema id 3 (the registry does not know it)' });
+    expect(await decoder.decode('events.click', bytes)).toEqual({
+      kind: 'poison',
+      error: 'unknown schema id 3 (the registry does not know it)',
+    });
   });
 
   it('retries while the registry is unavailable, then decodes', async () => {

@@ -4,10 +4,9 @@
  * (undecodable bytes, unknown schema id) that goes to the DLQ. A registry that cannot be reached
  * is not the record's fault: that is retried with backoff until it answers or the sink stops.
  */
-import { PipelineConfig, eventTypeByTopic } from '@platform/config';
+import { PipelineConfig, eventTypeByTopic, withRetry } from '@platform/runtime';
 import { ExtraColumn, extraColumnsForSchema, TableName } from '@platform/warehouse';
 import { DecodeResult, RegistryUnavailableError, SchemaCatalog, WriterSchema } from '@platform/schema';
-import { withRetry } from '@platform/resilience';
 import { SinkStoppedError } from '../delivery/deliver';
 
 export type DecodedRecord =

@@ -6,7 +6,7 @@
  *    half is tried once on its own (recursively) so one bad record cannot sink its neighbours; what still
  *    fails is returned for the dead-letter queue with the error.
  */
-import { RetriesExhaustedError, withRetry } from '@platform/resilience';
+import { RetriesExhaustedError, withRetry } from '@platform/runtime';
 
 export class SinkStoppedError extends Error {
   constructor() {
@@ -57,7 +57,12 @@ async function writeRetryingTransient<T>(items: T[], write: (items: T[]) => Prom
   );
 }
 
-async function attempt<T>(items: T[], write: (items: T[]) => Promise<void>, options: DeliveryOptions, maxAttempts: number): Promise<DeliveryResult<T>> {
+async function attempt<T>(
+  items: T[],
+  write: (items: T[]) => Promise<void>,
+  options: DeliveryOptions,
+  maxAttempts: number,
+): Promise<DeliveryResult<T>> {
   try {
     await withRetry(() => writeRetryingTransient(items, write, options), {
       maxAttempts,

@@ -5,7 +5,7 @@
  */
 import { Producer } from 'kafkajs';
 import { buildDlqRecord, DlqErrorType, dlqMessage } from '@platform/contracts';
-import { withRetry } from '@platform/resilience';
+import { withRetry } from '@platform/runtime';
 import { SinkStoppedError } from './deliver';
 
 export interface DeadLetter {

@@ -6,7 +6,7 @@
  */
 import { LakeStore, LakeWriter } from '@platform/lake';
 import { mapAggregate, MappedRow, mapRawEvent, RowMappingError, TableName } from '@platform/warehouse';
-import { withRetry } from '@platform/resilience';
+import { withRetry } from '@platform/runtime';
 import { deliver, SinkStoppedError } from '../delivery/deliver';
 import { BufferedChunk, DeliverySettings, Destination, FlushOutcome, PartitionPosition, SinkRecord } from './destination';
 
@@ -53,7 +53,13 @@ export class LakeDestination implements Destination {
       for (const record of chunk.items) {
         const d = record.decoded;
         if (d.kind === 'poison') continue;
-        const origin = { topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp, schemaId: d.schemaId };
+        const origin = {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          timestamp: record.timestamp,
+          schemaId: d.schemaId,
+        };
         try {
           rows.push(d.kind === 'raw' ? mapRawEvent(d.value, origin, d.extras) : mapAggregate(d.value, origin, d.extras));
           mappedRecords.push(record);
@@ -66,7 +72,13 @@ export class LakeDestination implements Destination {
       const result = await deliver(
         [chunk],
         async () => {
-          written = await this.writer.writeBatch({ topic: chunk.topic, partition: chunk.partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset, rows });
+          written = await this.writer.writeBatch({
+            topic: chunk.topic,
+            partition: chunk.partition,
+            firstOffset: chunk.firstOffset,
+            lastOffset: chunk.lastOffset,
+            rows,
+          });
         },
         { ...delivery, isTransient: (e) => this.store.isTransient(e), split: false },
       );
@@ -98,7 +110,10 @@ export class LakeDestination implements Destination {
  *  - delivery starts inside the intent: go back to its first offset and cut at its last.
  *  - otherwise: cut at its last offset (and just before its first, if delivery starts earlier).
  */
-export function positionFromIntent(intent: { first_offset: number; last_offset: number } | null, firstDelivered: number): PartitionPosition {
+export function positionFromIntent(
+  intent: { first_offset: number; last_offset: number } | null,
+  firstDelivered: number,
+): PartitionPosition {
   if (!intent || intent.last_offset < firstDelivered) return {};
   if (intent.first_offset < firstDelivered) return { seekTo: intent.first_offset, cuts: [intent.last_offset] };
   if (intent.first_offset > firstDelivered) return { cuts: [intent.first_offset - 1, intent.last_offset] };

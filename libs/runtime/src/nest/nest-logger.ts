@@ -1,6 +1,6 @@
 /** NestJS's own log lines through the platform's pino logger (its routine lines at debug). */
 import { LoggerService } from '@nestjs/common';
-import { logger } from '../logger';
+import { logger } from '../observability/logger';
 
 export class NestPinoLogger implements LoggerService {
   log(message: unknown, context?: string): void {

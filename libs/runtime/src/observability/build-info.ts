@@ -11,7 +11,7 @@
 import { execFileSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
-import { env, loadEnv } from '@platform/config';
+import { env, loadEnv } from '../config';
 
 export interface BuildInfo {
   version: string;
@@ -30,16 +30,18 @@ const buildEnv = {
 type Source = Record<string, string | undefined>;
 
 /**
- * Reads the build facts. `moduleDir` is this module's directory: `libs/observability/src` in the
- * sources, `dist/libs/observability/src` in the compiled output, so three levels up is the root of
+ * Reads the build facts. `moduleDir` is this module's directory: `libs/runtime/src/observability` in the
+ * sources, `dist/libs/runtime/src/observability` in the compiled output, so four levels up is the root of
  * either (where the compiled output keeps build-info.json).
  */
 export function readBuildInfo(source: Source = process.env, moduleDir: string = __dirname): BuildInfo {
   const fromEnv = loadEnv(buildEnv, source);
-  const written = readJson(join(resolve(moduleDir, '../../..'), BUILD_INFO_FILE));
+  const written = readJson(join(resolve(moduleDir, '../../../..'), BUILD_INFO_FILE));
   const packageDir = findPackageDir(moduleDir);
   const version =
-    fromEnv.version ?? stringOf(written?.version) ?? (packageDir ? stringOf(readJson(join(packageDir, 'package.json'))?.version) : undefined);
+    fromEnv.version ??
+    stringOf(written?.version) ??
+    (packageDir ? stringOf(readJson(join(packageDir, 'package.json'))?.version) : undefined);
   const commit = fromEnv.commit ?? stringOf(written?.commit) ?? (packageDir ? gitCommit(packageDir) : undefined);
   return { version: version ?? 'unknown', commit: commit ?? 'unknown', node_version: process.version };
 }

@@ -27,10 +27,26 @@ export function startOpsServer(port: number, host = '127.0.0.1'): Promise<Server
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error_code: 'NOT_FOUND', message: `no route ${path}`, details: null, timestamp: new Date().toISOString(), request_id: '' }));
+      res.end(
+        JSON.stringify({
+          error_code: 'NOT_FOUND',
+          message: `no route ${path}`,
+          details: null,
+          timestamp: new Date().toISOString(),
+          request_id: '',
+        }),
+      );
     } catch (error) {
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error_code: 'INTERNAL', message: 'metrics unavailable', details: null, timestamp: new Date().toISOString(), request_id: '' }));
+      res.end(
+        JSON.stringify({
+          error_code: 'INTERNAL',
+          message: 'metrics unavailable',
+          details: null,
+          timestamp: new Date().toISOString(),
+          request_id: '',
+        }),
+      );
     }
   });
   return new Promise((resolve, reject) => {

@@ -33,7 +33,10 @@ export interface RetryOptions extends BackoffOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class RetriesExhaustedError extends Error {
-  constructor(public readonly attempts: number, public readonly lastError: unknown) {
+  constructor(
+    public readonly attempts: number,
+    public readonly lastError: unknown,
+  ) {
     super(`gave up after ${attempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
     this.name = 'RetriesExhaustedError';
   }

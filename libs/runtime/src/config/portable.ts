@@ -19,7 +19,9 @@ interface HiddenProperty {
 
 /** Plain objects and arrays are walked; anything else (Buffers, class instances) is cloned as it is. */
 const isWalkable = (node: unknown): node is object =>
-  typeof node === 'object' && node !== null && (Array.isArray(node) || Object.getPrototypeOf(node) === Object.prototype || Object.getPrototypeOf(node) === null);
+  typeof node === 'object' &&
+  node !== null &&
+  (Array.isArray(node) || Object.getPrototypeOf(node) === Object.prototype || Object.getPrototypeOf(node) === null);
 
 export function toPortable<T>(config: T): PortableConfig<T> {
   const hidden: HiddenProperty[] = [];
@@ -42,7 +44,8 @@ export function toPortable<T>(config: T): PortableConfig<T> {
 export function fromPortable<T>(portable: PortableConfig<T>): T {
   for (const { path, name, value } of portable.hidden) {
     const holder = path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], portable.config);
-    if (typeof holder !== 'object' || holder === null) throw new Error(`configuration cannot be restored: nothing at ${[...path, name].join('.')}`);
+    if (typeof holder !== 'object' || holder === null)
+      throw new Error(`configuration cannot be restored: nothing at ${[...path, name].join('.')}`);
     Object.defineProperty(holder, name, { value, enumerable: false });
   }
   return portable.config;

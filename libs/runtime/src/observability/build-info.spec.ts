@@ -6,7 +6,7 @@ import { BUILD_INFO_FILE, readBuildInfo } from './build-info';
 import { initMetrics, registry } from './metrics';
 import { health } from './health';
 
-const ROOT = resolve(__dirname, '../../..');
+const ROOT = resolve(__dirname, '../../../..');
 
 describe('build info', () => {
   let dir: string;
@@ -15,10 +15,10 @@ describe('build info', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** A compiled tree: <dir>/package.json, <dir>/dist/build-info.json, the module in dist/libs/observability/src. */
+  /** A compiled tree: <dir>/package.json, <dir>/dist/build-info.json, the module in dist/libs/runtime/src/observability. */
   function compiledTree(written?: object): string {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'event-platform', version: '9.8.7' }));
-    const moduleDir = join(dir, 'dist/libs/observability/src');
+    const moduleDir = join(dir, 'dist/libs/runtime/src/observability');
     mkdirSync(moduleDir, { recursive: true });
     if (written) writeFileSync(join(dir, 'dist', BUILD_INFO_FILE), JSON.stringify(written));
     return moduleDir;

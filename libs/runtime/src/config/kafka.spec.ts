@@ -23,7 +23,12 @@ function problemsOf(source: Record<string, string>): string[] {
 
 describe('Kafka security settings', () => {
   it('defaults to plaintext with no codec', () => {
-    expect(loadEnv(kafkaEnv, {})).toEqual({ kafkaSecurity: { protocol: 'PLAINTEXT' }, kafkaCompression: 'none', kafkaReplicationFactor: undefined, kafkaMinInsyncReplicas: undefined });
+    expect(loadEnv(kafkaEnv, {})).toEqual({
+      kafkaSecurity: { protocol: 'PLAINTEXT' },
+      kafkaCompression: 'none',
+      kafkaReplicationFactor: undefined,
+      kafkaMinInsyncReplicas: undefined,
+    });
   });
 
   it('reads SASL_SSL with SCRAM, a CA file and a password file; hostname verification is on by default', () => {
@@ -42,14 +47,23 @@ describe('Kafka security settings', () => {
   });
 
   it('never shows the password when the settings are serialised or inspected', () => {
-    const security = parseKafkaSecurity({ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 's3cr3t-value' });
+    const security = parseKafkaSecurity({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'PLAIN',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 's3cr3t-value',
+    });
     expect(security.sasl?.password).toBe('s3cr3t-value');
     expect(JSON.stringify(security)).not.toContain('s3cr3t-value');
     expect(inspect(security, { depth: 5 })).not.toContain('s3cr3t-value');
   });
 
   it('names every variable that is missing or contradicts the protocol, without the secret', () => {
-    const problems = problemsOf({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SSL_CA_LOCATION: join(dir, 'missing.pem'), KAFKA_SSL_CERTIFICATE_LOCATION: caPath });
+    const problems = problemsOf({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SSL_CA_LOCATION: join(dir, 'missing.pem'),
+      KAFKA_SSL_CERTIFICATE_LOCATION: caPath,
+    });
     expect(problems.join('\n')).toMatch(/KAFKA_SASL_MECHANISM is required/);
     expect(problems.join('\n')).toMatch(/KAFKA_SASL_USERNAME is required/);
     expect(problems.join('\n')).toMatch(/KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required/);
@@ -62,11 +76,24 @@ describe('Kafka security settings', () => {
   });
 
   it('rejects unknown protocols, mechanisms, codecs and endpoint algorithms', () => {
-    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'TLS' })).toEqual([expect.stringMatching(/KAFKA_SECURITY_PROTOCOL must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/)]);
-    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'GSSAPI', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).join()).toMatch(/KAFKA_SASL_MECHANISM must be one of/);
+    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'TLS' })).toEqual([
+      expect.stringMatching(/KAFKA_SECURITY_PROTOCOL must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/),
+    ]);
+    expect(
+      problemsOf({
+        KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+        KAFKA_SASL_MECHANISM: 'GSSAPI',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+      }).join(),
+    ).toMatch(/KAFKA_SASL_MECHANISM must be one of/);
     expect(problemsOf({ KAFKA_COMPRESSION: 'brotli' }).join()).toMatch(/KAFKA_COMPRESSION must be one of none, gzip, snappy, lz4, zstd/);
-    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: 'dns' }).join()).toMatch(/KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM must be https or none/);
-    expect(parseKafkaSecurity({ KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: 'none' }).tls?.verifyHostname).toBe(false);
+    expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: 'dns' }).join()).toMatch(
+      /KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM must be https or none/,
+    );
+    expect(
+      parseKafkaSecurity({ KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: 'none' }).tls?.verifyHostname,
+    ).toBe(false);
     expect(problemsOf({ KAFKA_REPLICATION_FACTOR: '0' }).join()).toMatch(/KAFKA_REPLICATION_FACTOR must be >= 1/);
   });
 });

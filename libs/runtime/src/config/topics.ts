@@ -10,7 +10,12 @@ export interface PipelineTopic {
 
 export function pipelineTopics(config: PipelineConfig): PipelineTopic[] {
   const retentionMs = config.retentionMs;
-  const plans: PipelineTopic[] = config.eventTypes.map((t) => ({ topic: t.topic, numPartitions: t.partitions, compacted: false, retentionMs }));
+  const plans: PipelineTopic[] = config.eventTypes.map((t) => ({
+    topic: t.topic,
+    numPartitions: t.partitions,
+    compacted: false,
+    retentionMs,
+  }));
   const { aggregated, dlq, late, reference, schemas } = config.topics;
   plans.push({ topic: aggregated.name, numPartitions: aggregated.partitions, compacted: aggregated.compacted, retentionMs });
   plans.push({ topic: dlq.name, numPartitions: dlq.partitions, compacted: false, retentionMs: Math.max(retentionMs, 14 * 86_400_000) });

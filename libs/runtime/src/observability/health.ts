@@ -37,7 +37,14 @@ export class HealthRegistry {
       }),
     );
     const ready = !this.shuttingDown && Object.values(checks).every(Boolean);
-    return { status: ready ? 'ok' : 'degraded', live: true, ready, uptime_seconds: (Date.now() - startedAt) / 1000, checks, build: buildInfo() };
+    return {
+      status: ready ? 'ok' : 'degraded',
+      live: true,
+      ready,
+      uptime_seconds: (Date.now() - startedAt) / 1000,
+      checks,
+      build: buildInfo(),
+    };
   }
 }
 

@@ -4,12 +4,18 @@ import { backoffDelay, RetriesExhaustedError, TimeoutError, withRetry, withTimeo
 describe('backoffDelay (seed 003 property 16)', () => {
   it('grows exponentially, is capped, and jitter stays within 10%', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 600000 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, base, max, r) => {
-        const expected = Math.min(base * 2 ** attempt, max);
-        const delay = backoffDelay(attempt, { baseDelayMs: base, maxDelayMs: max }, () => r);
-        expect(delay).toBeGreaterThanOrEqual(expected);
-        expect(delay).toBeLessThanOrEqual(expected * 1.1 + 1e-9);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 600000 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (attempt, base, max, r) => {
+          const expected = Math.min(base * 2 ** attempt, max);
+          const delay = backoffDelay(attempt, { baseDelayMs: base, maxDelayMs: max }, () => r);
+          expect(delay).toBeGreaterThanOrEqual(expected);
+          expect(delay).toBeLessThanOrEqual(expected * 1.1 + 1e-9);
+        },
+      ),
     );
   });
 
@@ -42,7 +48,12 @@ describe('withRetry', () => {
   });
 
   it('gives up after maxAttempts with the last error', async () => {
-    const promise = withRetry(async () => Promise.reject(new Error('down')), { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined });
+    const promise = withRetry(async () => Promise.reject(new Error('down')), {
+      maxAttempts: 3,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      sleep: async () => undefined,
+    });
     await expect(promise).rejects.toBeInstanceOf(RetriesExhaustedError);
     await expect(promise).rejects.toThrow(/3 attempts: down/);
   });
@@ -50,7 +61,13 @@ describe('withRetry', () => {
   it('does not retry errors marked non-retryable', async () => {
     let calls = 0;
     await expect(
-      withRetry(async () => { calls++; throw new Error('bad input'); }, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1, retryable: () => false, sleep: async () => undefined }),
+      withRetry(
+        async () => {
+          calls++;
+          throw new Error('bad input');
+        },
+        { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1, retryable: () => false, sleep: async () => undefined },
+      ),
     ).rejects.toThrow('bad input');
     expect(calls).toBe(1);
   });
@@ -105,7 +122,9 @@ describe('withTimeout', () => {
 describe('withRetry with no attempts allowed', () => {
   it('never calls the task', async () => {
     const task = jest.fn(async () => 'ok');
-    await expect(withRetry(task, { maxAttempts: 0, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined })).rejects.toThrow('gave up after 0 attempts: undefined');
+    await expect(withRetry(task, { maxAttempts: 0, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined })).rejects.toThrow(
+      'gave up after 0 attempts: undefined',
+    );
     expect(task).not.toHaveBeenCalled();
   });
 });

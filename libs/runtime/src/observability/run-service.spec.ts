@@ -1,6 +1,6 @@
 import { Server } from 'http';
 import { createServer } from 'net';
-import type * as ConfigModule from '@platform/config';
+import type * as ConfigModule from '../config';
 import type * as RunServiceModule from './run-service';
 import type * as ShutdownModule from './shutdown';
 
@@ -26,7 +26,8 @@ function load(logs?: LogLine[]): Loaded {
   let loaded: Loaded | undefined;
   jest.isolateModules(() => {
     if (logs) {
-      const record = (level: LogLine['level']) => (fields: { err?: unknown }, msg: string) => void logs.push({ level, msg, err: fields.err });
+      const record = (level: LogLine['level']) => (fields: { err?: unknown }, msg: string) =>
+        void logs.push({ level, msg, err: fields.err });
       const fake = { info: () => undefined, warn: record('warn'), fatal: record('fatal') };
       jest.doMock('./logger', () => ({ createLogger: () => fake, logger: () => fake }));
     }
@@ -35,7 +36,7 @@ function load(logs?: LogLine[]): Loaded {
       return { ...actual, startOpsServer: async (port: number) => opsServers[opsServers.push(await actual.startOpsServer(port)) - 1] };
     });
     loaded = {
-      ConfigError: require('@platform/config').ConfigError,
+      ConfigError: require('@platform/runtime').ConfigError,
       runService: require('./run-service').runService,
       FinalStartError: require('./run-service').FinalStartError,
       shutdown: require('./shutdown').shutdown,
@@ -98,7 +99,8 @@ describe('runService, with a fake service', () => {
     await Promise.all(opsServers.splice(0).map((s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve(undefined)))));
     // onShutdown installs SIGINT/SIGTERM handlers; leave the test process's own as they were.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
+      for (const listener of process.listeners(signal))
+        if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
     }
   });
 
@@ -127,7 +129,11 @@ describe('runService, with a fake service', () => {
       start: jest.fn(),
     });
     const port = await freePort();
-    await runService({ name: 'fake', loadConfig: () => ({ logLevel: 'silent', opsPort: port }), start: () => Promise.reject(new Error('cannot connect')) });
+    await runService({
+      name: 'fake',
+      loadConfig: () => ({ logLevel: 'silent', opsPort: port }),
+      start: () => Promise.reject(new Error('cannot connect')),
+    });
     expect(exits).toEqual([1, 1]);
     expect(stderr).toBe('');
   });
@@ -176,7 +182,11 @@ describe('runService, with a fake service', () => {
   it('a fake service serving HTTP itself (no opsPort): no ops server, stopped on shutdown', async () => {
     const { runService, shutdown } = load();
     const stop = jest.fn(async () => undefined);
-    await runService({ name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start: async () => ({ stop, url: 'http://127.0.0.1:1' }) });
+    await runService({
+      name: 'fake',
+      loadConfig: () => ({ logLevel: 'silent' }),
+      start: async () => ({ stop, url: 'http://127.0.0.1:1' }),
+    });
     expect(exits).toEqual([]);
     expect(opsServers).toHaveLength(0);
     await shutdown('test');
@@ -222,7 +232,8 @@ describe('runService retrying a failed start (fake service, fake logger, fake cl
     jest.useRealTimers();
     jest.restoreAllMocks();
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
+      for (const listener of process.listeners(signal))
+        if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
     }
   });
 
@@ -271,7 +282,12 @@ describe('runService retrying a failed start (fake service, fake logger, fake cl
     const brokerDown = retriable('connect ECONNREFUSED 127.0.0.1:9092');
     const final = new FinalStartError('the stages did not start', brokerDown);
     const start = jest.fn().mockRejectedValue(final);
-    await run(runService, { name: 'fake', loadConfig: () => ({ logLevel: 'silent' }), start, isRetriable: (e) => e === brokerDown || (e as Error).cause === brokerDown });
+    await run(runService, {
+      name: 'fake',
+      loadConfig: () => ({ logLevel: 'silent' }),
+      start,
+      isRetriable: (e) => e === brokerDown || (e as Error).cause === brokerDown,
+    });
     expect(start).toHaveBeenCalledTimes(1);
     expect(exits).toEqual([1]);
     expect(logs).toEqual([{ level: 'fatal', msg: 'fake failed to start', err: final }]);
@@ -304,4 +320,3 @@ describe('runService retrying a failed start (fake service, fake logger, fake cl
     });
   });
 });
-

@@ -3,7 +3,7 @@ import { resolve } from 'path';
 import { ConfigError } from './env';
 import { eventTypeByName, eventTypeByTopic, loadPipelineConfig, parsePipelineConfig } from './pipeline';
 
-const root = resolve(__dirname, '../../..');
+const root = resolve(__dirname, '../../../..');
 
 describe('pipeline config', () => {
   it('loads the checked-in pipeline with the three event types, their topics, keys and windows', () => {
@@ -34,7 +34,12 @@ describe('pipeline config', () => {
       'event_types:\n  - { name: app.crash, topic: events.app.crash, schema: schemas/app.crash.avsc, partition_key: device_id, partitions: 2 }\n',
     );
     const config = parsePipelineConfig(extended, root);
-    expect(eventTypeByName(config, 'app.crash')).toMatchObject({ topic: 'events.app.crash', partitionKey: 'device_id', partitions: 2, subject: 'events.app.crash-value' });
+    expect(eventTypeByName(config, 'app.crash')).toMatchObject({
+      topic: 'events.app.crash',
+      partitionKey: 'device_id',
+      partitions: 2,
+      subject: 'events.app.crash-value',
+    });
   });
 
   it('rejects a broken pipeline with the path of each mistake', () => {

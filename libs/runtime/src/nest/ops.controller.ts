@@ -1,8 +1,8 @@
 /** /metrics and health endpoints for the NestJS apps (the same registries the ops server serves). */
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { registry } from '../metrics';
-import { health } from '../health';
+import { registry } from '../observability/metrics';
+import { health } from '../observability/health';
 
 @ApiExcludeController()
 @Controller()

@@ -15,7 +15,10 @@ export class DeadlineQueue {
   private head = 0;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly ms: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ms: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** `work`'s outcome, or a rejection with `message` once `ms` passed without it. */
   bound<T>(work: Promise<T>, message: string): Promise<T> {

@@ -18,8 +18,11 @@ export function initMetrics(app: string): Registry {
     defaultsCollected = true;
   }
   const build = buildInfo();
-  gauge('build_info', 'The running build: version, commit and Node.js version as labels; always 1', ['version', 'commit', 'node_version'])
-    .set({ version: build.version, commit: build.commit, node_version: build.node_version }, 1);
+  gauge('build_info', 'The running build: version, commit and Node.js version as labels; always 1', [
+    'version',
+    'commit',
+    'node_version',
+  ]).set({ version: build.version, commit: build.commit, node_version: build.node_version }, 1);
   return registry;
 }
 

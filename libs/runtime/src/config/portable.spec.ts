@@ -3,7 +3,12 @@ import { fromPortable, toPortable } from './portable';
 
 describe('a configuration carried across a structured clone (worker threads)', () => {
   const security = () =>
-    parseKafkaSecurity({ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'processor', KAFKA_SASL_PASSWORD: 's3cret' });
+    parseKafkaSecurity({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'processor',
+      KAFKA_SASL_PASSWORD: 's3cret',
+    });
 
   it('loses its hidden SASL password in a plain clone (why this exists)', () => {
     const config = { kafkaSecurity: security() };

@@ -47,7 +47,9 @@ function readSecret(variable: string, source: Source): string | undefined {
   try {
     content = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new FieldProblem(`${variable}_FILE names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}`);
+    throw new FieldProblem(
+      `${variable}_FILE names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}`,
+    );
   }
   const value = content.replace(/[\r\n]+$/, '');
   if (value === '') throw new FieldProblem(`${variable}_FILE names an empty file: ${file}`);
@@ -106,7 +108,10 @@ export const env = {
         if (options.default !== undefined) return options.default;
         required(variable, raw, 'a comma-separated list');
       }
-      return String(raw).split(',').map((item) => item.trim()).filter(Boolean);
+      return String(raw)
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
     });
   },
   /** A non-empty comma-separated subset of `choices`, each at most once, in the order of `choices`. */

@@ -50,7 +50,9 @@ describe('loadEnv', () => {
   });
 
   it('parses durations in every unit', () => {
-    expect([parseDuration('15'), parseDuration('2s'), parseDuration('1.5m'), parseDuration('2h'), parseDuration('7d')]).toEqual([15, 2000, 90000, 7200000, 604800000]);
+    expect([parseDuration('15'), parseDuration('2s'), parseDuration('1.5m'), parseDuration('2h'), parseDuration('7d')]).toEqual([
+      15, 2000, 90000, 7200000, 604800000,
+    ]);
     expect(() => parseDuration('5 weeks')).toThrow();
   });
 });
@@ -74,7 +76,11 @@ describe('secrets and registry credentials', () => {
   });
 
   it('builds registry credentials from Confluent user info or a bearer token, without echoing them', () => {
-    expect(credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'svc:pa:ss' })).toEqual({ kind: 'basic', username: 'svc', password: 'pa:ss' });
+    expect(credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'svc:pa:ss' })).toEqual({
+      kind: 'basic',
+      username: 'svc',
+      password: 'pa:ss',
+    });
     expect(credentials({ SCHEMA_REGISTRY_BEARER_TOKEN_FILE: file('bearer', 'tok\n') })).toEqual({ kind: 'bearer', token: 'tok' });
     expect(credentials({})).toBeUndefined();
     expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'nocolonsecret' })).toThrow(/must be user:password/);

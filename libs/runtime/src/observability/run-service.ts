@@ -16,8 +16,8 @@
  * retry fixes, such as rejected credentials) or, once running, reported that it cannot continue
  * safely, so a restart may help.
  */
-import { ConfigError } from '@platform/config';
-import { RetriesExhaustedError, withRetry } from '@platform/resilience';
+import { ConfigError } from '../config';
+import { RetriesExhaustedError, withRetry } from '../resilience';
 import { health } from './health';
 import { createLogger, Logger } from './logger';
 import { initMetrics } from './metrics';
@@ -104,7 +104,10 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
         log.warn({ err: error, attempt, retry_in_ms: Math.round(delayMs) }, `${name} could not start (${messageOf(error)}); retrying`),
     }).catch((error: unknown) => {
       if (!(error instanceof RetriesExhaustedError)) throw error;
-      throw new StartTimedOutError(`${name} could not start within START_RETRY_TIMEOUT (${timeoutMs} ms, ${error.attempts} attempts): ${messageOf(error.lastError)}`, error.lastError);
+      throw new StartTimedOutError(
+        `${name} could not start within START_RETRY_TIMEOUT (${timeoutMs} ms, ${error.attempts} attempts): ${messageOf(error.lastError)}`,
+        error.lastError,
+      );
     });
     started = true;
     // The service stops while /health still answers (not ready), so an orchestrator sees it draining.
@@ -117,7 +120,10 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
 }
 
 class StartTimedOutError extends Error {
-  constructor(message: string, readonly lastError: unknown) {
+  constructor(
+    message: string,
+    readonly lastError: unknown,
+  ) {
     super(message);
     this.name = 'StartTimedOutError';
   }

@@ -113,7 +113,10 @@ export function parsePipelineConfig(text: string, rootDir: string): PipelineConf
     for (const [j, rule] of rules.entries()) need(typeof rule.field === 'string', `${at}.rules[${j}].field is required`);
     const enrich: EnrichmentSpec[] = (raw.enrich ?? []).map((e: any) => ({ field: e.field, reference: e.reference, into: e.into }));
     for (const [j, e] of enrich.entries()) {
-      need(typeof e.field === 'string' && typeof e.reference === 'string' && typeof e.into === 'string', `${at}.enrich[${j}] needs field, reference and into`);
+      need(
+        typeof e.field === 'string' && typeof e.reference === 'string' && typeof e.into === 'string',
+        `${at}.enrich[${j}] needs field, reference and into`,
+      );
     }
     eventTypes.push({
       name: raw.name,
@@ -178,7 +181,11 @@ export function parsePipelineConfig(text: string, rootDir: string): PipelineConf
   };
   for (const type of eventTypes) {
     for (const rule of type.rules) {
-      if (rule.oneOfReference) need(rule.oneOfReference in config.referenceData, `rule on ${type.name}.${rule.field} names unknown reference table ${rule.oneOfReference}`);
+      if (rule.oneOfReference)
+        need(
+          rule.oneOfReference in config.referenceData,
+          `rule on ${type.name}.${rule.field} names unknown reference table ${rule.oneOfReference}`,
+        );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `pipeline config: ${p}`));

@@ -104,15 +104,18 @@ export function parseKafkaSecurity(source: Source): KafkaSecurity {
   let sasl: KafkaSasl | undefined;
   if (usesSasl) {
     const mechanism = get(V.mechanism)?.toUpperCase();
-    if (mechanism === undefined) problems.push(`${V.mechanism} is required with ${V.protocol}=${protocol} (one of ${SASL_MECHANISMS.join(', ')})`);
-    else if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) problems.push(`${V.mechanism} must be one of ${SASL_MECHANISMS.join(', ')}, got "${get(V.mechanism)}"`);
+    if (mechanism === undefined)
+      problems.push(`${V.mechanism} is required with ${V.protocol}=${protocol} (one of ${SASL_MECHANISMS.join(', ')})`);
+    else if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+      problems.push(`${V.mechanism} must be one of ${SASL_MECHANISMS.join(', ')}, got "${get(V.mechanism)}"`);
     const username = get(V.username);
     if (username === undefined) problems.push(`${V.username} is required with ${V.protocol}=${protocol}`);
     const password = secret(V.password, V.passwordFile);
     if (password === undefined && !problems.some((p) => p.includes(V.passwordFile))) {
       problems.push(`${V.password} or ${V.passwordFile} is required with ${V.protocol}=${protocol}`);
     }
-    if (mechanism && username && password !== undefined) sasl = withSecret({ mechanism: mechanism as SaslMechanism, username } as KafkaSasl, 'password', password);
+    if (mechanism && username && password !== undefined)
+      sasl = withSecret({ mechanism: mechanism as SaslMechanism, username } as KafkaSasl, 'password', password);
   } else {
     for (const name of [V.mechanism, V.username, V.password, V.passwordFile]) {
       if (get(name)) problems.push(`${name} is set but ${V.protocol}=${protocol} does not use SASL (use SASL_SSL or SASL_PLAINTEXT)`);
@@ -128,7 +131,8 @@ export function parseKafkaSecurity(source: Source): KafkaSecurity {
     const key = readFile(V.key, 'a PEM private key');
     if (get(V.cert) && !get(V.key)) problems.push(`${V.key} is required with ${V.cert} (mutual TLS needs both)`);
     if (get(V.key) && !get(V.cert)) problems.push(`${V.cert} is required with ${V.key} (mutual TLS needs both)`);
-    if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${V.ca} must be a PEM file with at least one certificate`);
+    if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
+      problems.push(`${V.ca} must be a PEM file with at least one certificate`);
     const keyPassword = secret(V.keyPassword, V.keyPasswordFile);
     tls = withSecret({ ca, cert, key, verifyHostname: endpoint !== 'none' } as KafkaTls, 'keyPassword', keyPassword);
   } else {
