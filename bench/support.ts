@@ -79,7 +79,6 @@ export async function startBenchApi(
   } catch (error) {
     // A process that never became ready must not keep the port for the next attempt.
     await api.kill9();
-    api.close();
     throw error;
   }
   return {
@@ -88,7 +87,6 @@ export async function startBenchApi(
     token: (subject) => signToken(secret, { subject, scopes: ['events:*'], expiresInSeconds: 3600 }),
     stop: async () => {
       await api.stop();
-      api.close();
     },
   };
 }

@@ -179,6 +179,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     problems.push(...ledger.wrongAnswers.slice(0, 20));
     if (ledger.wrongAnswers.length > 20) problems.push(`... and ${ledger.wrongAnswers.length - 20} more wrong answers`);
     log(`chaos: traffic done: ${JSON.stringify(figures)}; waiting for the output to settle`);
+    if (ledger.failures.length > 0) log(`chaos: failed attempts (first ${ledger.failures.length}):\n  ${ledger.failures.join('\n  ')}`);
 
     const counted = ledger.ofKind('valid');
     const expectedAggregates = offlineAggregates(pipeline, counted, flushTime - pipeline.watermark.maxOutOfOrdernessMs);

@@ -35,6 +35,12 @@ export class Ledger {
   /** The longest single POST (one attempt), in ms. */
   longestPostMs = 0;
   resentEvents = 0;
+  /** The first failed attempts, as `+Ns api topic #attempt: answer`, to tell what a fault cost. */
+  readonly failures: string[] = [];
+
+  noteFailure(line: string): void {
+    if (this.failures.length < 20) this.failures.push(line);
+  }
 
   ofKind(kind: EventKind): ChaosEvent[] {
     return [...this.acknowledged.values()].filter((e) => e.kind === kind).map((e) => e.event);
@@ -140,11 +146,14 @@ export async function postUntilAnswered(options: PosterOptions, topic: string, e
         body.results.forEach((result, i) => record(ledger, entries[i], result));
         return;
       }
-      await response.text();
-      // 429 (throttled) and 409 (an earlier attempt of these events is still being written) ask for a retry.
-      if (response.status < 500 && response.status !== 429 && response.status !== 409) throw new Error(`batch to ${topic} refused with ${response.status}`);
+      const text = await response.text();
+      ledger.noteFailure(`${new Date(attemptStarted).toISOString()} ${options.apiUrl} ${topic} #${attempt} after ${Date.now() - attemptStarted} ms: ${response.status} ${text.slice(0, 200)}`);
+      // 429 (throttled), 409 (an earlier attempt of these events is still being written) and 408 (the
+      // request did not arrive whole in time; RFC 9110 lets the client repeat it) ask for a retry.
+      if (response.status < 500 && ![408, 409, 429].includes(response.status)) throw new Error(`batch to ${topic} refused with ${response.status}`);
     } catch (error) {
       if ((error as Error).message.includes('refused with')) throw error;
+      ledger.noteFailure(`${new Date(attemptStarted).toISOString()} ${options.apiUrl} ${topic} #${attempt} after ${Date.now() - attemptStarted} ms: ${(error as Error).message}`);
     }
     ledger.failedPosts++;
     if (Date.now() - started > options.giveUpAfterMs) throw new Error(`a batch to ${topic} was not acknowledged within ${options.giveUpAfterMs} ms`);

@@ -138,7 +138,6 @@ describe('serving survives kill -9 (API process, real broker and registry)', () 
       writing = false;
       await writer.catch(() => undefined);
       await api.stop();
-      api.close();
       await producer.disconnect();
     }
   });

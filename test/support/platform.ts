@@ -248,7 +248,6 @@ export class PrivatePlatform {
     for (const name of ['ingest', 'processor', 'sink', 'registry'] as const) {
       for (const app of this.instancesOf(name)) {
         await app.stop().catch(() => undefined);
-        app.close();
       }
     }
     if (this.options.sharedBrokers) await this.deleteOwnTopics().catch(() => undefined);

@@ -3,7 +3,7 @@
  * way to spawn them, `spawnApp`) and private brokers.
  */
 import { ChildProcess, execFile, spawn, StdioOptions } from 'child_process';
-import { createWriteStream, readFileSync, WriteStream } from 'fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { promisify } from 'util';
 
@@ -62,7 +62,6 @@ export function runAppToExit(app: ServiceName, env: Record<string, string | unde
 
 export class AppProcess {
   private child?: ChildProcess;
-  private log?: WriteStream;
   private expectedExit = false;
   starts = 0;
   kills = 0;
@@ -93,14 +92,21 @@ export class AppProcess {
   }
 
   async start(timeoutMs = 90_000): Promise<void> {
-    this.log ??= createWriteStream(join(this.logDir, `${this.label}.log`), { flags: 'a' });
-    this.log.write(`\n=== start ${new Date().toISOString()}\n`);
+    const logPath = join(this.logDir, `${this.label}.log`);
+    appendFileSync(logPath, `\n=== start ${new Date().toISOString()}\n`);
     this.expectedExit = false;
-    const child = spawnApp(this.name, { ...this.launch, env: this.env });
-    child.stdout?.pipe(this.log, { end: false });
-    child.stderr?.pipe(this.log, { end: false });
+    // The app writes its log straight to the file: through a pipe, a busy parent that drains it late
+    // would block the app's own writes (stdout to a pipe is synchronous on Linux), and with them its
+    // event loop, in the middle of the faults a run measures.
+    const fd = openSync(logPath, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawnApp(this.name, { ...this.launch, env: this.env, stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
     child.on('exit', (code, signal) => {
-      this.log?.write(`=== exit code=${code} signal=${signal}\n`);
+      appendFileSync(logPath, `=== exit code=${code} signal=${signal}\n`);
       if (!this.expectedExit) this.unexpectedExits++;
     });
     this.child = child;
@@ -147,10 +153,6 @@ export class AppProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return false;
     await this.start();
     return true;
-  }
-
-  close(): void {
-    this.log?.end();
   }
 }
 
