@@ -167,6 +167,15 @@ describe('ingest API: server timeouts', () => {
     expect(JSON.parse(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4))).toMatchObject({ error_code: 'REQUEST_TIMEOUT' });
   });
 
+  it('answers a request once: a body refused by its announced length gets its 413 and no later 408 for the bytes never sent', async () => {
+    const answer = await stalled((write) =>
+      write(`POST /api/v1/events/${t.topic('clickstream')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\nAuthorization: Bearer ${token()}\r\n\r\n{"event_id":`),
+    );
+    expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
+    // A second status line would be read by the client as the answer to its next request.
+    expect(answer.text.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+  });
+
   it('cuts off a client that trickles its headers, in seconds', async () => {
     let interval: NodeJS.Timeout | undefined;
     const answer = await stalled((write) => {

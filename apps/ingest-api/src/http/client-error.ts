@@ -34,8 +34,18 @@ export function clientErrorResponse(error: { code?: string }): string {
   ].join('\r\n');
 }
 
+/** What a socket carries while Node's HTTP server serves it: the response in flight, if any. */
+type ServedSocket = Socket & { _httpMessage?: { headersSent?: boolean } | null };
+
+/**
+ * Answers a request the parser gave up on, as Node's own handler does: only when no answer has begun
+ * on the connection. Once a response's headers are out (say, answered before its body was all read),
+ * another status line would be taken by the client as the answer to its next request, so the
+ * connection is closed instead.
+ */
 export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (socket.writable) socket.end(clientErrorResponse(error));
+  const inFlight = (socket as ServedSocket)._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) socket.end(clientErrorResponse(error));
   else socket.destroy();
 }
 
