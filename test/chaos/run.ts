@@ -81,7 +81,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     basePort: options.basePort,
     watermark: { idle_timeout: '3s' },
     dedupeTtl: options.dedupeTtl,
-    ingestEnv: { IDEMPOTENCY_TTL: '2s' },
+    // On a cluster, a request waits out a leader failover instead of answering 503: the controller
+    // declares a killed node dead after its 9 s session timeout, then elects, then clients refresh
+    // metadata, which on two loaded cores has taken up to 15 s (the default PRODUCE_TIMEOUT).
+    ingestEnv: { IDEMPOTENCY_TTL: '2s', ...(options.cluster ? { PRODUCE_TIMEOUT: '25s' } : {}) },
     sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
     cluster: options.cluster,
     instances: options.instances,
