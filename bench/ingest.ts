@@ -6,10 +6,12 @@
  *   - kafka-producer-perf-test with the same record size, acks=all, idempotence on: records/s
  * The API runs as its own process (as deployed) on a private pipeline copy; every request carries
  * fresh event ids, so each one is really written. Three repetitions; medians.
- *   node -r ./scripts/register.js bench/ingest.ts [--runs 3 --seconds 10] [--only single|paced|batch [--target api|lean]] [--profile DIR] [--api-root DIR]
+ *   node -r ./scripts/register.js bench/ingest.ts [--runs 3 --seconds 10] [--only single|paced|batch [--target api|lean] [--rate 5000]] [--profile DIR] [--api-root DIR]
  * --profile runs the API with a CPU profiler (bench/cpu-profile.js; the profile lands in DIR when it stops; summarize it with
  * bench/profile-summary.ts); --only measures one load (and writes no report); --api-root runs the API from another
- * checkout (same lean server, same load) for before/after comparisons in the same minutes.
+ * checkout (same lean server, same load) for before/after comparisons in the same minutes; --rate sets the open-loop
+ * rate of --only paced (5,000 req/s by default): on a busy machine, a rate both servers hold compares their CPU per
+ * event at the same load, where the maximum rate would also change how many events each Kafka request carries.
  * Every measurement is taken of the API and, right after, of a lean reference server on the same stack
  * (bench/lean-ingest.ts), so API / lean is a same-minutes ratio that a busy machine shifts far less than
  * the absolute rates.
@@ -52,6 +54,8 @@ const profileDir = textOption('profile');
 const target = textOption('target');
 /** Runs the API from another checkout (a build to compare with, e.g. the main branch); the lean server and the load stay this one's. */
 const apiRoot = textOption('api-root');
+/** The open-loop rate of the paced load (only with --only paced; the report's load is 5,000 req/s). */
+const pacedRate = only === 'paced' ? option('rate', 5000) : 5000;
 
 type Load = 'single' | 'paced' | 'batch';
 
@@ -207,7 +211,7 @@ async function main(): Promise<void> {
         const { headers, path } = s.single;
         const paced = await pacedLoad({
           url: s.url,
-          rate: 5000,
+          rate: pacedRate,
           seconds,
           connections: 64,
           request: () => ({ method: 'POST', path, headers, body: JSON.stringify(reading()) }),
