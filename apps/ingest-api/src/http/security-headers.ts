@@ -12,10 +12,10 @@
  *   prefetch, download options, cross-domain policies, the legacy XSS filter) govern how a browser
  *   renders or navigates a document, which an API answer is not; sending them cost each single-event
  *   request about 600 bytes and Node's validation of 8 more headers.
- * - The pages (the OpenAPI page at /docs, the console at /console, and their files) carry helmet's
- *   full set with a CSP strict enough for them (their scripts and styles are same-origin files;
- *   Swagger UI sets inline styles and data: images), and `no-store` when the request carried
- *   credentials.
+ * - The pages (the OpenAPI page at /docs with its document at /docs-json, the console at /console,
+ *   and their files) carry helmet's full set with a CSP strict enough for them (their scripts and
+ *   styles are same-origin files; Swagger UI sets inline styles and data: images), and `no-store`
+ *   when the request carried credentials.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -64,7 +64,7 @@ export function pageSecurityHeaders(): ReadonlyArray<readonly [string, string]> 
   return [...headers];
 }
 
-/** Whether a request URL is one of the pages (/docs, /console and the files under them) rather than the API. */
+/** Whether a request URL is one of the pages (/docs, /docs-json, /console and their files) rather than the API. */
 export function isPageUrl(url: string): boolean {
   return url.startsWith('/docs') || url.startsWith('/console');
 }
