@@ -110,6 +110,24 @@ describe('ingest API: security headers', () => {
     expect(refused.status).toBe(401);
   });
 
+  it("answers the API with the API's set (no-store even without credentials, nothing loaded or framed) and the pages with helmet's", async () => {
+    const health = await fetch(`${t.url}/api/v1/health/live`);
+    await health.arrayBuffer();
+    expect({
+      cache: health.headers.get('cache-control'),
+      csp: health.headers.get('content-security-policy'),
+      hsts: health.headers.get('strict-transport-security'),
+      referrer: health.headers.get('referrer-policy'),
+    }).toEqual({ cache: 'no-store', csp: "default-src 'none'; frame-ancestors 'none'", hsts: expect.stringContaining('max-age='), referrer: null });
+    const page = await fetch(`${t.url}/docs`);
+    await page.arrayBuffer();
+    expect({ referrer: page.headers.get('referrer-policy'), frame: page.headers.get('x-frame-options'), cache: page.headers.get('cache-control') }).toEqual({
+      referrer: 'no-referrer',
+      frame: 'DENY',
+      cache: null,
+    });
+  });
+
   it('keeps the OpenAPI page working under its CSP: no inline script, every script and style served from the same origin', async () => {
     const page = await fetch(`${t.url}/docs`);
     const csp = page.headers.get('content-security-policy') ?? '';

@@ -13,7 +13,6 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { handleClientError, handleFrameworkError } from './http/client-error';
 import { installHttpHooks } from './http/http-hooks';
 import { installDirectRoutes } from './http/direct-route';
-import { installSecurityHeaders } from './http/security-headers';
 import { requestIdFrom } from './http/request-context';
 import { buildOpenApi, serveDocs } from './http/docs';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
@@ -72,7 +71,6 @@ export async function createIngestApp(options: IngestAppOptions = {}): Promise<I
   try {
     const fastify = app.getHttpAdapter().getInstance();
     installHttpHooks(fastify, { batchBodyLimit: config.batchMaxBytes });
-    installSecurityHeaders(fastify);
     installDirectRoutes(fastify, app);
     app.useGlobalFilters(new AllExceptionsFilter());
     if (config.corsOrigins.length > 0) {

@@ -1,6 +1,5 @@
 /** The ingest API's instruments, on the process's one Prometheus registry. */
-import { Histogram, Counter } from 'prom-client';
-import { counter, gauge, histogram } from '@platform/runtime';
+import { CounterSeries, HistogramSeries, counter, counterSeries, gauge, histogram, histogramSeries } from '@platform/runtime';
 
 const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
@@ -23,15 +22,16 @@ export const ingestMetrics = {
 };
 
 export interface HttpMetricChildren {
-  requests: Counter.Internal;
-  duration: Histogram.Internal<string>;
+  requests: CounterSeries;
+  duration: HistogramSeries;
 }
 
 const httpChildren = new Map<string, Map<string, Map<number, HttpMetricChildren>>>();
 
 /**
- * The request counter and latency histogram children of one (method, route, status), cached in
- * nested maps: a request costs three lookups, with no label key or status string built for it.
+ * The request counter and latency histogram series of one (method, route, status), cached in
+ * nested maps: a request costs three lookups, with no label key or status string built for it,
+ * and its count and latency are added to the series directly (`counterSeries`, `histogramSeries`).
  */
 export function httpMetricsFor(method: string, route: string, status: number): HttpMetricChildren {
   let byRoute = httpChildren.get(method);
@@ -42,8 +42,8 @@ export function httpMetricsFor(method: string, route: string, status: number): H
   if (!children) {
     const labels = [method, route, String(status)];
     children = {
-      requests: (ingestMetrics.httpRequests as Counter<string>).labels(...labels),
-      duration: (ingestMetrics.httpDuration as Histogram<string>).labels(...labels),
+      requests: counterSeries(ingestMetrics.httpRequests, labels),
+      duration: histogramSeries(ingestMetrics.httpDuration, labels),
     };
     byStatus.set(status, children);
   }
@@ -51,8 +51,8 @@ export function httpMetricsFor(method: string, route: string, status: number): H
 }
 
 export interface TopicMetricChildren {
-  published: Counter.Internal;
-  duplicates: Counter.Internal;
+  published: CounterSeries;
+  duplicates: CounterSeries;
 }
 
 const topicChildren = new Map<string, TopicMetricChildren>();
@@ -62,8 +62,8 @@ export function topicMetricsFor(topic: string): TopicMetricChildren {
   let children = topicChildren.get(topic);
   if (!children) {
     children = {
-      published: (ingestMetrics.published as Counter<string>).labels(topic),
-      duplicates: (ingestMetrics.duplicates as Counter<string>).labels(topic),
+      published: counterSeries(ingestMetrics.published, [topic]),
+      duplicates: counterSeries(ingestMetrics.duplicates, [topic]),
     };
     topicChildren.set(topic, children);
   }

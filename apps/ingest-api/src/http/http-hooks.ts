@@ -1,12 +1,13 @@
 /**
- * Fastify-level plumbing kept off the NestJS hot path: the request id echoed in `x-request-id`,
- * request counters and latency histograms by route and status, a debug log line per request,
+ * Fastify-level plumbing kept off the NestJS hot path: one onRequest hook that echoes the request id
+ * in `x-request-id` and sets the security headers (security-headers.ts), request counters and latency histograms by route and status, a debug log line per request,
  * and the content types the API accepts (JSON; Confluent-framed Avro as raw bytes).
  */
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PlatformError } from '@platform/contracts';
 import { logger } from '@platform/runtime';
 import { httpMetricsFor } from '../metrics';
+import { securityHeaderSetter } from './security-headers';
 
 /** The Fastify instance inside NestJS's adapter (its own fastify copy). */
 export type FastifyServer = FastifyAdapter extends FastifyAdapter<any, any, any, any, any, infer I> ? I : never;
@@ -14,8 +15,10 @@ export type FastifyServer = FastifyAdapter extends FastifyAdapter<any, any, any,
 export const AVRO_CONTENT_TYPES = ['application/vnd.kafka.avro.v2+binary', 'application/octet-stream'];
 
 export function installHttpHooks(fastify: FastifyServer, options: { batchBodyLimit: number }): void {
+  const setSecurityHeaders = securityHeaderSetter();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    setSecurityHeaders(request, reply);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {

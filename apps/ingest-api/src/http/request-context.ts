@@ -1,5 +1,5 @@
 /** Request and trace ids: accepted from headers when well-formed, generated otherwise. Pure. */
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 
 const SAFE_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -29,7 +29,22 @@ export function traceIdFromHeaders(headers: Record<string, string | string[] | u
   return undefined;
 }
 
-/** A new W3C-style trace id (32 hex chars). */
+const TRACE_ID_BYTES = 16;
+const TRACE_POOL_BYTES = 4096;
+const ZERO_TRACE_ID = '0'.repeat(2 * TRACE_ID_BYTES);
+let tracePool = Buffer.alloc(0);
+let traceOffset = 0;
+
+/**
+ * A new W3C trace id: 16 random bytes as 32 hex chars, cut from a pool of random bytes refilled every
+ * 256 ids (a UUID with its dashes removed cost a few times more per event, and carried 6 fixed bits).
+ */
 export function newTraceId(): string {
-  return randomUUID().replace(/-/g, '');
+  if (traceOffset + TRACE_ID_BYTES > tracePool.length) {
+    tracePool = randomBytes(TRACE_POOL_BYTES);
+    traceOffset = 0;
+  }
+  const id = tracePool.toString('hex', traceOffset, (traceOffset += TRACE_ID_BYTES));
+  // All zeros is not a valid trace id (2^-128: the next 16 bytes are taken instead).
+  return id === ZERO_TRACE_ID ? newTraceId() : id;
 }

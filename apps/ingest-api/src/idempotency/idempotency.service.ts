@@ -34,9 +34,31 @@ export function isInDoubt(error: unknown): error is InDoubt {
 /** Writes the records at `indices` (positions in the batch); one result or error per index, in order. */
 export type BatchWrite = (indices: number[]) => Promise<Array<StoredResult | { error: unknown }>>;
 
-interface InFlight {
-  batch: Promise<BatchItemOutcome[]>;
-  index: number;
+/** A key being written in this instance: slot `index` of a batch, or a single run's own outcome. */
+type InFlight = { batch: Promise<BatchItemOutcome[]>; index: number } | { single: Promise<IdempotentOutcome> };
+
+/** The outcome a request waiting on an in-flight key gets (never rejects). */
+function outcomeOf(inFlight: InFlight): Promise<BatchItemOutcome> {
+  if ('single' in inFlight) return inFlight.single.catch((error: unknown) => ({ error }));
+  return inFlight.batch.then((outcomes) => outcomes[inFlight.index]);
+}
+
+/** Where `settle` puts what the store must learn about a key: called at once, or collected for one batch call. */
+interface Settlement {
+  complete(key: string, result: StoredResult): void;
+  release(key: string): void;
+}
+
+/** Collects a batch's completions and releases for one `completeMany` and one `releaseMany`. */
+class CollectedSettlement implements Settlement {
+  readonly completed: Array<readonly [string, StoredResult]> = [];
+  readonly released: string[] = [];
+  complete(key: string, result: StoredResult): void {
+    this.completed.push([key, result]);
+  }
+  release(key: string): void {
+    this.released.push(key);
+  }
 }
 
 export function isFailure(outcome: BatchItemOutcome): outcome is { error: unknown } {
@@ -71,33 +93,43 @@ export class IdempotencyService implements OnApplicationShutdown {
   }
 
   /**
-   * `run` for a key just claimed in the in-memory store: what runMany does for one key, without its
-   * arrays and promise layers (this is the single-event request path).
+   * `run` for a key just claimed in the in-memory store: what runMany does for one key (the same
+   * `settle` step), without its arrays and promise layers (this is the single-event request path).
    */
   private writeClaimedNow(immediate: ImmediateClaims, key: string, write: () => Promise<StoredResult>): Promise<IdempotentOutcome> {
-    const outcome = write().then(
-      (result): IdempotentOutcome => {
-        immediate.complete(key, result);
-        return { result, duplicate: false };
-      },
-      (error: unknown) => {
-        // A retry must not write the event again while the first write may still land.
-        if (isInDoubt(error)) this.holdUntilSettled(key, error.settled);
-        else immediate.release(key);
-        throw error;
-      },
-    );
+    const inFlight: InFlight = {
+      single: write().then(
+        (result): IdempotentOutcome => {
+          this.settle(key, result, immediate);
+          this.landed(key, inFlight);
+          return { result, duplicate: false };
+        },
+        (error: unknown) => {
+          this.settle(key, { error }, immediate);
+          this.landed(key, inFlight);
+          throw error;
+        },
+      ),
+    };
     // A concurrent request for the same key waits on this write, as it would on a batch.
-    const batch = outcome.then(
-      (done): BatchItemOutcome[] => [done],
-      (error: unknown): BatchItemOutcome[] => [{ error }],
-    );
-    const inFlight: InFlight = { batch, index: 0 };
     this.inFlight.set(key, inFlight);
-    void batch.then(() => {
-      if (this.inFlight.get(key) === inFlight) this.inFlight.delete(key);
-    });
-    return outcome;
+    return inFlight.single;
+  }
+
+  /**
+   * The one step after a claimed key's write, whatever the path: the store learns the result, or that
+   * the key is free again (the write failed, so a retry may write); a write in doubt (timed out, may
+   * still land) keeps its claim until it settles, so a retry cannot write the event twice.
+   */
+  private settle(key: string, written: StoredResult | { error: unknown }, settlement: Settlement): void {
+    if (!('error' in written)) settlement.complete(key, written);
+    else if (isInDoubt(written.error)) this.holdUntilSettled(key, written.error.settled);
+    else settlement.release(key);
+  }
+
+  /** A key's write is over: later requests for it go to the store (or to its in-doubt hold). */
+  private landed(key: string, inFlight: InFlight): void {
+    if (this.inFlight.get(key) === inFlight) this.inFlight.delete(key);
   }
 
   /**
@@ -129,13 +161,16 @@ export class IdempotencyService implements OnApplicationShutdown {
         ? batch
         : batch.then(async (own) => {
             for (const { index, earlier, other } of waits) {
-              const first = other ? (await other.batch)[other.index] : own[earlier!];
+              const first = other ? await outcomeOf(other) : own[earlier!];
               own[index] = isFailure(first) ? first : { result: first.result, duplicate: true };
             }
             return own;
           });
     return done.finally(() => {
-      for (const index of mine) if (this.inFlight.get(keys[index])?.batch === batch) this.inFlight.delete(keys[index]);
+      for (const index of mine) {
+        const inFlight = this.inFlight.get(keys[index]);
+        if (inFlight && 'batch' in inFlight && inFlight.batch === batch) this.inFlight.delete(keys[index]);
+      }
     });
   }
 
@@ -182,20 +217,13 @@ export class IdempotencyService implements OnApplicationShutdown {
       } catch (error) {
         results = claimed.map(() => ({ error }));
       }
-      const completed: Array<readonly [string, StoredResult]> = [];
-      const released: string[] = [];
+      const settlement = new CollectedSettlement();
       results.forEach((result, n) => {
         const index = claimed[n];
-        if ('error' in result) {
-          outcomes[index] = result;
-          // A retry must not write the event again while the first write may still land.
-          if (isInDoubt(result.error)) this.holdUntilSettled(keys[index], result.error.settled);
-          else released.push(keys[index]);
-        } else {
-          outcomes[index] = { result, duplicate: false };
-          completed.push([keys[index], result]);
-        }
+        outcomes[index] = 'error' in result ? result : { result, duplicate: false };
+        this.settle(keys[index], result, settlement);
       });
+      const { completed, released } = settlement;
       // The events are in Kafka: a failure to remember them only weakens deduplication, so the answers stand.
       const immediate = this.store.immediate;
       if (immediate) {
@@ -257,16 +285,15 @@ export class IdempotencyService implements OnApplicationShutdown {
       if (claim.state === 'done') return { result: claim.result, duplicate: true };
       if (claim.state === 'claimed') break;
     }
-    let result: StoredResult;
-    try {
-      result = await write();
-    } catch (error) {
-      if (isInDoubt(error)) this.holdUntilSettled(key, error.settled);
-      else await this.store.release(key).catch(() => undefined);
-      throw error;
-    }
-    await this.store.complete(key, result).catch(() => undefined);
-    return { result, duplicate: false };
+    const written = await write().catch((error: unknown) => ({ error }));
+    let stored: Promise<void> | undefined;
+    this.settle(key, written, {
+      complete: (claimed, result) => void (stored = this.store.complete(claimed, result).catch(() => undefined)),
+      release: (claimed) => void (stored = this.store.release(claimed).catch(() => undefined)),
+    });
+    await stored;
+    if ('error' in written) throw written.error;
+    return { result: written, duplicate: false };
   }
 
   private async waitForOther(key: string, deadline: number): Promise<StoredResult | undefined> {

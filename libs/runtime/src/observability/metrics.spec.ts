@@ -1,5 +1,5 @@
-import { Counter, Registry } from 'prom-client';
-import { addThreadMetrics, counter, processMetrics, registry } from './metrics';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { addThreadMetrics, counter, counterSeries, histogramSeries, processMetrics, registry } from './metrics';
 
 describe('the process metrics with a worker thread (its registry faked by a second registry)', () => {
   it('serves the thread series with this registry and sums series both keep', async () => {
@@ -21,5 +21,59 @@ describe('the process metrics with a worker thread (its registry faked by a seco
     }
     expect(await processMetrics()).not.toContain('repartition');
     registry.removeSingleMetric('spec_records_total');
+  });
+});
+
+describe('counterSeries and histogramSeries', () => {
+  /** The same instruments on two registries: one fed by prom-client's children, one by the series. */
+  function pair() {
+    const registries = [new Registry(), new Registry()];
+    const [viaChild, viaSeries] = registries.map((registers) => ({
+      requests: new Counter({ name: 'spec_requests_total', help: 'requests', labelNames: ['route', 'status'], registers: [registers] }),
+      latency: new Histogram({ name: 'spec_latency_seconds', help: 'latency', labelNames: ['route', 'status'], buckets: [0.01, 0.1, 1], registers: [registers] }),
+    }));
+    return { registries, viaChild, viaSeries };
+  }
+
+  it('export exactly what prom-client children export for the same calls, across a reset and a removal', async () => {
+    const { registries, viaChild, viaSeries } = pair();
+    const children = [viaChild.requests.labels('/a', '201'), viaChild.requests.labels('/b', '404')] as const;
+    const series = [counterSeries(viaSeries.requests, ['/a', '201']), counterSeries(viaSeries.requests, ['/b', '404'])] as const;
+    const latencyChild = viaChild.latency.labels('/a', '201');
+    const latencySeries = histogramSeries(viaSeries.latency, ['/a', '201']);
+    const same = async () => expect(await registries[1].metrics()).toBe(await registries[0].metrics());
+    const feed = (rounds: number) => {
+      for (let i = 0; i < rounds; i++) {
+        const value = [0.005, 0.05, 0.5, 5, 0.01][i % 5];
+        children[i % 2].inc();
+        series[i % 2].inc();
+        children[0].inc(3);
+        series[0].inc(3);
+        latencyChild.observe(value);
+        latencySeries.observe(value);
+      }
+    };
+    feed(12);
+    await same();
+    expect(await registries[1].metrics()).toContain('spec_latency_seconds_bucket{le="0.01",route="/a",status="201"} 5');
+    for (const instruments of [viaChild, viaSeries]) {
+      instruments.requests.reset();
+      instruments.latency.reset();
+    }
+    feed(7);
+    await same();
+    for (const instruments of [viaChild, viaSeries]) instruments.requests.remove('/b', '404');
+    feed(3);
+    await same();
+  });
+
+  it('refuse what prom-client refuses: a negative count, a value that is not a number', () => {
+    const { viaSeries } = pair();
+    const requests = counterSeries(viaSeries.requests, ['/a', '201']);
+    const latency = histogramSeries(viaSeries.latency, ['/a', '201']);
+    requests.inc();
+    latency.observe(0.1);
+    expect(() => requests.inc(-1)).toThrow();
+    expect(() => latency.observe(NaN)).toThrow();
   });
 });

@@ -70,3 +70,105 @@ export async function processMetrics(): Promise<string> {
   const snapshots = await Promise.all([registry.getMetricsAsJSON(), ...[...threadMetrics].map((source) => source())]);
   return AggregatorRegistry.aggregate(snapshots).metrics();
 }
+
+/** One counter series (fixed label values): `inc` as the prom-client child's. */
+export interface CounterSeries {
+  inc(value?: number): void;
+}
+
+/** One histogram series (fixed label values): `observe` as the prom-client child's. */
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
+/** What prom-client keeps per series, in `hashMap` (a counter's `value`; a histogram's sum, count and buckets). */
+interface StoredSeries {
+  labels: Record<string, string | number>;
+  value: number;
+  sum: number;
+  count: number;
+  bucketValues: Record<string, number>;
+}
+
+/**
+ * Finds the stored series of a metric with these label values after prom-client wrote it (the
+ * series object is stable until the metric is reset or the labels removed, which `current` checks).
+ */
+function storedSeries(metric: Counter<string> | Histogram<string>, names: readonly string[], values: readonly string[]) {
+  const store = metric as unknown as { hashMap: Record<string, StoredSeries> };
+  let map: Record<string, StoredSeries> | undefined;
+  let key = '';
+  let series: StoredSeries | undefined;
+  return {
+    /** The series while it is still the one prom-client exports, else undefined. */
+    current(): StoredSeries | undefined {
+      return store.hashMap === map && map[key] === series ? series : undefined;
+    },
+    locate(): void {
+      map = store.hashMap;
+      series = undefined;
+      for (const [hash, candidate] of Object.entries(map)) {
+        if (names.every((name, i) => String(candidate.labels[name]) === values[i])) {
+          key = hash;
+          series = candidate;
+          return;
+        }
+      }
+    },
+  };
+}
+
+/**
+ * A counter series that counts without prom-client's per-call work (a child's `inc` validates the
+ * labels and builds their hash string on every call: about a microsecond and a half): the first
+ * call goes through prom-client, which creates the series, and later ones add to that series
+ * directly, as prom-client's own `inc` does. Reset or removed, the series is found again the same way.
+ */
+export function counterSeries(metric: Counter<string>, values: readonly string[] = []): CounterSeries {
+  const child = metric.labels(...values);
+  const stored = storedSeries(metric, (metric as unknown as { labelNames: string[] }).labelNames, values);
+  return {
+    inc(value = 1) {
+      const series = stored.current();
+      if (series && Number.isFinite(value) && value >= 0) {
+        series.value += value;
+        return;
+      }
+      child.inc(value);
+      stored.locate();
+    },
+  };
+}
+
+/**
+ * A histogram series that observes without prom-client's per-call work (label validation, a labels
+ * object and a hash string per call: about two microseconds): as `counterSeries`, prom-client
+ * creates the series and later observations update its sum, count and bucket directly, as
+ * prom-client's own `observe` does.
+ */
+export function histogramSeries(metric: Histogram<string>, values: readonly string[] = []): HistogramSeries {
+  const child = metric.labels(...values);
+  const internals = metric as unknown as { labelNames: string[]; upperBounds: number[] };
+  const bounds = internals.upperBounds;
+  // The buckets' property names, made once rather than converting the bound to a string per call.
+  const bucketKeys = bounds.map(String);
+  const stored = storedSeries(metric, internals.labelNames, values);
+  return {
+    observe(value) {
+      const series = stored.current();
+      if (series && Number.isFinite(value)) {
+        for (let i = 0; i < bounds.length; i++) {
+          if (value <= bounds[i]) {
+            series.bucketValues[bucketKeys[i]] += 1;
+            break;
+          }
+        }
+        series.sum += value;
+        series.count += 1;
+        return;
+      }
+      child.observe(value);
+      stored.locate();
+    },
+  };
+}
