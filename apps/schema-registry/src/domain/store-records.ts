@@ -79,13 +79,8 @@ const isPositiveInt = (value: unknown): value is number => Number.isInteger(valu
 
 /** Parses a key; undefined for anything this registry does not understand (such records are skipped). */
 export function decodeKey(raw: string): StoreKey | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(parsed)) return undefined;
+  const parsed = decodeJsonObject(raw);
+  if (!parsed) return undefined;
   switch (parsed.keytype) {
     case 'SCHEMA':
       return typeof parsed.subject === 'string' && isPositiveInt(parsed.version) ? schemaKey(parsed.subject, parsed.version) : undefined;
@@ -108,13 +103,8 @@ function isReference(value: unknown): value is SchemaReference {
 }
 
 export function decodeSchemaValue(raw: string): SchemaValue | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(parsed)) return undefined;
+  const parsed = decodeJsonObject(raw);
+  if (!parsed) return undefined;
   const { subject, version, id, schema, references, deleted, schemaType } = parsed;
   if (typeof subject !== 'string' || !isPositiveInt(version) || !isPositiveInt(id) || typeof schema !== 'string') return undefined;
   if (schemaType !== undefined && schemaType !== 'AVRO') return undefined;
@@ -123,6 +113,7 @@ export function decodeSchemaValue(raw: string): SchemaValue | undefined {
   return { subject, version, id, schemaType: 'AVRO', schema, references: refs, deleted: deleted === true };
 }
 
+/** A JSON object, or undefined for anything else (not JSON, or JSON of another kind). */
 export function decodeJsonObject(raw: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(raw);
