@@ -14,6 +14,11 @@ function setPath(target: Record<string, unknown>, parts: readonly string[], valu
   at[parts[parts.length - 1]] = value;
 }
 
+function hasFields(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 /** Maps one event type's envelopes to engine input; the group key uses the engine's own field reader. */
 export class RepartitionMapper {
   private readonly reader: FieldReader;
@@ -38,9 +43,19 @@ export class RepartitionMapper {
       timestamp: envelope.timestamp,
       userId: envelope.user_id ?? null,
       deviceId: envelope.device_id ?? null,
-      payload: { ...envelope.payload, ...enriched },
+      // The group key may name an enriched field; without enrichment the payload is read as it is.
+      payload: hasFields(enriched) ? { ...envelope.payload, ...enriched } : envelope.payload,
     };
-    return { ...probe, timestamp: Number(envelope.timestamp), payload, groupKey: this.reader.groupKey(probe), partition: source };
+    return {
+      eventId: probe.eventId,
+      eventType: probe.eventType,
+      timestamp: Number(envelope.timestamp),
+      userId: probe.userId,
+      deviceId: probe.deviceId,
+      payload,
+      groupKey: this.reader.groupKey(probe),
+      partition: source,
+    };
   }
 }
 
