@@ -33,6 +33,12 @@ export interface ProcessorOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** The options with the pipeline and the logger resolved (once, by startProcessor). */
+interface ResolvedOptions extends ProcessorOptions {
+  pipeline: PipelineConfig;
+  logger: Logger;
+}
+
 export interface ProcessorHandle {
   /** The stages running on this thread: undefined for a stage not run here or run on its own thread. */
   readonly stageA?: StageA;
@@ -43,12 +49,14 @@ export interface ProcessorHandle {
 
 export async function startProcessor(options: ProcessorOptions): Promise<ProcessorHandle> {
   const { config } = options;
-  if (!config.stageThreads || config.stages.length < 2) return startStages(options);
+  // Resolved once, here: the stages on this thread and stage A's thread get the same ones.
   const log = options.logger ?? rootLogger();
   const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
+  const resolved: ResolvedOptions = { ...options, pipeline, logger: log };
+  if (!config.stageThreads || config.stages.length < 2) return startStages(resolved);
   // Stage B here first, then stage A's thread: a start that fails (a registry not reachable yet)
   // fails at once, without waiting for the thread to load, so runService can retry it in time.
-  const local = await startStages({ ...options, pipeline, config: { ...config, stages: ['b'] } });
+  const local = await startStages({ ...resolved, config: { ...config, stages: ['b'] } });
   let thread: StageThread;
   try {
     thread = await startStageThread({
@@ -69,12 +77,10 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
   };
 }
 
-/** Runs the stages `config.stages` names on this thread. */
-async function startStages(options: ProcessorOptions): Promise<ProcessorHandle> {
-  const { config } = options;
+/** Runs the stages `config.stages` names on this thread, with the options startProcessor resolved. */
+async function startStages(options: ResolvedOptions): Promise<ProcessorHandle> {
+  const { config, pipeline, logger: log } = options;
   const runs = (stage: 'a' | 'b') => config.stages.includes(stage);
-  const log = options.logger ?? rootLogger();
-  const pipeline = options.pipeline ?? loadPipelineConfig(config.pipelineConfigPath);
   const kafka = createKafka(kafkaSettings(config, { clientId: `${config.kafkaClientId}-processor-${config.instanceId}` }));
   const admin: Admin = createAdmin(kafka);
   await admin.connect();

@@ -8,27 +8,34 @@ import { AggregatedRecord, EventEnvelope } from '@platform/contracts';
 import { compileFieldReader, FieldReader, readPath, WindowEvent, WindowResult } from '@platform/windowing';
 import { EventTypeSpec } from '@platform/runtime';
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = (path.startsWith('payload.') ? path.slice(8) : path).split('.');
+function setPath(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
   let at = target;
-  for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+  for (let i = 0; i < parts.length - 1; i++) at = (at[parts[i]] ??= {}) as Record<string, unknown>;
   at[parts[parts.length - 1]] = value;
+}
+
+function hasFields(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** Maps one event type's envelopes to engine input; the group key uses the engine's own field reader. */
 export class RepartitionMapper {
   private readonly reader: FieldReader;
+  /** The value field's path inside the payload (parsed once, not per event). */
+  private readonly valuePath: readonly string[] | undefined;
 
-  constructor(private readonly spec: EventTypeSpec) {
+  constructor(spec: EventTypeSpec) {
     this.reader = compileFieldReader({ valueField: spec.valueField, groupBy: spec.groupBy });
+    this.valuePath = spec.valueField ? spec.valueField.replace(/^payload\./, '').split('.') : undefined;
   }
 
   /** The engine input for a valid event: the value field and enriched fields only, group key precomputed. */
   toWindowEvent(envelope: EventEnvelope, enriched: Record<string, unknown>, source: string): WindowEvent {
     const payload: Record<string, unknown> = { ...enriched };
-    if (this.spec.valueField) {
-      const value = readPath(envelope.payload, this.spec.valueField.replace(/^payload\./, '').split('.'));
-      if (value !== undefined && value !== null) setPath(payload, this.spec.valueField, typeof value === 'bigint' ? Number(value) : value);
+    if (this.valuePath) {
+      const value = readPath(envelope.payload, this.valuePath);
+      if (value !== undefined && value !== null) setPath(payload, this.valuePath, typeof value === 'bigint' ? Number(value) : value);
     }
     const probe: WindowEvent = {
       eventId: envelope.event_id,
@@ -36,9 +43,19 @@ export class RepartitionMapper {
       timestamp: envelope.timestamp,
       userId: envelope.user_id ?? null,
       deviceId: envelope.device_id ?? null,
-      payload: { ...envelope.payload, ...enriched },
+      // The group key may name an enriched field; without enrichment the payload is read as it is.
+      payload: hasFields(enriched) ? { ...envelope.payload, ...enriched } : envelope.payload,
     };
-    return { ...probe, timestamp: Number(envelope.timestamp), payload, groupKey: this.reader.groupKey(probe), partition: source };
+    return {
+      eventId: probe.eventId,
+      eventType: probe.eventType,
+      timestamp: Number(envelope.timestamp),
+      userId: probe.userId,
+      deviceId: probe.deviceId,
+      payload,
+      groupKey: this.reader.groupKey(probe),
+      partition: source,
+    };
   }
 }
 

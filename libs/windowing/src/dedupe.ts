@@ -23,6 +23,11 @@ export class DedupeStore {
   private readonly timers = new TimerQueue<string>();
   private readonly bucketMs: number;
 
+  /** Expiry granularity: ids are forgotten by bucket (see expiryBucket). */
+  get bucket(): number {
+    return this.bucketMs;
+  }
+
   constructor(options: DedupeOptions = {}) {
     const bucket = options.bucketMs ?? 1000;
     if (!(bucket > 0 && Number.isFinite(bucket))) throw new Error('bucketMs must be > 0');
@@ -80,6 +85,11 @@ export class DedupeStore {
   }
 
   private bucketOf(expiresAt: number): number {
-    return Math.ceil(expiresAt / this.bucketMs) * this.bucketMs;
+    return expiryBucket(expiresAt, this.bucketMs);
   }
+}
+
+/** The bucket an id with this expiry is forgotten with: once expire(now) has run with now >= it. */
+export function expiryBucket(expiresAt: number, bucketMs: number): number {
+  return Math.ceil(expiresAt / bucketMs) * bucketMs;
 }

@@ -173,6 +173,11 @@ export class WindowingEngine {
     return this.dedupeRetentionMs;
   }
 
+  /** Expiry granularity of remembered ids: they are forgotten by bucket (see expiryBucket). */
+  get dedupeBucket(): number {
+    return this.dedupe.bucket;
+  }
+
   /**
    * The retention at and above which dedupe is exact (longest window span plus its lateness).
    * A shorter configured TTL saves memory but a copy arriving later than it may count again.

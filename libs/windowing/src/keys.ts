@@ -5,6 +5,7 @@
  *   wm                        operator watermark            { watermark }
  *   p|<partition>             one input partition's clock   { maxEventTime, lastSeenMs }
  *   d|<eventId>               a remembered event id         { expiresAt }
+ *   D|<bucket>|<n>            remembered ids, packed        { ids, expiresAt } (changelog only, see dedupe-changelog.ts)
  *   w|<name><type><group><id> one window's aggregate        { type, window, group, id, start, end, ... }
  *   u|<window key><userId>    one user in a window's set    { member: true }
  *
@@ -15,6 +16,7 @@
 export const WATERMARK_KEY = 'wm';
 export const PARTITION_PREFIX = 'p|';
 export const DEDUPE_PREFIX = 'd|';
+export const DEDUPE_PACK_PREFIX = 'D|';
 export const WINDOW_PREFIX = 'w|';
 export const USER_PREFIX = 'u|';
 

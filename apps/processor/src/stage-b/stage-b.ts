@@ -10,7 +10,7 @@
  */
 import { readPartitionsToEnd } from '@platform/kafka';
 import { decodeState } from '../processing';
-import { StateValue, WindowingEngine } from '@platform/windowing';
+import { DedupeChangelog, StateValue, WindowingEngine } from '@platform/windowing';
 import { processorMetrics } from '../metrics';
 import { Stage, StageDeps } from '../stage-runtime';
 import { changelogTopic, repartitionTopic, sourcePartitions, stageGroupId } from '../topology';
@@ -44,8 +44,9 @@ export class StageB {
           });
           processorMetrics.restored.inc(state.length);
           const engine = new WindowingEngine({ ...pipeline.watermark, windows: pipeline.windows, dedupeTtlMs: pipeline.dedupeTtlMs, eventTypes: pipeline.eventTypes });
-          const summary = engine.restore(state);
-          const task = new WindowTask(partition, engine, stageDeps, topics, (t, position) => this.holdSources(t, position));
+          const dedupe = new DedupeChangelog(engine.dedupeBucket);
+          const summary = engine.restore(dedupe.unpack(state));
+          const task = new WindowTask(partition, engine, stageDeps, topics, (t, position) => this.holdSources(t, position), dedupe);
           // Sources that have not reached this task yet hold its watermark until they send or go idle.
           task.seed(engine.assignPartitions(sourcePartitions(pipeline), Date.now()));
           this.holdSources(task, undefined);

@@ -3,13 +3,14 @@
  * partition. It feeds records to the engine and, at each commit, turns what the engine produced
  * since the last one into records: aggregates (Avro) to the aggregated topic, late events to the
  * late topic (as their Confluent-framed source records), invalid ones to the DLQ, state mutations
- * (last write per key) to the changelog. Stage A's refusals pass the same event-id dedupe as events
+ * (last write per key, the event ids it remembered packed per expiry bucket: DedupeChangelog) to the
+ * changelog. Stage A's refusals pass the same event-id dedupe as events
  * and reach the DLQ once per event.
  */
 import { aggregateKey, buildDlqRecord, decodeDlqRecord, DlqSource, dlqMessage, HEADERS, lateMessage } from '@platform/contracts';
 import { headersToStrings, TaskOutput, StreamTask, TaskContext, TaskRecord } from '@platform/kafka';
 import { decodeRepartition, encodeState, Refusal, withoutSourceHeaders } from '../processing';
-import { compactMutations, EngineOutput, NO_WATERMARK, PartitionTime, WindowEvent, WindowingEngine } from '@platform/windowing';
+import { compactMutations, DedupeChangelog, EngineOutput, NO_WATERMARK, PartitionTime, WindowEvent, WindowingEngine } from '@platform/windowing';
 import { processorMetrics } from '../metrics';
 import { toAggregatedRecord } from '../records';
 import { StageDeps } from '../stage-runtime';
@@ -37,6 +38,8 @@ export class WindowTask implements StreamTask {
     private readonly topics: { repartition: string; changelog: string },
     /** Hands the task the sources it must not judge idle (owned by the stage). */
     private readonly hold: (task: WindowTask, position: bigint | undefined) => void,
+    /** How remembered event ids go to the changelog (restored with the engine when the task opened). */
+    private readonly dedupe = new DedupeChangelog(engine.dedupeBucket),
   ) {}
 
   /** Output to commit before anything is read (e.g. the assignment of source partitions). */
@@ -121,7 +124,7 @@ export class WindowTask implements StreamTask {
       processorMetrics.dlq.inc({ reason: 'PROCESSING' });
       records.push(this.dead(record, undefined, 'PROCESSING', reason, null));
     }
-    for (const m of out.mutations) records.push({ topic: this.topics.changelog, partition: this.partition, key: m.key, value: m.value === null ? null : encodeState(m.value) });
+    for (const m of this.dedupe.pack(out.mutations, this.engine.watermark)) records.push({ topic: this.topics.changelog, partition: this.partition, key: m.key, value: m.value === null ? null : encodeState(m.value) });
     if (out.duplicates.length > 0) processorMetrics.duplicates.inc(out.duplicates.length);
     this.close();
     return records;

@@ -288,7 +288,8 @@ export class TaskManager<T extends StreamTask<O>, O = TaskOutput> {
     }
     // A batch fetched before a seek took effect may start below the position: skip that part.
     const from = handle.position;
-    const fresh = from === undefined ? records : records.filter((r) => BigInt(r.offset) >= from);
+    // Offsets ascend within a batch: when the first is not below the position, none is.
+    const fresh = from === undefined || records.length === 0 || BigInt(records[0].offset) >= from ? records : records.filter((r) => BigInt(r.offset) >= from);
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset) - 1n;
     this.options.observer?.onBatch?.(handle.tp, lag > 0n ? lag : 0n, fresh.length);
     let at = 0;
