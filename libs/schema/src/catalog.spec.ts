@@ -54,6 +54,7 @@ describe('SchemaCatalog.decode (fake registry)', () => {
   it('calls a missing value, bad framing and a body the schema cannot read poison, with the reason', async () => {
     const catalog = catalogOn(fakeRegistry({ 7: READING }));
     expect(await catalog.decode(null)).toEqual({ kind: 'poison', problem: 'no-value', reason: 'record has no value' });
+    expect(await catalog.decode(undefined)).toEqual({ kind: 'poison', problem: 'no-value', reason: 'record has no value' });
     expect(await catalog.decode(Buffer.from([0, 0, 0]))).toEqual({
       kind: 'poison',
       problem: 'framing',
@@ -134,7 +135,9 @@ describe('SchemaCatalog.decode (fake registry)', () => {
 
   it('calls a schema avsc cannot read, or one that is not a record, poison', async () => {
     const catalog = catalogOn(fakeRegistry({ 4: '{"type":"nope"}', 5: '"string"' }));
-    expect(await catalog.decode(frame(4, Buffer.alloc(0)))).toMatchObject({ kind: 'poison', problem: 'invalid-schema', schemaId: 4 });
+    const unusable = await catalog.decode(frame(4, Buffer.alloc(0)));
+    expect(unusable).toMatchObject({ kind: 'poison', problem: 'invalid-schema', schemaId: 4 });
+    expect(unusable.kind === 'poison' && unusable.reason.startsWith('schema 4 is not a usable Avro schema: ')).toBe(true);
     expect(await catalog.decode(frame(5, parseAvroSchema('"string"').toBuffer('x')))).toEqual({
       kind: 'poison',
       problem: 'invalid-schema',
