@@ -55,6 +55,12 @@ describe('compileFieldReader', () => {
     expect(compileFieldReader({ groupBy: 'none' }).groupKey(event)).toBe('');
   });
 
+  it('writes numbers and booleans as JavaScript text, NaN and Infinity included (not JSON null)', () => {
+    const odd: WindowEvent = { eventId: 'e3', eventType: 't', timestamp: 0, payload: { a: NaN, b: -Infinity, c: false } };
+    expect(compileFieldReader({ groupBy: ['a', 'b', 'c'] }).groupKey(odd)).toBe('NaN|-Infinity|false');
+    expect(compileFieldReader({ groupBy: 'a' }).groupKey(odd)).toBe('NaN');
+  });
+
   it('has an empty group key without grouping fields (none, empty list, empty names)', () => {
     expect(compileFieldReader({}).groupKey(event)).toBe('');
     expect(compileFieldReader({ groupBy: [] }).groupKey(event)).toBe('');

@@ -25,6 +25,10 @@ describe('changelog keys', () => {
     }
   });
 
+  it('answers undefined for a user key without a colon, whatever its digits', () => {
+    expect(parseUserKey('u|12')).toBeUndefined();
+  });
+
   it('a colon before the prefix ends is not the length separator', () => {
     // 'u|' is two characters: the search for ':' starts after it.
     expect(parseUserKey('u|1:a:')).toEqual({ window: 'a', user: ':' });
