@@ -145,7 +145,7 @@ describe('problem messages', () => {
       { path: 'payload.count', message: 'expected a 32-bit integer, got string' },
       { path: 'payload.samples[1]', message: 'expected a finite number, got string' },
     ]);
-    expect(problemsOf({ ...good(), timestamp: 'yesterday' })).toEqual([{ path: 'timestamp', message: 'expected an integer, got string' }]);
+    expect(problemsOf({ ...good(), timestamp: 'yesterday' })).toEqual([{ path: 'timestamp', message: 'expected an integer (epoch ms) or ISO-8601 time, got string' }]);
     expect(problemsOf({ ...good(), timestamp: -(2 ** 52) - 1 })).toEqual([
       { path: 'timestamp', message: 'long out of the exactly representable range [-4503599627370496, 9007199254740990]' },
     ]);
@@ -213,6 +213,13 @@ describe('floats, unions, timestamps and error records', () => {
   it('reads ISO-8601 text for a long named *timestamp, and not for another long', () => {
     expect(check({ event_timestamp: '1970-01-01T00:00:02Z' })).toMatchObject({ ok: true, value: { event_timestamp: 2000 } });
     expect(check({ plain: '1970-01-01T00:00:01Z' })).toEqual({ ok: false, problems: [{ path: 'plain', message: 'expected an integer, got string' }] });
+  });
+
+  it('reads ISO-8601 text for a long the schema declares timestamp-millis, whatever its name, and says so when it cannot', () => {
+    expect(check({ created_at: '1970-01-01T00:00:03.5Z' })).toMatchObject({ ok: true, value: { created_at: 3500 } });
+    expect(check({ created_at: 'yesterday' })).toEqual({ ok: false, problems: [{ path: 'created_at', message: 'expected an integer (epoch ms) or ISO-8601 time, got string' }] });
+    // The mark is per field: another long of the same record stays a plain long.
+    expect(check({ plain: '1970-01-01T00:00:03Z' }).ok).toBe(false);
   });
 
   it('tries each branch of a union, and null only where the union allows it', () => {

@@ -31,7 +31,14 @@ function knownFields(record: avro.types.RecordType): ReadonlySet<string> {
   return known;
 }
 
+/**
+ * The longs a schema declares `timestamp-millis`. avsc drops a logical type it has no implementation
+ * for (the type it builds is a plain long), so parseAvroSchema marks them as it builds them.
+ */
+const timestampMillis = new WeakSet<avro.Type>();
+
 function logicalTypeOf(type: avro.Type): string | undefined {
+  if (timestampMillis.has(type)) return 'timestamp-millis';
   if (logicalTypes.has(type)) return logicalTypes.get(type);
   const logical = (type as any).schema?.()?.logicalType ?? (type as any)._logicalType;
   logicalTypes.set(type, logical);
@@ -257,5 +264,14 @@ export function validateAgainst<T = Record<string, unknown>>(type: avro.Type, in
 
 /** Parses an .avsc text into a type whose optional unions take plain values (null or the value). */
 export function parseAvroSchema(schema: string | object): avro.Type {
-  return avro.Type.forSchema(typeof schema === 'string' ? JSON.parse(schema) : (schema as avro.Schema), { wrapUnions: 'auto' } as any);
+  return avro.Type.forSchema(typeof schema === 'string' ? JSON.parse(schema) : (schema as avro.Schema), { wrapUnions: 'auto', typeHook: markTimestampMillis } as any);
+}
+
+/** avsc's type hook: builds a `timestamp-millis` long itself (a fresh instance) to remember what it is. */
+function markTimestampMillis(schema: unknown): avro.Type | undefined {
+  const attrs = schema as { type?: unknown; logicalType?: unknown } | null;
+  if (attrs === null || typeof attrs !== 'object' || attrs.logicalType !== 'timestamp-millis' || attrs.type !== 'long') return undefined;
+  const type = avro.Type.forSchema('long');
+  timestampMillis.add(type);
+  return type;
 }
