@@ -84,7 +84,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     // On a cluster, a request waits out a leader failover instead of answering 503: the controller
     // declares a killed node dead after its 9 s session timeout, then elects, then clients refresh
     // metadata, which on two loaded cores has taken up to 15 s (the default PRODUCE_TIMEOUT).
-    ingestEnv: { IDEMPOTENCY_TTL: '2s', ...(options.cluster ? { PRODUCE_TIMEOUT: '25s' } : {}) },
+    // Node checks the header deadline in a timer, and after a stall its timers run before it reads the
+    // sockets: an app that two loaded cores starve for 5 s answers 408 to a request whose bytes arrived in
+    // time. The cluster run (three brokers and seven apps on two cores) gives the header deadline room.
+    ingestEnv: { IDEMPOTENCY_TTL: '2s', ...(options.cluster ? { PRODUCE_TIMEOUT: '25s', HTTP_HEADERS_TIMEOUT: '20s' } : {}) },
     sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
     cluster: options.cluster,
     instances: options.instances,
