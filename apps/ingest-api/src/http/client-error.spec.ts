@@ -1,5 +1,6 @@
 import type { Socket } from 'net';
-import { clientErrorResponse, handleClientError } from './client-error';
+import type { ServerResponse } from 'http';
+import { clientErrorResponse, handleClientError, handleFrameworkError } from './client-error';
 
 /** A fake socket: records what the handler writes and whether it closes or destroys. */
 function fakeSocket(state: { writable?: boolean; headersSent?: boolean; inFlight?: boolean } = {}) {
@@ -64,5 +65,36 @@ describe('clientErrorResponse', () => {
     expect(head).toContain('connection: close');
     expect(head).toContain(`content-length: ${Buffer.byteLength(body)}`);
     expect(JSON.parse(body)).toMatchObject({ error_code: errorCode });
+  });
+});
+
+describe('handleFrameworkError (fake raw response)', () => {
+  it("answers a router refusal in the error format with the API's security headers and the request id", () => {
+    let status = 0;
+    let headers: Record<string, string | number> = {};
+    let body = '';
+    const raw = {
+      writeHead: (code: number, values: Record<string, string | number>) => {
+        status = code;
+        headers = values;
+      },
+      end: (text: string) => {
+        body = text;
+      },
+    };
+    const error = Object.assign(new Error('param too long'), { code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 });
+    handleFrameworkError(error, { id: 'req-7' }, { raw: raw as unknown as ServerResponse });
+    expect(status).toBe(414);
+    expect(headers).toEqual({
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': 'req-7',
+    });
+    expect(JSON.parse(body)).toMatchObject({ error_code: 'URI_TOO_LONG', request_id: 'req-7' });
   });
 });

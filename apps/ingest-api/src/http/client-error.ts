@@ -7,6 +7,7 @@ import type { Socket } from 'net';
 import { errorBody } from '@platform/contracts';
 import { mapError } from './error-mapping';
 import { newRequestId } from './request-context';
+import { API_SECURITY_HEADERS } from './security-headers';
 
 export function clientErrorResponse(error: { code?: string }): string {
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
@@ -59,11 +60,10 @@ export function handleFrameworkError(error: Error, request: { id: unknown }, rep
   const body = JSON.stringify(errorBody(mapped, requestId));
   // Written on the raw response: the router refused before any Fastify hook could run.
   reply.raw.writeHead(mapped.status, {
+    ...API_SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'x-request-id': requestId,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
   });
   reply.raw.end(body);
 }
