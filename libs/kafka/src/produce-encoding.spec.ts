@@ -14,8 +14,11 @@ const produceV3 = require('kafkajs/src/protocol/requests/produce/v3/request');
 const Encoder = require('kafkajs/src/protocol/encoder');
 const Long = require('kafkajs/src/utils/long');
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C');
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition');
 
-function message(i: number) {
+type ProducedMessage = { key: string | Buffer | null; value: Buffer | null; timestamp: number; headers: Record<string, string | Buffer | string[]> };
+
+function message(i: number): ProducedMessage {
   return {
     key: i % 5 === 0 ? null : i % 2 ? `key-${i}` : Buffer.from(`bytes-key-${i}`),
     value: i % 7 === 0 ? null : Buffer.from('v'.repeat(i * 37)),
@@ -24,7 +27,7 @@ function message(i: number) {
   };
 }
 
-async function produceRequest(transactionalId: string | null, messages: number, make = message): Promise<Buffer> {
+async function produceRequest(transactionalId: string | null, messages: number, make: (i: number) => ProducedMessage = message): Promise<Buffer> {
   const request = produceV3({
     acks: -1,
     timeout: 30_000,
@@ -70,7 +73,7 @@ describe('kafkajs produce request encoding (patched)', () => {
     // Records of the size the API writes: a key, a 100-byte value and two headers.
     const records = Array.from({ length: 2003 }, (_, i) => ({ key: `device-${i}`, value: Buffer.alloc(100, i), timestamp: 1_700_000_000_000 + i, headers: { event_id: `e-${i}`, trace_id: `t-${i}` } }));
     const sizes: number[] = [];
-    const count = (original: (size: number) => Buffer) => (size: number) => (sizes.push(size), original(size));
+    const count = (original: (size: number) => Buffer) => (size: number) => (sizes.push(size), original(size)) as Buffer<ArrayBuffer>;
     const [originalAlloc, originalAllocUnsafe] = [Buffer.alloc.bind(Buffer), Buffer.allocUnsafe.bind(Buffer)];
     const alloc = jest.spyOn(Buffer, 'alloc').mockImplementation(count(originalAlloc) as typeof Buffer.alloc);
     const allocUnsafe = jest.spyOn(Buffer, 'allocUnsafe').mockImplementation(count(originalAllocUnsafe));
@@ -105,5 +108,27 @@ describe('kafkajs produce request encoding (patched)', () => {
       const data = Buffer.concat([...Array.from({ length: Math.ceil(length / 64) + 1 }, (_, i) => createHash('sha512').update(`${length}-${i}`).digest())]).subarray(0, length);
       expect(crc32C(data)).toBe(reference(data));
     }
+  });
+
+  it('groups a batch by partition in one pass, appending in place rather than copying each partition list per message', () => {
+    const messages = Array.from({ length: 1000 }, (_, i) => ({ key: `k-${i}`, value: `v-${i}` }));
+    const partitioner = ({ message }: { message: { key: string } }) => Number(message.key.slice(2)) % 3;
+    const iterator = Array.prototype[Symbol.iterator];
+    let iterations = 0;
+    Array.prototype[Symbol.iterator] = function (this: unknown[]) {
+      iterations++;
+      return iterator.call(this);
+    };
+    let grouped: Record<string, Array<{ key: string }>>;
+    try {
+      grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }], messages, partitioner });
+    } finally {
+      Array.prototype[Symbol.iterator] = iterator;
+    }
+    // One pass over the messages; copying a partition's list per message walked it 1,000 times.
+    expect(iterations).toBeLessThanOrEqual(1);
+    expect(Object.keys(grouped).sort()).toEqual(['0', '1', '2']);
+    expect(grouped[1].map((m) => m.key).slice(0, 3)).toEqual(['k-1', 'k-4', 'k-7']);
+    expect(grouped[0].length + grouped[1].length + grouped[2].length).toBe(1000);
   });
 });
