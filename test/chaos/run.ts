@@ -86,8 +86,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     // metadata, which on two loaded cores has taken up to 15 s (the default PRODUCE_TIMEOUT).
     // Node checks the header deadline in a timer, and after a stall its timers run before it reads the
     // sockets: an app that two loaded cores starve for 5 s answers 408 to a request whose bytes arrived in
-    // time. The cluster run (three brokers and seven apps on two cores) gives the header deadline room.
-    ingestEnv: { IDEMPOTENCY_TTL: '2s', ...(options.cluster ? { PRODUCE_TIMEOUT: '25s', HTTP_HEADERS_TIMEOUT: '20s' } : {}) },
+    // time. The cluster run (three brokers and seven apps on two cores) gives both deadlines room.
+    ingestEnv: { IDEMPOTENCY_TTL: '2s', ...(options.cluster ? { PRODUCE_TIMEOUT: '25s', HTTP_HEADERS_TIMEOUT: '20s', HTTP_REQUEST_TIMEOUT: '30s' } : {}) },
     sinkEnv: { SINK_FLUSH_INTERVAL: '1s' },
     cluster: options.cluster,
     instances: options.instances,

@@ -1,7 +1,7 @@
 /** The ingest API's settings, read once from the environment at startup (fails fast naming the variable). */
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { commonEnv, ConfigOf, env, loadEnv } from '@platform/runtime';
+import { commonEnv, ConfigError, ConfigOf, env, loadEnv } from '@platform/runtime';
 import { AuthSettings, authSettingsFromEnv } from '@platform/auth';
 import { loadServingConfig, ServingConfig } from './serving/serving-config';
 import { ConsoleConfig, loadConsoleConfig } from './console/console-config';
@@ -47,6 +47,12 @@ export type IngestConfig = Omit<ConfigOf<typeof ingestEnv>, 'instanceId'> & {
 
 export function loadIngestConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
   const raw = loadEnv(ingestEnv, source);
+  // Node refuses to start a server whose header deadline is past its request deadline.
+  if (raw.headersTimeoutMs > raw.requestTimeoutMs) {
+    throw new ConfigError([
+      `HTTP_HEADERS_TIMEOUT (${raw.headersTimeoutMs} ms) must not exceed HTTP_REQUEST_TIMEOUT (${raw.requestTimeoutMs} ms): raise HTTP_REQUEST_TIMEOUT or lower HTTP_HEADERS_TIMEOUT`,
+    ]);
+  }
   return {
     ...raw,
     instanceId: raw.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
