@@ -55,12 +55,19 @@ const liveKeys = new Set(Object.entries(testFiles).flatMap(([file, entry]) => en
 const remap = (r, ids) =>
   ids === undefined ? undefined : [...new Set(ids.map((id) => keyOf.get(`${r}:${id}`)).filter((k) => k && liveKeys.has(k)).map((k) => newIdOf.get(k)))];
 
-// Source files: the last report whose source is current wins.
+// Source files: a result whose source is current wins; among those, one that differs from the --into
+// file's (a report that only carried the file over holds the same result), the last of them.
 const files = {};
 const chosen = {};
+const outcome = (entry) => JSON.stringify(entry.mutants.map((m) => [m.mutatorName, m.replacement, m.location, m.status]));
+const rank = (file, entry) => {
+  const base = reports[0].files?.[file];
+  return (matchesDisk(file, entry.source) ? 2 : 0) + (!base || outcome(base) !== outcome(entry) || base.source !== entry.source ? 1 : 0);
+};
 reports.forEach((report, r) => {
   for (const [file, entry] of Object.entries(report.files ?? {})) {
-    if (!chosen[file] || matchesDisk(file, entry.source)) chosen[file] = { r, entry };
+    const score = rank(file, entry);
+    if (!chosen[file] || score >= chosen[file].score) chosen[file] = { r, entry, score };
   }
 });
 let mutantId = 0;
