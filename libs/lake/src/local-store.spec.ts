@@ -88,8 +88,9 @@ describe('LocalLakeStore', () => {
     await store.putBytes('a/z/1.json', Buffer.from('1'));
     await store.putBytes('a/0.json', Buffer.from('0'));
     await store.putBytes('top.json', Buffer.from('t'));
+    await store.putBytes('a.json', Buffer.from('a')); // walked after a/ (a directory entry sorts first), listed before it
     await fs.writeFile(join(root, 'lake-root', '_tmp', 'half-written.tmp'), 'x');
-    expect(await store.list('')).toEqual(['a/0.json', 'a/z/1.json', 'b/2.json', 'top.json']);
+    expect(await store.list('')).toEqual(['a.json', 'a/0.json', 'a/z/1.json', 'b/2.json', 'top.json']);
     expect(await store.list('a')).toEqual(['a/0.json', 'a/z/1.json']);
     expect(await store.list('nothing')).toEqual([]);
   });
@@ -105,5 +106,55 @@ describe('LocalLakeStore', () => {
     expect(store.isTransient(new Error('boom'))).toBe(false);
     expect(store.isTransient(undefined)).toBe(false);
     expect(store.isTransient(null)).toBe(false);
+  });
+  it('treats a staging file exactly the stale age old as not yet stale (with a fake clock)', async () => {
+    await store.open();
+    const file = join(root, 'lake-root', '_tmp', 'edge.tmp');
+    await fs.writeFile(file, 'x');
+    const { mtimeMs } = await fs.stat(file);
+    const now = jest.spyOn(Date, 'now').mockReturnValue(mtimeMs + 1000);
+    try {
+      await store.open(1000);
+      expect(await fs.readdir(join(root, 'lake-root', '_tmp'))).toEqual(['edge.tmp']);
+      await store.open(999);
+      expect(await fs.readdir(join(root, 'lake-root', '_tmp'))).toEqual([]);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('flushes a put file and its directory to disk before reporting it stored, and closes every handle (watched with a spy)', async () => {
+    await store.open();
+    const staged = store.stagingPath('a.parquet');
+    await fs.writeFile(staged, 'abc');
+    const opened: Array<{ path: string; flags: string; synced: boolean; closed: boolean }> = [];
+    const realOpen = fs.open.bind(fs);
+    const open = jest.spyOn(fs, 'open').mockImplementation(async (path, flags) => {
+      const handle = await realOpen(path, flags);
+      const entry = { path: String(path), flags: String(flags), synced: false, closed: false };
+      opened.push(entry);
+      const sync = handle.sync.bind(handle);
+      const close = handle.close.bind(handle);
+      handle.sync = async () => {
+        entry.synced = true;
+        return sync();
+      };
+      handle.close = async () => {
+        entry.closed = true;
+        return close();
+      };
+      return handle;
+    });
+    try {
+      await store.putFile('x/a.parquet', staged);
+      await store.putBytes('m/p1.json', Buffer.from('{}'));
+    } finally {
+      open.mockRestore();
+    }
+    expect(opened.map(({ path, ...rest }) => [path, rest])).toEqual([
+      [staged, { flags: 'r', synced: true, closed: true }],
+      [join(root, 'lake-root', 'x'), { flags: 'r', synced: true, closed: true }],
+      [expect.stringMatching(/\/_tmp\/\d+-[0-9a-f]{8}-p1\.json\.tmp$/), { flags: 'w', synced: true, closed: true }],
+    ]);
   });
 });

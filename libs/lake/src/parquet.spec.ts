@@ -91,4 +91,19 @@ describe('ParquetEncoder', () => {
       instance.closeSync();
     }
   });
+  it('creates one DuckDB instance for all its writes until closed, and a new one after (counted with a spy)', async () => {
+    const create = jest.spyOn(DuckDBInstance, 'create');
+    try {
+      await encoder.open();
+      await encoder.open();
+      await encoder.write(join(dir, 'a.parquet'), COLUMNS, [['a', 1, null, null]]);
+      await encoder.write(join(dir, 'b.parquet'), COLUMNS, [['b', 2, null, null]]);
+      expect(create).toHaveBeenCalledTimes(1);
+      encoder.close();
+      await encoder.write(join(dir, 'c.parquet'), COLUMNS, [['c', 3, null, null]]);
+      expect(create).toHaveBeenCalledTimes(2);
+    } finally {
+      create.mockRestore();
+    }
+  });
 });
