@@ -106,4 +106,14 @@ describe('ParquetEncoder', () => {
       create.mockRestore();
     }
   });
+  it('drops its staging table after each write, failed or not, so no batch stays in memory', async () => {
+    const tables = async (): Promise<unknown[]> => {
+      const connection = (encoder as unknown as { connection: { runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): unknown[] }> } }).connection;
+      return (await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name = 'parquet_rows'`)).getRowObjectsJS();
+    };
+    await encoder.write(join(dir, 'a.parquet'), COLUMNS, [['a', 1, 2, null]]);
+    expect(await tables()).toEqual([]);
+    await expect(encoder.write(join(dir, 'missing', 'b.parquet'), COLUMNS, [['b', 1, 2, null]])).rejects.toThrow();
+    expect(await tables()).toEqual([]);
+  });
 });

@@ -45,6 +45,7 @@ describe('ServingState', () => {
     expect(state.slot('click', 'u1', 'tumbling_1m', 60_000)?.retracted).toBe(true);
     expect(state.slot('click', 'u1', 'tumbling_1m', 120_000)).toBeUndefined();
     expect(state.slot('click', 'nobody', 'tumbling_1m', 0)).toBeUndefined();
+    expect(state.slot('click', 'u1', 'nothing', 0)).toBeUndefined();
     expect(state.recent('click', 'u1', 'tumbling_1m', { limit: 10 }).map((w) => w.window_start)).toEqual([0]);
     expect(state.recent('click', 'nobody', 'tumbling_1m', { limit: 10 })).toEqual([]);
     expect(state.recent('click', 'u1', 'nothing', { limit: 10 })).toEqual([]);
@@ -57,7 +58,8 @@ describe('ServingState', () => {
     state.apply(record('click', 'u1', 'tumbling_1m', 0, 1), 2, 10n); // replayed: offset stays
     state.apply(record('click', 'u1', 'tumbling_1m', 60_000, 1), 0, 0n);
     state.apply(record('click', 'u1', 'tumbling_1m', 120_000, 1)); // no position given
-    state.apply(record('click', 'u1', 'tumbling_1m', 180_000, 1), 5);
+    state.apply(record('click', 'u1', 'tumbling_1m', 180_000, 1), 5); // an offset without a partition, or the reverse, records nothing
+    state.apply(record('click', 'u1', 'tumbling_1m', 240_000, 1), undefined, 77n);
     expect(state.offsets()).toEqual(
       new Map([
         [2, 42n],
