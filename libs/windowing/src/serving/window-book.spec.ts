@@ -110,41 +110,15 @@ describe('WindowBook', () => {
 });
 
 describe('serving rules', () => {
-  const record: AggregatedRecord = {
-    window_start: 60_000,
-    window_end: 120_000,
-    window_name: 'tumbling_1m',
-    window_kind: 'tumbling',
-    event_type: 'page_view',
-    group_key: 'u1',
-    count: 4,
-    sum_value: 10,
-    avg_value: 2.5,
-    min_value: 1,
-    max_value: 4,
-    distinct_users: 2,
-    version: 3,
-    is_final: true,
-    processed_time: 99,
-  };
+  const served = w(60_000, 3, { count: 4, sum_value: 10, avg_value: 2.5, min_value: 1, max_value: 4, distinct_users: 2, is_final: true, processed_time: 99 });
+  // The same window as a record: its entity added, the retracted flag left out (older records have none).
+  const record = { ...served, event_type: 'page_view', group_key: 'u1', retracted: undefined } as AggregatedRecord;
 
   it('serves a record as its own fields without the entity, and an absent retracted flag as false', () => {
-    expect(toServedWindow(record)).toEqual({
-      window_name: 'tumbling_1m',
-      window_kind: 'tumbling',
-      window_start: 60_000,
-      window_end: 120_000,
-      count: 4,
-      sum_value: 10,
-      avg_value: 2.5,
-      min_value: 1,
-      max_value: 4,
-      distinct_users: 2,
-      version: 3,
-      is_final: true,
-      processed_time: 99,
-      retracted: false,
-    });
+    expect(toServedWindow(record)).toEqual(served);
+    expect(Object.keys(toServedWindow(record)).sort()).toEqual(
+      ['avg_value', 'count', 'distinct_users', 'is_final', 'max_value', 'min_value', 'processed_time', 'retracted', 'sum_value', 'version', 'window_end', 'window_kind', 'window_name', 'window_start'],
+    );
     expect(toServedWindow({ ...record, retracted: true }).retracted).toBe(true);
     // Longs decoded as strings or bigints are served as numbers.
     const decoded = toServedWindow({ ...record, window_start: '60000', window_end: 120000n, count: '4', distinct_users: 2n, processed_time: '99' } as unknown as AggregatedRecord);
