@@ -139,6 +139,10 @@ describe('WatermarkTracker', () => {
     w.observe('p', -250, 0); // pre-1970 event times are ordinary
     expect(w.advance(0)).toBe(true);
     expect(w.current).toBe(-250);
+    // Also as the first record of an assigned partition.
+    w.assign('q', 0);
+    w.observe('q', -100, 0);
+    expect(w.clock('q')).toEqual({ maxEventTime: -100, lastSeenMs: 0 });
   });
 
   it('with no idle timeout, or one <= 0, a partition never counts as idle', () => {
