@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { forEachSlidingStart, resolveWindows, sessionAbsorbs, slidingWindows, tumblingStart } from './assigners';
+import { forEachSlidingStart, resolveWindows, sessionAbsorbs, sessionProposal, slidingWindows, tumblingStart } from './assigners';
 
 const time = fc.integer({ min: -1_000_000, max: 1_000_000 });
 
@@ -80,5 +80,76 @@ describe('window assigners', () => {
         0,
       ),
     ).toThrow(/sizeMs must be > 0.*duplicate name.*advanceMs.*gapMs.*kind must be/);
+  });
+  it('aligns negative (pre-1970) times and exact boundaries the same way as positive ones', () => {
+    expect(tumblingStart(-1, 60_000)).toBe(-60_000);
+    expect(tumblingStart(-60_000, 60_000)).toBe(-60_000);
+    expect(tumblingStart(-60_001, 60_000)).toBe(-120_000);
+    expect(tumblingStart(60_000, 60_000)).toBe(60_000);
+    expect(tumblingStart(59_999, 60_000)).toBe(0);
+    expect(tumblingStart(-5, 10, 3)).toBe(-7);
+    expect(slidingWindows(-1, 30, 10)).toEqual([
+      [-10, 20],
+      [-20, 10],
+      [-30, 0],
+    ]);
+    // t = 20 is the end of [-10, 20): not in it.
+    expect(slidingWindows(20, 30, 10)).toEqual([
+      [20, 50],
+      [10, 40],
+      [0, 30],
+    ]);
+  });
+
+  it('a session proposal is [t, t + gap)', () => {
+    expect(sessionProposal(-100, 30)).toEqual([-100, -70]);
+    expect(sessionAbsorbs(0, 10, 10, 5)).toBe(false); // t exactly at the end
+    expect(sessionAbsorbs(0, 10, -5, 5)).toBe(false); // t exactly a gap before the start
+    expect(sessionAbsorbs(0, 10, -4, 5)).toBe(true);
+  });
+
+  it('resolves defaults: tumbling advance = size, offset 0, the engine-wide lateness unless overridden', () => {
+    expect(
+      resolveWindows(
+        [
+          { name: 't', kind: 'tumbling', sizeMs: 60_000 },
+          { name: 's', kind: 'sliding', sizeMs: 300_000, advanceMs: 60_000, offsetMs: 5, allowedLatenessMs: 0 },
+          { name: 'g', kind: 'session', gapMs: 1_800_000, sizeMs: 7, advanceMs: 9, allowedLatenessMs: 30 },
+          { name: 'e', kind: 'sliding', sizeMs: 10, advanceMs: 10 },
+        ],
+        1000,
+      ),
+    ).toEqual([
+      { index: 0, name: 't', kind: 'tumbling', sizeMs: 60_000, advanceMs: 60_000, offsetMs: 0, allowedLatenessMs: 1000 },
+      { index: 1, name: 's', kind: 'sliding', sizeMs: 300_000, advanceMs: 60_000, offsetMs: 5, allowedLatenessMs: 0 },
+      { index: 2, name: 'g', kind: 'session', sizeMs: 1_800_000, advanceMs: 0, offsetMs: 0, allowedLatenessMs: 30 },
+      { index: 3, name: 'e', kind: 'sliding', sizeMs: 10, advanceMs: 10, offsetMs: 0, allowedLatenessMs: 1000 },
+    ]);
+    expect(resolveWindows([], 0)).toEqual([]);
+  });
+
+  it('names each problem with the definition it belongs to', () => {
+    const problems = (defs: unknown[], lateness = 0): string => {
+      try {
+        resolveWindows(defs as never, lateness);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    expect(problems([{ name: '', kind: 'tumbling', sizeMs: 1 }])).toBe('invalid window definitions: windows[0] (): name is required');
+    expect(problems([{ kind: 'tumbling', sizeMs: 1 }])).toBe('invalid window definitions: windows[0] (undefined): name is required');
+    expect(problems([{ name: 'x', kind: 'tumbling', sizeMs: 1 }], -1)).toBe('invalid window definitions: windows[0] (x): allowed lateness must be >= 0');
+    expect(problems([{ name: 'x', kind: 'tumbling', sizeMs: 1, allowedLatenessMs: Number.NaN }])).toBe('invalid window definitions: windows[0] (x): allowed lateness must be >= 0');
+    expect(problems([{ name: 'x', kind: 'tumbling', sizeMs: 1, allowedLatenessMs: 0 }], -1)).toBe('no error');
+    expect(problems([{ name: 'x', kind: 'tumbling' }])).toBe('invalid window definitions: windows[0] (x): sizeMs must be > 0');
+    expect(problems([{ name: 'x', kind: 'tumbling', sizeMs: Number.POSITIVE_INFINITY }])).toBe('invalid window definitions: windows[0] (x): sizeMs must be > 0');
+    expect(problems([{ name: 'x', kind: 'tumbling', sizeMs: '5' }])).toBe('invalid window definitions: windows[0] (x): sizeMs must be > 0');
+    expect(problems([{ name: 'x', kind: 'sliding', advanceMs: 1 }])).toBe('invalid window definitions: windows[0] (x): sizeMs must be > 0; windows[0] (x): advanceMs must be > 0 and <= sizeMs');
+    expect(problems([{ name: 'x', kind: 'sliding', sizeMs: 10 }])).toBe('invalid window definitions: windows[0] (x): advanceMs must be > 0 and <= sizeMs');
+    expect(problems([{ name: 'x', kind: 'sliding', sizeMs: 10, advanceMs: 11 }])).toBe('invalid window definitions: windows[0] (x): advanceMs must be > 0 and <= sizeMs');
+    expect(problems([{ name: 'x', kind: 'session', gapMs: -1 }])).toBe('invalid window definitions: windows[0] (x): gapMs must be > 0');
+    expect(problems([{ name: 'x', kind: 'hopping', sizeMs: 1 }])).toBe('invalid window definitions: windows[0] (x): kind must be tumbling, sliding or session');
+    expect(problems([{ name: 'x', kind: 'session', gapMs: 1 }, { name: 'y', kind: 'session', gapMs: 1 }, { name: 'x', kind: 'session', gapMs: 1 }])).toBe('invalid window definitions: windows[2] (x): duplicate name');
   });
 });

@@ -130,4 +130,51 @@ describe('DedupeChangelog', () => {
       { key: 'D|3000|0', value: null },
     ]);
   });
+  it('continues a restored bucket after its highest record, reading mutations and tombstones in order', () => {
+    const changelog = new DedupeChangelog(1000);
+    const entries = changelog.unpack([
+      { key: 'D|5000|4', value: { ids: ['x'], expiresAt: [4100] } },
+      { key: 'D|5000|1', value: { ids: ['y'], expiresAt: [4200] } },
+      { key: 'D|5000|2', value: { ids: ['gone'], expiresAt: [4300] } },
+      { key: 'D|5000|2', value: null },
+      ['d|z', { expiresAt: 4400 }],
+      ['d|z', null],
+    ]);
+    expect(entries).toEqual([
+      ['d|x', { expiresAt: 4100 }],
+      ['d|y', { expiresAt: 4200 }],
+    ]);
+    expect(changelog.pack([{ key: 'd|w', value: { expiresAt: 4500 } }], 4000)).toEqual([{ key: 'D|5000|5', value: { ids: ['w'], expiresAt: [4500] } }]);
+    // The watermark reaches 5000 exactly: every live record of the bucket goes, the tombstoned one not again.
+    expect(changelog.pack([], 5000)).toEqual([
+      { key: 'D|5000|4', value: null },
+      { key: 'D|5000|1', value: null },
+      { key: 'D|5000|5', value: null },
+    ]);
+    expect(changelog.pack([], 6000)).toEqual([]);
+  });
+
+  it('keeps a bucket the watermark has not reached, and packs an id whose bucket is one past it', () => {
+    const changelog = new DedupeChangelog(10);
+    const other = { key: 'w|tum|0', value: { count: 1 } };
+    const out = changelog.pack([other, { key: 'd|a', value: { expiresAt: 21 } }, { key: 'd|b', value: { expiresAt: 20 } }, { key: 'd|c', value: { expiresAt: 30 } }], 20);
+    expect(out).toEqual([
+      other,
+      { key: 'd|b', value: { expiresAt: 20 } },
+      { key: 'D|30|0', value: { ids: ['a', 'c'], expiresAt: [21, 30] } },
+    ]);
+    expect(changelog.pack([], 29)).toEqual([]);
+    // b was written as its own record: its tombstone is passed on; a packed id's is not.
+    expect(changelog.pack([{ key: 'd|b', value: null }, { key: 'd|a', value: null }], 29)).toEqual([{ key: 'd|b', value: null }]);
+    expect(changelog.pack([{ key: 'd|b', value: null }], 29)).toEqual([]);
+  });
+
+  it('refuses a pack record that is not one', () => {
+    const bad = (key: string, value: unknown): (() => unknown) => () => new DedupeChangelog(1000).unpack([[key, value as StateValue]]);
+    expect(bad('D|x|0', { ids: [], expiresAt: [] })).toThrow('changelog record D|x|0 is not a packed dedupe record');
+    expect(bad('D|1000|0', { ids: 'a', expiresAt: [] })).toThrow('changelog record D|1000|0 is not a packed dedupe record');
+    expect(bad('D|1000|0', { ids: [], expiresAt: 5 })).toThrow('changelog record D|1000|0 is not a packed dedupe record');
+    expect(bad('D|1000|0', { ids: ['a'], expiresAt: [] })).toThrow('changelog record D|1000|0 is not a packed dedupe record');
+    expect(bad('D|1000|0', { ids: ['a'], expiresAt: [900] })()).toEqual([['d|a', { expiresAt: 900 }]]);
+  });
 });

@@ -45,4 +45,30 @@ describe('DedupeStore', () => {
       { numRuns: 300 },
     );
   });
+  it('expires by buckets of 1000 by default, and refuses a bucket that is not a positive finite number', () => {
+    expect(new DedupeStore().bucket).toBe(1000);
+    expect(new DedupeStore({ bucketMs: 0.5 }).bucket).toBe(0.5);
+    for (const bucketMs of [0, -1000, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new DedupeStore({ bucketMs })).toThrow('bucketMs must be > 0');
+    const d = new DedupeStore();
+    d.add('a', 1001);
+    expect(d.expire(1999)).toBe(0);
+    expect(d.expire(2000)).toBe(1);
+  });
+
+  it('clear forgets every id and every pending expiry', () => {
+    const d = new DedupeStore({ bucketMs: 10 });
+    d.add('a', 5);
+    d.add('b', 25);
+    d.clear();
+    expect(d.size).toBe(0);
+    expect(d.has('a')).toBe(false);
+    expect([...d.entries()]).toEqual([]);
+    const expired: string[] = [];
+    expect(d.expire(100, (id) => expired.push(id))).toBe(0);
+    expect(expired).toEqual([]);
+    // An id added again after clear expires by its new expiry only.
+    d.add('a', 45);
+    expect(d.expire(40)).toBe(0);
+    expect(d.expire(50)).toBe(1);
+  });
 });

@@ -269,6 +269,52 @@ describe('WindowingEngine', () => {
     expect(out.mutations).toEqual([]);
   });
 
+  it('names what is wrong with a malformed event', () => {
+    const e = new WindowingEngine(pipeline());
+    const messages = [null, 'text', { eventType: 't', timestamp: 0 }, { eventId: '', eventType: 't', timestamp: 0 }, { eventId: 'x', timestamp: 0 }, { eventId: 'x', eventType: '', timestamp: 0 }, { eventId: 'x', eventType: 't', timestamp: '0' }, { eventId: 'x', eventType: 't', timestamp: Number.POSITIVE_INFINITY }].map(
+      (bad) => (e.process(bad as unknown as WindowEvent, 0).rejected[0] as { message: string }).message,
+    );
+    expect(messages).toEqual([
+      'event must be an object',
+      'event must be an object',
+      'eventId must be a non-empty string',
+      'eventId must be a non-empty string',
+      'eventType must be a non-empty string',
+      'eventType must be a non-empty string',
+      'timestamp must be a finite number (epoch ms)',
+      'timestamp must be a finite number (epoch ms)',
+    ]);
+    expect(e.stats()).toEqual({ watermark: NO_WATERMARK, openWindows: 0, groups: 0, dedupeIds: 0, partitions: 0, pendingTimers: 0 });
+  });
+
+  it('counts open windows, groups, remembered ids, partitions and timers in its stats', () => {
+    const e = new WindowingEngine(pipeline({ windows: [{ name: 'tumbling_1m', kind: 'tumbling', sizeMs: MIN }], maxOutOfOrdernessMs: 0, allowedLatenessMs: 0 }));
+    e.process(tx(T0, 1, 'alice', 'AAPL'), 0);
+    e.process(tx(T0 + 1, 1, 'bob', 'MSFT'), 0);
+    e.process({ ...tx(T0 + MIN, 1, 'carol', 'MSFT'), partition: 'events.transaction-1' }, 0);
+    // Timers are queued per due time: the two windows ending at T0 + MIN share one.
+    expect(e.stats()).toEqual({ watermark: T0 + 1, openWindows: 3, groups: 2, dedupeIds: 3, partitions: 2, pendingTimers: 2 });
+    // Only partition 1 has reached T0 + MIN; partition 0 holds the watermark at T0 + 1 until it moves too.
+    e.process(tx(T0 + 2 * MIN, 1, 'dave', 'IBM'), 0);
+    expect(e.stats()).toMatchObject({ watermark: T0 + MIN, openWindows: 2, groups: 2 });
+  });
+
+  it('defaults: ids expire in 1 s buckets after the exact retention; a TTL <= 0 means the exact one', () => {
+    const e = new WindowingEngine(pipeline({ dedupeTtlMs: 0 }));
+    expect(e.dedupeBucket).toBe(1000);
+    expect(e.dedupeRetention).toBe(31 * MIN);
+    expect(new WindowingEngine(pipeline({ dedupeTtlMs: -5 })).dedupeRetention).toBe(31 * MIN);
+    expect(new WindowingEngine(pipeline({ dedupeBucketMs: 250 })).dedupeBucket).toBe(250);
+    // Without windows nothing can be counted twice: the exact retention is 0.
+    expect(new WindowingEngine({ windows: [], maxOutOfOrdernessMs: 0, allowedLatenessMs: 0 }).exactDedupeRetention).toBe(0);
+  });
+
+  it('keeps a refused id with a non-finite time as if it had time 0', () => {
+    const e = new WindowingEngine(pipeline({ dedupeTtlMs: MIN }));
+    expect(e.recordRefusal('nan', Number.NaN).mutations).toEqual([{ key: 'd|nan', value: { expiresAt: MIN } }]);
+    expect(e.recordRefusal('inf', Number.POSITIVE_INFINITY).mutations).toEqual([{ key: 'd|inf', value: { expiresAt: MIN } }]);
+  });
+
   it('with emitFinalOnPurge, emits a final copy when lateness expires', () => {
     const e = new WindowingEngine(pipeline({ emitFinalOnPurge: true, windows: [{ name: 'tumbling_1m', kind: 'tumbling', sizeMs: MIN }] }));
     e.process(tx(T0, 1), 0);
@@ -296,7 +342,9 @@ describe('WindowingEngine', () => {
   it('refuses configurations that name unknown windows or have no sizes', () => {
     expect(() => new WindowingEngine(pipeline({ eventTypes: [{ name: 't', windows: ['nope'] }] }))).toThrow(/unknown window nope/);
     expect(() => new WindowingEngine(pipeline({ windows: [{ name: 'w', kind: 'tumbling' }] }))).toThrow(/sizeMs/);
-    expect(() => new WindowingEngine(pipeline({ allowedLatenessMs: -1 }))).toThrow(/allowedLatenessMs/);
+    expect(() => new WindowingEngine(pipeline({ allowedLatenessMs: -1 }))).toThrow('allowedLatenessMs must be >= 0');
+    expect(() => new WindowingEngine(pipeline({ allowedLatenessMs: Number.NaN }))).toThrow('allowedLatenessMs must be >= 0');
+    expect(() => new WindowingEngine(pipeline({ eventTypes: [{ name: 't', windows: ['nope'] }] }))).toThrow('event type settings name unknown window nope');
   });
 });
 

@@ -96,6 +96,13 @@ describe('exact sum on rounding ties (vectors from CPython test_math.testFsum, r
     [[2 ** 53, 3], 2 ** 53 + 4],
     [[2 ** 53 + 2, 1], 2 ** 53 + 4],
     [[1e16 - 2, 1 - 2 ** -53, -(1e16 - 2), -(1 - 2 ** -53)], 0],
+    // Just below the middle: the next partial points the other way, so hi stands.
+    [[2 ** 53, 1, -(2 ** -100)], 2 ** 53],
+    [[-(2 ** 53), -1, 2 ** -100], -(2 ** 53)],
+    // The top partial is 0 (cancelled): the sum is read on from the partials below it.
+    [[1e16, 1, 1e-16, -1e16], 1],
+    [[1e16, -(2 ** -53), 3, -2, -1e16], 1 - 2 ** -53],
+    [[-4, -(2 ** -53), 2 ** -100, 1, 3], -1.1102230246251487e-16],
   ])('fsum(%p) = %p', (values, expected) => {
     expect(sumOf(values)).toBe(expected);
     expect(sumOf([...values].reverse())).toBe(expected);

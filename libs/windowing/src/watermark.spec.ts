@@ -131,4 +131,84 @@ describe('WatermarkTracker', () => {
       { numRuns: 300 },
     );
   });
+  it('rejects a negative or non-finite out-of-orderness bound, and takes 0', () => {
+    expect(() => new WatermarkTracker({ maxOutOfOrdernessMs: -1 })).toThrow('maxOutOfOrdernessMs must be a number >= 0');
+    expect(() => new WatermarkTracker({ maxOutOfOrdernessMs: Number.NaN })).toThrow('maxOutOfOrdernessMs must be a number >= 0');
+    expect(() => new WatermarkTracker({ maxOutOfOrdernessMs: Number.POSITIVE_INFINITY })).toThrow('maxOutOfOrdernessMs must be a number >= 0');
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0 });
+    w.observe('p', -250, 0); // pre-1970 event times are ordinary
+    expect(w.advance(0)).toBe(true);
+    expect(w.current).toBe(-250);
+    // Also as the first record of an assigned partition.
+    w.assign('q', 0);
+    w.observe('q', -100, 0);
+    expect(w.clock('q')).toEqual({ maxEventTime: -100, lastSeenMs: 0 });
+  });
+
+  it('with no idle timeout, or one <= 0, a partition never counts as idle', () => {
+    for (const idleTimeoutMs of [undefined, 0, -5]) {
+      const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0, idleTimeoutMs });
+      w.observe('a', 100, 0);
+      w.observe('b', 900, 0);
+      expect(w.isIdle('a', 1e12)).toBe(false);
+      w.advance(1e12);
+      expect(w.current).toBe(100);
+    }
+  });
+
+  it('a partition is idle from exactly idleTimeoutMs after its latest record; an unknown one never is', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0, idleTimeoutMs: 100 });
+    w.observe('a', 5, 1000);
+    w.observe('a', 6, 900); // a record with an older processing time does not move lastSeenMs back
+    expect(w.clock('a')).toEqual({ maxEventTime: 6, lastSeenMs: 1000 });
+    expect(w.isIdle('a', 1099)).toBe(false);
+    expect(w.isIdle('a', 1100)).toBe(true);
+    expect(w.isIdle('unknown', 1e9)).toBe(false);
+  });
+
+  it('assigning a known partition changes nothing; revoking an unknown one says so', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0, idleTimeoutMs: 100 });
+    expect(w.assign('a', 10)).toEqual({ maxEventTime: null, lastSeenMs: 10 });
+    expect(w.partitionWatermark('a')).toBe(NO_WATERMARK);
+    w.observe('a', 700, 20);
+    expect(w.assign('a', 50)).toBeUndefined();
+    expect(w.clock('a')).toEqual({ maxEventTime: 700, lastSeenMs: 20 });
+    expect(w.partitionCount).toBe(1);
+    expect(w.revoke('b')).toBe(false);
+    expect(w.partitionWatermark('b')).toBe(NO_WATERMARK);
+    expect(w.clock('b')).toBeUndefined();
+    expect(w.revoke('a')).toBe(true);
+    expect(w.partitionCount).toBe(0);
+  });
+
+  it('with no partitions there is no candidate, and advanceTo only moves forward', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 0, idleTimeoutMs: 10 });
+    expect(w.candidate(1000)).toBe(NO_WATERMARK);
+    expect(w.advance(1000)).toBe(false);
+    expect(w.advanceTo(500)).toBe(true);
+    expect(w.advanceTo(500)).toBe(false);
+    expect(w.advanceTo(499)).toBe(false);
+    expect(w.current).toBe(500);
+    w.assign('a', 0);
+    expect(w.candidate(5)).toBe(NO_WATERMARK); // assigned, no records, still active
+    expect(w.candidate(10)).toBe(NO_WATERMARK); // idle, but has no watermark of its own
+  });
+
+  it('restores persisted clocks (as copies) and the watermark exactly', () => {
+    const w = new WatermarkTracker({ maxOutOfOrdernessMs: 10 });
+    const persisted = { maxEventTime: 1000, lastSeenMs: 77 };
+    w.restorePartition('p3', persisted);
+    w.restorePartition('p4', { maxEventTime: null, lastSeenMs: 5 });
+    w.restoreWatermark(400);
+    persisted.maxEventTime = 5;
+    expect(w.current).toBe(400);
+    expect([...w.partitions()]).toEqual([
+      ['p3', { maxEventTime: 1000, lastSeenMs: 77 }],
+      ['p4', { maxEventTime: null, lastSeenMs: 5 }],
+    ]);
+    expect(w.partitionWatermark('p3')).toBe(990);
+    w.observe('p4', 2000, 80);
+    expect(w.advance(80)).toBe(true);
+    expect(w.current).toBe(990);
+  });
 });
