@@ -263,6 +263,18 @@ describe('deleting', () => {
     expect(planDeleteVersion(state, 'users', 1, false).result).toBe(1);
   });
 
+  it('hard-deletes one version of a subject whose versions are all soft-deleted', () => {
+    const state = twoVersions();
+    apply(state, planDeleteSubject(state, 'users', false));
+    expect(planDeleteVersion(state, 'users', 1, true)).toEqual({
+      records: [
+        { key: ID_HIGH_WATER_KEY, value: { maxId: 2 } },
+        { key: schemaKey('users', 1), value: null },
+      ],
+      result: 1,
+    });
+  });
+
   it('refuses a soft delete of a subject whose versions are all soft-deleted', () => {
     const state = twoVersions();
     apply(state, planDeleteSubject(state, 'users', false));

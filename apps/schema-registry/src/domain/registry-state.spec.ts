@@ -168,4 +168,25 @@ describe('RegistryState', () => {
     expect(state.referencedBy('a', 2)).toEqual([4]);
     expect(state.referencedBy('a', 3)).toEqual([]);
   });
+
+  it('skips a schema record whose value names another version, and values that are not JSON', () => {
+    const state = new RegistryState();
+    expect(state.applyRecord(encodeKey(schemaKey('s', 1)), encodeValue(value('s', 2, 1)))).toBe(false);
+    expect(state.applyRecord(encodeKey(configKey('s')), 'not json')).toBe(false);
+    expect(state.applyRecord(encodeKey(modeKey(null)), 'not json')).toBe(false);
+    expect(state.applyRecord(encodeKey(ID_HIGH_WATER_KEY), 'not json')).toBe(false);
+    expect(state.subjectNames(true)).toEqual([]);
+    expect(state.subjectCompatibility('s')).toBeUndefined();
+    expect(state.mode()).toBe('READWRITE');
+    expect(state.maxId()).toBe(0);
+  });
+
+  it('takes a tombstone for a version a subject does not hold as a no-op', () => {
+    const state = new RegistryState();
+    put(state, value('s', 1, 1));
+    expect(state.applyRecord(encodeKey(schemaKey('s', 2)), null)).toBe(true);
+    expect(state.applyRecord(encodeKey(schemaKey('t', 1)), null)).toBe(true);
+    expect(state.versionsOf('s', true).map((v) => v.version)).toEqual([1]);
+    expect(state.schemaById(1)?.subject).toBe('s');
+  });
 });
