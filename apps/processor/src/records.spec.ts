@@ -34,6 +34,29 @@ describe('RepartitionMapper', () => {
     });
   });
 
+  it('reads a nested value field with or without its payload. prefix, as a number when it came as a long', () => {
+    const sensor = { ...transaction, name: 'iot.sensor', valueField: 'payload.reading.temperature', groupBy: 'device', enrich: [] };
+    const reading = { ...envelope, event_type: 'iot.sensor', payload: { device: 'd-1', reading: { temperature: 21.5, unit: 'C' } } };
+    expect(new RepartitionMapper(sensor).toWindowEvent(reading, {}, 's-0').payload).toEqual({ reading: { temperature: 21.5 } });
+    const big = { ...reading, payload: { device: 'd-1', reading: { temperature: 12n } } };
+    expect(new RepartitionMapper({ ...sensor, valueField: 'reading.temperature' }).toWindowEvent(big, {}, 's-0').payload).toEqual({ reading: { temperature: 12 } });
+  });
+
+  it('leaves out a value that is missing or null, and carries no value without a value field', () => {
+    const withoutAmount = { ...envelope, payload: { symbol: 'AAPL', amount: null } };
+    expect(new RepartitionMapper(transaction).toWindowEvent(withoutAmount, {}, 's-0').payload).toEqual({});
+    expect(new RepartitionMapper(transaction).toWindowEvent({ ...envelope, payload: { symbol: 'AAPL' } }, {}, 's-0').payload).toEqual({});
+    const counted = new RepartitionMapper({ ...transaction, valueField: undefined }).toWindowEvent(envelope, { sector: 'Technology' }, 's-0');
+    expect(counted.payload).toEqual({ sector: 'Technology' });
+    expect(counted.groupKey).toBe('AAPL');
+  });
+
+  it('maps a missing user or device to null and a string timestamp to a number', () => {
+    const event = new RepartitionMapper(transaction).toWindowEvent({ ...envelope, timestamp: '1000' as unknown as number, user_id: undefined, device_id: 'dev-1' }, {}, 's-0');
+    expect(event).toMatchObject({ timestamp: 1000, userId: null, deviceId: 'dev-1' });
+    expect(new RepartitionMapper(transaction).toWindowEvent({ ...envelope, device_id: undefined }, {}, 's-0').deviceId).toBeNull();
+  });
+
   it('can group by an enriched field', () => {
     const event = new RepartitionMapper({ ...transaction, groupBy: 'sector' }).toWindowEvent(envelope, { sector: 'Technology' }, 's-0');
     expect(event.groupKey).toBe('Technology');
@@ -86,6 +109,23 @@ describe('toAggregatedRecord', () => {
       { eventType: 't', windowKind: 'session', windowName: 's', windowStart: 1, windowEnd: 2, groupKey: 'g', count: 3, valueCount: 3, sum: 6, avg: 2, min: 1, max: 3, distinctUsers: 2, version: 2, final: false, retracted: true, firstEventTime: 1, lastEventTime: 1, watermark: 0 },
       99,
     );
-    expect(record).toMatchObject({ window_kind: 'session', count: 3, sum_value: 6, avg_value: 2, version: 2, is_final: false, retracted: true, processed_time: 99 });
+    expect(record).toEqual({
+      window_start: 1,
+      window_end: 2,
+      window_name: 's',
+      window_kind: 'session',
+      event_type: 't',
+      group_key: 'g',
+      count: 3,
+      sum_value: 6,
+      avg_value: 2,
+      min_value: 1,
+      max_value: 3,
+      distinct_users: 2,
+      version: 2,
+      is_final: false,
+      processed_time: 99,
+      retracted: true,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { PlatformError } from '@platform/contracts';
 import { IdempotencyService, isFailure } from './idempotency.service';
 import { MemoryIdempotencyStore } from './memory-idempotency-store';
-import { StoredResult } from './idempotency-store';
+import { IdempotencyStore, StoredResult } from './idempotency-store';
 
 const stored = (id: string, offset: number): StoredResult => ({ status: 'published', event_id: id, topic: 't', partition: 0, offset, timestamp: '2024-01-01T00:00:00.000Z' });
 
@@ -242,3 +242,125 @@ describe('IdempotencyService with a write in doubt (timed out, may still land)',
     expect(isFailure(outcome) && (outcome.error as PlatformError).errorCode).toBe('DUPLICATE_IN_PROGRESS');
   });
 });
+
+/** A fake store reached only through promises (as over the network), backed by the in-memory one, counting its calls. */
+class PromiseOnlyStore implements IdempotencyStore {
+  readonly calls: string[] = [];
+  failing = new Set<string>();
+  constructor(readonly inner: MemoryIdempotencyStore) {}
+  private call<T>(name: string, run: () => Promise<T>): Promise<T> {
+    this.calls.push(name);
+    return this.failing.has(name) ? Promise.reject(new Error(`${name} failed`)) : run();
+  }
+  claim(key: string) {
+    return this.call('claim', () => this.inner.claim(key));
+  }
+  claimMany(keys: readonly string[]) {
+    return this.call('claimMany', () => this.inner.claimMany(keys));
+  }
+  complete(key: string, result: StoredResult) {
+    return this.call('complete', () => this.inner.complete(key, result));
+  }
+  completeMany(items: ReadonlyArray<readonly [string, StoredResult]>) {
+    return this.call('completeMany', () => this.inner.completeMany(items));
+  }
+  release(key: string) {
+    return this.call('release', () => this.inner.release(key));
+  }
+  releaseMany(keys: readonly string[]) {
+    return this.call('releaseMany', () => this.inner.releaseMany(keys));
+  }
+  peek(key: string) {
+    return this.call('peek', () => this.inner.peek(key));
+  }
+  close() {
+    return this.call('close', () => this.inner.close());
+  }
+}
+
+describe('IdempotencyService with a store reached through promises (fake network store)', () => {
+  const promiseStore = () => new PromiseOnlyStore(new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 1_000));
+
+  it('claims a batch in one call, then stores its results and releases its failures in one call each', async () => {
+    const store = promiseStore();
+    const service = new IdempotencyService(store, 200, 5);
+    const outcomes = await service.runMany(['a', 'b', 'c'], async (indices) =>
+      indices.map((i) => (i === 1 ? { error: new PlatformError(503, 'SERVICE_UNAVAILABLE', 'down') } : stored(['a', 'b', 'c'][i], i))),
+    );
+    expect(outcomes.map((o) => (isFailure(o) ? 'failed' : o.result.offset))).toEqual([0, 'failed', 2]);
+    expect(store.calls).toEqual(['claimMany', 'releaseMany', 'completeMany']);
+    expect(await store.inner.peek('a')).toEqual({ state: 'done', result: stored('a', 0) });
+    expect(await store.inner.peek('b')).toEqual({ state: 'absent' });
+    // All written: nothing to release.
+    store.calls.length = 0;
+    await service.runMany(['d'], async () => [stored('d', 3)]);
+    expect(store.calls).toEqual(['claimMany', 'completeMany']);
+    // All failed: nothing to complete.
+    store.calls.length = 0;
+    await service.runMany(['e'], async () => [{ error: new Error('bad') }]);
+    expect(store.calls).toEqual(['claimMany', 'releaseMany']);
+  });
+
+  it('keeps the answers when the store fails to remember them', async () => {
+    const store = promiseStore();
+    store.failing = new Set(['completeMany', 'releaseMany']);
+    const service = new IdempotencyService(store, 200, 5);
+    const outcomes = await service.runMany(['a', 'b'], async (indices) => indices.map((i) => (i === 0 ? stored('a', 0) : { error: new Error('bad') })));
+    expect(outcomes[0]).toEqual({ result: stored('a', 0), duplicate: false });
+    expect(isFailure(outcomes[1])).toBe(true);
+  });
+
+  it('answers a single run’s duplicate from the store and shuts the store down with the service', async () => {
+    const store = promiseStore();
+    const service = new IdempotencyService(store, 200, 5);
+    expect(await service.run('a', async () => stored('a', 1))).toEqual({ result: stored('a', 1), duplicate: false });
+    expect(await service.run('a', async () => stored('a', 2))).toEqual({ result: stored('a', 1), duplicate: true });
+    await expect(service.run('b', async () => Promise.reject(new Error('bad')))).rejects.toThrow('bad');
+    await service.onApplicationShutdown();
+    expect(store.calls.at(-1)).toBe('close');
+  });
+
+  it('writes a key itself when another instance’s claim goes away while it waits', async () => {
+    const store = promiseStore();
+    const service = new IdempotencyService(store, 500, 5);
+    await store.inner.claim('a'); // another instance claims a, then fails and releases it
+    setTimeout(() => void store.inner.release('a'), 20);
+    const outcomes = await service.runMany(['a'], async () => [stored('a', 8)]);
+    expect(outcomes).toEqual([{ result: stored('a', 8), duplicate: false }]);
+    expect(await store.inner.peek('a')).toEqual({ state: 'done', result: stored('a', 8) });
+    expect(store.calls.filter((c) => c === 'claim')).toHaveLength(1);
+  });
+
+  it('releases a key it claimed after the wait when its write fails, answering the failure', async () => {
+    const store = promiseStore();
+    const service = new IdempotencyService(store, 500, 5);
+    await store.inner.claim('a');
+    setTimeout(() => void store.inner.release('a'), 20);
+    const [outcome] = await service.runMany(['a'], async () => [{ error: new PlatformError(503, 'SERVICE_UNAVAILABLE', 'down') }]);
+    expect(isFailure(outcome) && (outcome.error as PlatformError).status).toBe(503);
+    expect(await store.inner.peek('a')).toEqual({ state: 'absent' });
+  });
+
+  it('answers 503 when the store fails while it waits for another instance', async () => {
+    const store = promiseStore();
+    store.failing = new Set(['peek']);
+    const service = new IdempotencyService(store, 500, 5);
+    await store.inner.claim('a');
+    const [outcome] = await service.runMany(['a'], async () => [stored('a', 1)]);
+    expect(isFailure(outcome) && (outcome.error as PlatformError).message).toBe('the idempotency store is unavailable');
+  });
+});
+
+describe('IdempotencyService: a retry waiting on a write in doubt that fails', () => {
+  it('answers 503 Kafka unavailable to the waiting retry', async () => {
+    const { service } = setup();
+    let fail!: (result: StoredResult | undefined) => void;
+    const settled = new Promise<StoredResult | undefined>((resolve) => (fail = resolve));
+    await service.runMany(['a'], async () => [{ error: Object.assign(new PlatformError(503, 'SERVICE_UNAVAILABLE', 'not acknowledged in time'), { settled }) }]);
+    const retry = service.runMany(['a'], async () => [stored('a', 1)]);
+    fail(undefined);
+    const [outcome] = await retry;
+    expect(isFailure(outcome) && (outcome.error as PlatformError).message).toBe('Kafka is unavailable; the event was not written');
+  });
+});
+

@@ -97,4 +97,68 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.claim('kept')).toEqual({ state: 'done', result: result('kept', 1) });
     expect(await store.claim('failed0')).toEqual({ state: 'claimed' });
   });
+
+  it('drops at most 8 expired entries per write, oldest first', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore({ ttlMs: 1_000, claimTtlMs: 1_000 }, 10_000, () => now);
+    for (let i = 0; i < 100; i++) await store.claim(`old${i}`);
+    now = 1_000;
+    await store.claim('new0');
+    expect(store.size).toBe(100 - 8 + 1);
+    await store.claimMany(['new1', 'new2']);
+    expect(store.size).toBe(100 - 24 + 3);
+    // The survivors are the youngest: old24 is still held (though expired, a read drops it), old23 is gone.
+    expect(await store.peek('old23')).toEqual({ state: 'absent' });
+    expect(store.size).toBe(79);
+    expect(await store.peek('old24')).toEqual({ state: 'absent' });
+    expect(store.size).toBe(78);
+  });
+
+  it('keeps a result completed without a claim, and a claim that expires exactly at its time to live', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore({ ttlMs: 1_000, claimTtlMs: 100 }, 100, () => now);
+    store.immediate.complete('unclaimed', result('unclaimed'));
+    expect(store.immediate.claim('unclaimed')).toEqual({ state: 'done', result: result('unclaimed') });
+    expect(store.immediate.claim('c')).toEqual({ state: 'claimed' });
+    now = 99;
+    expect(store.immediate.claim('c')).toEqual({ state: 'pending' });
+    now = 100;
+    expect(store.immediate.claim('c')).toEqual({ state: 'claimed' });
+    now = 999;
+    expect(await store.peek('unclaimed')).toEqual({ state: 'done', result: result('unclaimed') });
+    now = 1_000;
+    expect(await store.peek('unclaimed')).toEqual({ state: 'absent' });
+  });
+
+  it('does not release a completed key, and its immediate calls act like the promise ones', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 1_000 }, 100);
+    expect(store.immediate.claimMany(['a', 'b'])).toEqual([{ state: 'claimed' }, { state: 'claimed' }]);
+    store.immediate.completeMany([['a', result('a', 3)]]);
+    store.immediate.releaseMany(['a', 'b']);
+    store.immediate.release('a');
+    await store.release('a');
+    expect(await store.peek('a')).toEqual({ state: 'done', result: result('a', 3) });
+    expect(await store.peek('b')).toEqual({ state: 'absent' });
+    store.immediate.claim('c');
+    store.immediate.release('c');
+    expect(await store.peek('c')).toEqual({ state: 'absent' });
+    await store.close();
+    expect(store.size).toBe(0);
+    expect(await store.claim('a')).toEqual({ state: 'claimed' });
+  });
+
+  it('keeps its eviction queue as short as its bound allows when the bound keeps evicting (memory stays flat)', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 60_000, claimTtlMs: 60_000 }, 50);
+    const queue = store as unknown as { orderKeys: string[]; orderEntries: unknown[] };
+    for (let i = 0; i < 12_000; i++) {
+      await store.claim(`k${i}`);
+      await store.complete(`k${i}`, result(`k${i}`, i));
+    }
+    expect(store.size).toBe(50);
+    expect(queue.orderKeys.length).toBeLessThanOrEqual(2 * 4096 + 50);
+    expect(queue.orderEntries.length).toBe(queue.orderKeys.length);
+    expect(await store.peek('k11999')).toEqual({ state: 'done', result: result('k11999', 11999) });
+    expect(await store.peek('k11950')).toEqual({ state: 'done', result: result('k11950', 11950) });
+    expect(await store.peek('k11949')).toEqual({ state: 'absent' });
+  });
 });

@@ -103,6 +103,34 @@ describe('SubjectThrottlerGuard (memory storage with a fake clock)', () => {
     expect(await outcome(guard, alice)).toBe(true);
   });
 
+  it('answers 429 from another storage over the limit, with its block time (fake blocking storage)', async () => {
+    const blocking: ThrottlerStorage = {
+      increment: async (_key, _ttl, limit) => ({ totalHits: limit + 1, timeToExpire: 30, isBlocked: true, timeToBlockExpire: 12 }),
+    };
+    const guard = await guardWith(blocking, [{ ttl: 60_000, limit: 4 }]);
+    expect(await outcome(guard, { user: principal('alice') })).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED', details: { limit: 4, window_ms: 60_000 }, retryAfterSeconds: 12 });
+  });
+
+  it('counts with the in-memory counters without a promise, and the first limit that is over refuses', async () => {
+    const guard = await guardWith(storage, [{ name: 'burst', ttl: 1000, limit: 1, blockDuration: 5000 }, { name: 'minute', ttl: 60_000, limit: 10 }]);
+    const alice = { user: principal('alice') };
+    expect(guard.limit(alice)).toBeUndefined();
+    let refused: unknown;
+    try {
+      guard.limit(alice);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ status: 429, details: { limit: 1, window_ms: 1000 }, retryAfterSeconds: 5 });
+    // The minute counter saw only the first request: the burst refused the second before it.
+    expect(storage.hit('minute:sub:alice', 60_000, 10, 60_000)).toMatchObject({ totalHits: 2 });
+  });
+
+  it('limit() needs plain-number throttlers', async () => {
+    const guard = await guardWith(storage, [{ ttl: () => 1000, limit: 1 }]);
+    expect(() => guard.limit({ user: principal('alice') })).toThrow('SubjectThrottlerGuard.limit needs throttlers with plain numbers');
+  });
+
   it('lets requests through when the storage fails (fake failing storage)', async () => {
     const failing: ThrottlerStorage = { increment: async () => Promise.reject(new Error('connection refused')) };
     const guard = await guardWith(failing, [{ ttl: 1000, limit: 1 }]);

@@ -77,6 +77,18 @@ describe('repartition records, version 1', () => {
     expect(() => decodeRepartition(Buffer.from('{not json'))).toThrow();
   });
 
+  it('leaves out what an event does not carry', () => {
+    const decoded = decodeRepartition(encodeEvent({ eventId: 'e', eventType: 't', timestamp: 1 }));
+    expect(decoded).toStrictEqual({ kind: 'event', event: { eventId: 'e', eventType: 't', timestamp: 1, userId: null, deviceId: null }, source: undefined });
+    expect(decodeRepartition(encodeEvent({ eventId: 'e', eventType: 't', timestamp: 1, payload: null as unknown as undefined }))).toStrictEqual(decoded);
+  });
+
+  it('refuses version 0 records that are not an event or a marker', () => {
+    for (const wire of ['{"k":"e"}', '{"k":"e","e":{"eventId":7}}', '{"k":"m","p":3,"t":1}', '{"k":"m","p":"p","t":"1"}', '{"k":"x","p":"p","t":1}']) {
+      expect(() => decodeRepartition(Buffer.from(wire))).toThrow('not a repartition record');
+    }
+  });
+
   it('names keys and sources', () => {
     expect(repartitionKey('transaction', 'AAPL')).toBe('transaction|AAPL');
     expect(sourceName('events.transaction', 3)).toBe('events.transaction-3');
@@ -113,6 +125,26 @@ describe('version 0: the source record a repartition record carried in its heade
     expect(sourceFromHeaders(asRead({ source_record: JSON.stringify({ ...wire, v: null }) }))).toBeUndefined();
     expect(sourceFromHeaders(asRead({ source_record: '{' }))).toBeUndefined();
     expect(sourceFromHeaders(asRead(full))).toEqual({ topic: 't', partition: 0, offset: '5', key: null, value: Buffer.from([0, 0, 0, 0, 1, 2]), headers: { a: 'b' } });
+  });
+
+  it('reads the first of repeated headers, a key given as text, and refuses a source without headers', () => {
+    const full = sourceHeaders({ topic: 't', partition: 2, offset: '5', key: Buffer.from('k1'), value: Buffer.from([1]), headers: {} });
+    const other = sourceHeaders({ topic: 'u', partition: 3, offset: '6', key: null, value: Buffer.from([2]), headers: {} });
+    expect(sourceFromHeaders({ source_record: [Buffer.from(full.source_record), Buffer.from(other.source_record)] })).toEqual({
+      topic: 't',
+      partition: 2,
+      offset: '5',
+      key: Buffer.from('k1'),
+      value: Buffer.from([1]),
+      headers: {},
+    });
+    expect(sourceFromHeaders({ source_record: full.source_record })?.key).toEqual(Buffer.from('k1'));
+    const wire = JSON.parse(full.source_record);
+    for (const broken of [{ ...wire, t: 1 }, { ...wire, o: 5 }, { ...wire, h: null }, { ...wire, h: 'x' }, { ...wire, p: 1.5 }]) {
+      expect(sourceFromHeaders({ source_record: JSON.stringify(broken) })).toBeUndefined();
+    }
+    expect(sourceFromHeaders({ source_record: 'null' })).toBeUndefined();
+    expect(sourceFromHeaders({ source_record: JSON.stringify({ ...wire, k: 7 }) })?.key).toBeNull();
   });
 
   it('leaves the repartition record its own headers', () => {

@@ -41,4 +41,48 @@ describe('changelog values', () => {
     expect(() => decodeState(Buffer.from([2, 7, 1, 200, 1]))).toThrow('changelog value names field 100, which version 2 does not know');
     expect(() => decodeState(Buffer.from([2, 0, 0]))).toThrow('changelog value has 1 bytes after its end');
   });
+
+  it('writes known field names as their index and others inline, integers as zigzag varints, doubles as 8 bytes', () => {
+    const bytes = (value: Record<string, unknown>) => [...encodeState(value)];
+    // version 2, object tag 7, one field, then the field and its tagged value
+    expect(bytes({ count: 1 })).toEqual([2, 7, 1, 12, 3, 2]);
+    expect(bytes({ count: -1 })).toEqual([2, 7, 1, 12, 3, 1]);
+    expect(bytes({ count: 300 })).toEqual([2, 7, 1, 12, 3, 0xd8, 0x04]);
+    expect(bytes({ fired: true, member: false, max: null })).toEqual([2, 7, 3, 28, 2, 38, 1, 20, 0]);
+    expect(bytes({ type: 'x' })).toEqual([2, 7, 1, 0, 5, 1, 0x78]);
+    expect(bytes({ ids: [1] })).toEqual([2, 7, 1, 40, 6, 1, 3, 2]);
+    expect(bytes({ sum: 1.5 })).toEqual([2, 7, 1, 16, 4, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f]);
+    expect(bytes({ zz: 0 })).toEqual([2, 7, 1, 5, 0x7a, 0x7a, 3, 0]);
+    // Undefined fields are left out (and not counted).
+    expect(bytes({ a: undefined, count: 1, b: undefined })).toEqual([2, 7, 1, 12, 3, 2]);
+  });
+
+  it('keeps -0, and a field named __proto__ as a field', () => {
+    expect(Object.is(decodeState(encodeState({ min: -0 })).min, -0)).toBe(true);
+    const tricky = JSON.parse('{"__proto__": {"polluted": 1}, "count": 2}') as Record<string, unknown>;
+    const decoded = decodeState(encodeState(tricky));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.keys(decoded)).toEqual(['__proto__', 'count']);
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ polluted: 1 });
+    expect((decoded as { polluted?: number }).polluted).toBeUndefined();
+  });
+
+  it('refuses values JSON cannot hold', () => {
+    expect(() => encodeState({ f: () => 1 } as unknown as Record<string, unknown>)).toThrow('state value of type function cannot be encoded');
+    expect(() => encodeState({ n: 1n } as unknown as Record<string, unknown>)).toThrow('state value of type bigint cannot be encoded');
+    expect(() => encodeStateVersion1({ n: 1n } as unknown as Record<string, unknown>)).toThrow('state value of type bigint cannot be encoded');
+  });
+
+  it('names what is wrong with bytes that end early or hold an unknown tag', () => {
+    expect(() => decodeState(Buffer.from([2, 5, 10, 0x61]))).toThrow('changelog value ends inside a string');
+    expect(() => decodeState(Buffer.from([2, 7, 1, 9, 0x61]))).toThrow('changelog value ends inside a string');
+    expect(() => decodeState(Buffer.from([2, 4, 0, 0, 0, 0, 0, 0, 0]))).toThrow('changelog value ends inside a number');
+    expect(() => decodeState(Buffer.from([2, 9]))).toThrow('changelog value has an unknown tag 9');
+    expect(() => decodeState(Buffer.from([2, 3, ...Array(9).fill(0x80), 0]))).toThrow('changelog value has a varint too long');
+    // Eight continuation bytes still read: 2^56 is the long 2^55, which is no object.
+    expect(() => decodeState(Buffer.from([2, 3, ...Array(8).fill(0x80), 1]))).toThrow('changelog value is not an object');
+    expect(() => decodeState(Buffer.from([2, 6, 0]))).toThrow('changelog value is not an object');
+    expect(() => decodeState(Buffer.from([2, 0]))).toThrow('changelog value is not an object');
+    expect(() => decodeState(Buffer.from([1, 0]))).toThrow('changelog value is not an object');
+  });
 });

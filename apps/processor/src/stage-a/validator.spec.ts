@@ -177,4 +177,25 @@ describe('RecordValidator (schema catalog on a fake registry)', () => {
     const decision = await plain.decide(framed(7, trade), 's');
     expect(decision.kind === 'event' && decision.event.payload).not.toHaveProperty('sector');
   });
+
+  it('sends an event further ahead of the (fake) clock than the skew bound to the DLQ as EVENT_TIME_SKEW; at the bound it passes', async () => {
+    const at = (now: number) => new RecordValidator(spec, fakeCatalog(), reference(), 60_000, () => now);
+    expect((await at(trade.timestamp - 60_000).decide(framed(7, trade), 's')).kind).toBe('event');
+    expect(await at(trade.timestamp - 60_001).decide(framed(7, trade), 's')).toEqual({
+      kind: 'dlq',
+      type: 'EVENT_TIME_SKEW',
+      message:
+        'event time 2026-03-03T14:00:00.000Z is more than EVENT_TIME_MAX_FUTURE_SKEW (60000 ms) ahead of the processing time 2026-03-03T13:58:59.999Z',
+      eventId: 'evt-1',
+      traceId: 'trace-1',
+      eventTime: trade.timestamp,
+    });
+  });
+
+  it('reports an empty event id as none', async () => {
+    expect(await validator.decide(framed(7, { ...trade, event_id: '', payload: { ...trade.payload, amount: 0 } }), 's')).toMatchObject({
+      type: 'BUSINESS_RULE',
+      eventId: null,
+    });
+  });
 });

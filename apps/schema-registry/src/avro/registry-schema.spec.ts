@@ -56,4 +56,49 @@ describe('parseRegistrySchema', () => {
     expect(errorCodeOf(() => parseRegistrySchema(user))).toBe(42201);
     expect(errorCodeOf(() => parseRegistrySchema(user, ['{"broken']))).toBe(42201);
   });
+
+  it('normalizes to full names, no namespace, a fixed attribute order (others after, sorted) and bare primitives', () => {
+    const schema = {
+      zeta: 1,
+      namespace: 'a',
+      type: 'record',
+      alpha: 2,
+      name: 'R',
+      doc: 'd',
+      aliases: ['Old', 'z.Older'],
+      fields: [
+        { name: 's', type: { symbols: ['X'], type: 'enum', name: 'S' } },
+        { default: 1, type: 'int', name: 'n', doc: 'x' },
+        { name: 'tags', type: { values: 'string', type: 'map' } },
+        { name: 'list', type: { items: 'S', type: 'array' } },
+        { name: 'ts', type: { logicalType: 'timestamp-millis', type: 'long' } },
+        { name: 'p', type: { type: 'string' } },
+        { name: 'f', type: { size: 2, type: 'fixed', name: 'F', namespace: '' } },
+        { name: 'either', type: ['null', 'S'] },
+      ],
+    };
+    const expected =
+      '{"type":"record","name":"a.R","doc":"d","aliases":["a.Old","z.Older"],"fields":[' +
+      '{"type":{"type":"enum","name":"a.S","symbols":["X"]},"name":"s"},' +
+      '{"type":"int","name":"n","doc":"x","default":1},' +
+      '{"type":{"type":"map","values":"string"},"name":"tags"},' +
+      '{"type":{"type":"array","items":"a.S"},"name":"list"},' +
+      '{"type":{"type":"long","logicalType":"timestamp-millis"},"name":"ts"},' +
+      '{"type":"string","name":"p"},' +
+      '{"type":{"type":"fixed","name":"F","size":2},"name":"f"},' +
+      '{"type":["null","a.S"],"name":"either"}' +
+      '],"alpha":2,"zeta":1}';
+    expect(parseRegistrySchema(JSON.stringify(schema)).normalized).toBe(expected);
+    expect(normalizedSchemaText(JSON.stringify(schema))).toBe(expected);
+    expect(normalizedSchemaText('{"type":{"type":"int"}}')).toBe('"int"');
+    expect(normalizedSchemaText('{"type":"Named"}')).toBe('"Named"');
+    expect(parseRegistrySchema('{"type":"error","name":"E","namespace":"n","fields":[]}').normalized).toBe('{"type":"error","name":"n.E","fields":[]}');
+  });
+
+  it('names the cause of a refusal', () => {
+    expect(() => parseRegistrySchema('   ')).toThrow('Invalid schema: the schema is empty');
+    expect(() => parseRegistrySchema('{"type":')).toThrow(/^Invalid schema: the schema is not valid JSON \(.+\)$/);
+    expect(() => parseRegistrySchema('"string"', ['{"broken'])).toThrow(/^Invalid schema: a referenced schema could not be parsed \(.+\)$/);
+    expect(() => parseRegistrySchema('"Missing"')).toThrow(/^Invalid schema: .*Missing/);
+  });
 });

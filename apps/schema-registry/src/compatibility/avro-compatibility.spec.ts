@@ -330,6 +330,71 @@ describe('Avro reader/writer resolution (the Avro specification rules)', () => {
     expect(nested).toEqual([expect.objectContaining({ type: 'TYPE_MISMATCH', location: '/fields/inner/fields/x' })]);
   });
 
+  it('words each kind of problem with both types and where it is', () => {
+    const problems = (reader: unknown, writer: unknown) => readerWriterIncompatibilities(model(reader), model(writer));
+    expect(problems({ type: 'array', items: 'int' }, { type: 'map', values: ['null', 'string'] })).toEqual([
+      { type: 'TYPE_MISMATCH', location: '', message: 'reader type array<int> cannot read writer type map<union[null,string]>' },
+    ]);
+    expect(problems({ type: 'map', values: 'int' }, { type: 'map', values: 'string' })).toEqual([
+      { type: 'TYPE_MISMATCH', location: '/values', message: 'reader type int cannot read writer type string' },
+    ]);
+    expect(problems({ type: 'array', items: 'int' }, { type: 'array', items: 'long' })).toEqual([
+      { type: 'TYPE_MISMATCH', location: '/items', message: 'reader type int cannot read writer type long' },
+    ]);
+    expect(problems(['null', 'int'], 'string')).toEqual([
+      { type: 'MISSING_UNION_BRANCH', location: '', message: 'reader union union[null,int] has no branch for writer type string' },
+    ]);
+    expect(problems(record([]), { type: 'enum', name: 'Event', namespace: 'test', symbols: [] })).toEqual([
+      { type: 'TYPE_MISMATCH', location: '', message: 'reader type record test.Event cannot read writer type enum test.Event' },
+    ]);
+    expect(problems({ type: 'fixed', name: 'H', size: 4 }, { type: 'fixed', name: 'H', size: 8 })).toEqual([
+      { type: 'FIXED_SIZE_MISMATCH', location: '/size', message: 'expected fixed size 8, found 4' },
+    ]);
+    expect(problems({ type: 'fixed', name: 'H', size: 4 }, { type: 'fixed', name: 'G', size: 4 })).toEqual([
+      { type: 'NAME_MISMATCH', location: '/name', message: 'reader name H does not match writer name G' },
+    ]);
+    expect(problems({ type: 'enum', name: 'E', symbols: ['A'] }, { type: 'enum', name: 'F', symbols: ['A'] })).toEqual([
+      { type: 'NAME_MISMATCH', location: '/name', message: 'reader name E does not match writer name F' },
+    ]);
+    expect(problems(record([field('e', { type: 'enum', name: 'E', symbols: ['A'] })]), record([field('e', { type: 'enum', name: 'E', symbols: ['A', 'B', 'C'] })]))).toEqual([
+      { type: 'MISSING_ENUM_SYMBOLS', location: '/fields/e/symbols', message: 'reader enum test.E lacks symbols [B, C] and has no default' },
+    ]);
+    expect(problems({ type: 'enum', name: 'E', symbols: ['A'], default: 'A' }, { type: 'enum', name: 'E', symbols: ['A', 'B'] })).toEqual([]);
+    expect(problems(record([], 'Reader'), record([], 'Writer'))).toEqual([
+      { type: 'NAME_MISMATCH', location: '/name', message: 'reader name test.Reader does not match writer name test.Writer' },
+    ]);
+    expect(problems(record([field('n', 'int')]), record([]))).toEqual([
+      { type: 'READER_FIELD_MISSING_DEFAULT_VALUE', location: '/fields/n', message: 'reader field n of test.Event is missing from the writer and has no default value' },
+    ]);
+  });
+
+  it('matches a named type by a reader alias and a field by a reader field alias, not the other way round', () => {
+    const writer = record([field('old_name', 'int')], 'Before');
+    const reader = record([field('new_name', 'int', { aliases: ['old_name'] })], 'After', { aliases: ['Before'] });
+    expect(readerWriterIncompatibilities(model(reader), model(writer))).toEqual([]);
+    expect(canRead(model(writer), model(reader))).toBe(false);
+    // The field of the same name wins over an aliased one.
+    const both = record([field('a', 'string', { aliases: ['b'] })]);
+    expect(canRead(model(both), model(record([field('b', 'int'), field('a', 'string')])))).toBe(true);
+  });
+
+  it('reports every branch of a writer union the reader cannot take, and a failure found under a recursive assumption', () => {
+    expect(readerWriterIncompatibilities(model('long'), model(['int', 'string', 'boolean'])).map((p) => p.message)).toEqual([
+      'reader type long cannot read writer type string',
+      'reader type long cannot read writer type boolean',
+    ]);
+    // A named type used twice is one pair checked twice: each use reports its own location.
+    const inner = (type: string) => ({ type: 'record', name: 'Inner', fields: [field('v', type)] });
+    const twice = readerWriterIncompatibilities(
+      model(record([field('a', inner('int')), field('b', 'Inner')])),
+      model(record([field('a', inner('string')), field('b', 'Inner')])),
+    );
+    expect(twice.map((p) => [p.location, p.message])).toEqual([
+      ['/fields/a/fields/v', 'reader type int cannot read writer type string'],
+      ['/fields/b/fields/v', 'reader type int cannot read writer type string'],
+    ]);
+  });
+
   it('terminates on mutually recursive types', () => {
     const tree = (leaf: string) => ({
       type: 'record',

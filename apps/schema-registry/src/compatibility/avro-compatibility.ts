@@ -89,7 +89,8 @@ class ResolutionChecker {
 
   check(reader: AvroNode, writer: AvroNode, location: string): Incompatibility[] {
     const cached = this.memo.get(reader)?.get(writer);
-    if (cached) return cached.map((problem) => ({ ...problem }));
+    // Memoised locations are relative to the pair: each use of it reports its own location.
+    if (cached) return cached.map((problem) => ({ ...problem, location: location + problem.location }));
     const active = this.inProgress.get(reader) ?? new Set<AvroNode>();
     if (active.has(writer)) return [];
     active.add(writer);
@@ -104,7 +105,10 @@ class ResolutionChecker {
     }
     if (result.length > 0 || this.openPairs === 0) {
       const byWriter = this.memo.get(reader) ?? new Map<AvroNode, Incompatibility[]>();
-      byWriter.set(writer, result);
+      byWriter.set(
+        writer,
+        result.map((problem) => ({ ...problem, location: problem.location.slice(location.length) })),
+      );
       this.memo.set(reader, byWriter);
     }
     return result;

@@ -87,6 +87,13 @@ describe('flush policy (seed 003 property 17)', () => {
     expect(flushReason({ records: 3, bytes: 100, oldestAt: 4999 }, 5000, policy)).toBe('bytes');
   });
 
+  it('judges emptiness by the record count, and age only from a known oldest record', () => {
+    const policy = { maxRecords: 10, maxBytes: 100, maxAgeMs: 1000 };
+    // Left-over bytes or time of an emptied buffer trigger nothing.
+    expect(flushReason({ records: 0, bytes: 500, oldestAt: 1000 }, 5000, policy)).toBeNull();
+    expect(flushReason({ records: 2, bytes: 10, oldestAt: null }, 5000, policy)).toBeNull();
+  });
+
   it('rejects a policy with a zero or negative threshold', () => {
     expect(() => validatePolicy({ maxRecords: 0, maxBytes: 1, maxAgeMs: 1 })).toThrow(/maxRecords/);
     expect(() => validatePolicy({ maxRecords: 1, maxBytes: 1, maxAgeMs: -5 })).toThrow(/maxAgeMs/);

@@ -150,6 +150,16 @@ describe('deliver: retries with backoff and jitter, then the DLQ', () => {
     expect(calls).toBe(1);
   });
 
+  it('retries a data error without an onRetry callback', async () => {
+    let calls = 0;
+    const { onRetry: _unused, ...withoutCallback } = options();
+    const result = await deliver([1], async () => {
+      if (++calls === 1) throw new Error('bad once');
+    }, withoutCallback);
+    expect(result).toEqual({ failed: [], whole: true });
+    expect(calls).toBe(2);
+  });
+
   it('names its stop error', () => {
     expect(new SinkStoppedError()).toMatchObject({ name: 'SinkStoppedError', message: 'sink is stopping' });
   });
