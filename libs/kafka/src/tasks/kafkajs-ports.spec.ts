@@ -184,7 +184,7 @@ describe('AdminOffsets with a fake admin client', () => {
 });
 
 describe('runTaskConsumer with a fake kafkajs consumer', () => {
-  function setup() {
+  function setup(withFatal = true) {
     const listeners = new Map<string, (event: { payload: any }) => void>();
     const calls: Array<[string, unknown?]> = [];
     let eachBatch: ((payload: any) => Promise<void>) | undefined;
@@ -205,7 +205,7 @@ describe('runTaskConsumer with a fake kafkajs consumer', () => {
     const started = runTaskConsumer(consumer as unknown as Consumer, manager as unknown as TaskManager<never, never>, {
       topics: ['in', 'other'],
       concurrency: 3,
-      onFatal: (error) => fatal.push(error),
+      ...(withFatal ? { onFatal: (error: Error) => fatal.push(error) } : {}),
     });
     const emit = (event: string, payload: unknown) => listeners.get(event)!({ payload });
     return { started, calls, manager, fatal, emit, batch: () => eachBatch! };
@@ -283,5 +283,11 @@ describe('runTaskConsumer with a fake kafkajs consumer', () => {
     const final = new Error('Not authorized to access group');
     emit('consumer.crash', { error: final, restart: false });
     expect(fatal).toEqual([final]);
+  });
+
+  it('fake: without an onFatal callback a final crash is ignored here', async () => {
+    const { started, emit } = setup(false);
+    await started;
+    expect(() => emit('consumer.crash', { error: new Error('final'), restart: false })).not.toThrow();
   });
 });

@@ -87,6 +87,29 @@ describe('secrets and registry credentials', () => {
     expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'nocolonsecret' })).not.toThrow(/nocolonsecret/);
     expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'a:b', SCHEMA_REGISTRY_BEARER_TOKEN: 't' })).toThrow(/set only one/);
   });
+
+  const secret = (source: Record<string, string>) => loadEnv({ s: env.optionalSecret('TOKEN') }, source).s;
+
+  it('drops every trailing newline (CRLF too), keeps inner ones, and refuses an empty file', () => {
+    expect(secret({ TOKEN_FILE: file('crlf', 'value\r\n\n') })).toBe('value');
+    expect(secret({ TOKEN_FILE: file('multi', 'a\nb\n') })).toBe('a\nb');
+    expect(() => secret({ TOKEN_FILE: file('empty', '\n') })).toThrow(/TOKEN_FILE names an empty file: .*empty/);
+  });
+
+  it('an empty VAR or VAR_FILE counts as unset', () => {
+    expect(secret({ TOKEN: '', TOKEN_FILE: file('only', 'f') })).toBe('f');
+    expect(secret({ TOKEN: 'd', TOKEN_FILE: '' })).toBe('d');
+    expect(secret({ TOKEN: '' })).toBeUndefined();
+  });
+
+  it('registry user info must have a user before its colon; a bearer token alone is used as is', () => {
+    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: ':secret' })).toThrow('SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO must be user:password (the value is not shown)');
+    expect(credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'u:' })).toEqual({ kind: 'basic', username: 'u', password: '' });
+    expect(credentials({ SCHEMA_REGISTRY_BEARER_TOKEN: 'tok' })).toEqual({ kind: 'bearer', token: 'tok' });
+    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'a:b', SCHEMA_REGISTRY_BEARER_TOKEN: 't' })).toThrow(
+      'set only one of SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO and SCHEMA_REGISTRY_BEARER_TOKEN',
+    );
+  });
 });
 
 describe('commonEnv', () => {
@@ -228,38 +251,6 @@ describe('loadEnv errors', () => {
     expect(problems).toEqual(['one', 'two']);
     expect(new FieldProblem(['one', 'two']).message).toBe('one; two');
     expect(new FieldProblem('single').message).toBe('single');
-  });
-});
-
-describe('secrets from files, edge cases', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'env-secret-edge-'));
-  const file = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
-  const secret = (source: Record<string, string>) => loadEnv({ s: env.optionalSecret('TOKEN') }, source).s;
-
-  it('drops every trailing newline (CRLF too), keeps inner ones, and refuses an empty file', () => {
-    expect(secret({ TOKEN_FILE: file('crlf', 'value\r\n\n') })).toBe('value');
-    expect(secret({ TOKEN_FILE: file('multi', 'a\nb\n') })).toBe('a\nb');
-    expect(() => secret({ TOKEN_FILE: file('empty', '\n') })).toThrow(/TOKEN_FILE names an empty file: .*empty/);
-  });
-
-  it('an empty VAR or VAR_FILE counts as unset', () => {
-    expect(secret({ TOKEN: '', TOKEN_FILE: file('only', 'f') })).toBe('f');
-    expect(secret({ TOKEN: 'd', TOKEN_FILE: '' })).toBe('d');
-    expect(secret({ TOKEN: '' })).toBeUndefined();
-  });
-
-  it('registry user info must have a user before its colon; a bearer token alone is used as is', () => {
-    const credentials = (source: Record<string, string>) => loadEnv({ c: env.registryCredentials() }, source).c;
-    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: ':secret' })).toThrow('SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO must be user:password (the value is not shown)');
-    expect(credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'u:' })).toEqual({ kind: 'basic', username: 'u', password: '' });
-    expect(credentials({ SCHEMA_REGISTRY_BEARER_TOKEN: 'tok' })).toEqual({ kind: 'bearer', token: 'tok' });
-    expect(() => credentials({ SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'a:b', SCHEMA_REGISTRY_BEARER_TOKEN: 't' })).toThrow(
-      'set only one of SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO and SCHEMA_REGISTRY_BEARER_TOKEN',
-    );
   });
 });
 
