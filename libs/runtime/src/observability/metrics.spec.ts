@@ -112,14 +112,10 @@ describe('the registry and its instruments', () => {
     histogram('spec_custom_seconds', 'custom', [], [1, 2]).observe(1.5);
     const text = await registry.metrics();
     expect(text.match(/^spec_wait_seconds_bucket\{le="([^"]+)"/gm)?.length).toBe(LATENCY_BUCKETS.length + 1);
-    expect(text).toMatch(/^spec_wait_seconds_bucket\{le="0.005",op="x".*\} 1$/m);
-    expect(text).toMatch(/^spec_wait_seconds_bucket\{le="0.0025",op="x".*\} 0$/m);
+    expect(text).toMatch(/^spec_wait_seconds_bucket\{le="0.005"[^}]*\} 1$/m);
+    expect(text).toMatch(/^spec_wait_seconds_bucket\{le="0.0025"[^}]*\} 0$/m);
     expect(text).toMatch(/^spec_custom_seconds_bucket\{le="2"[^}]*\} 1$/m);
     expect(text).toMatch(/^spec_custom_seconds_bucket\{le="1"[^}]*\} 0$/m);
-  });
-
-  it('without threads the process metrics are the registry text', async () => {
-    expect(await processMetrics()).toBe(await registry.metrics());
   });
 });
 
