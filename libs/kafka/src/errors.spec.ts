@@ -6,7 +6,8 @@ import {
   KafkaJSRequestTimeoutError,
 } from 'kafkajs';
 import { RetriesExhaustedError } from '@platform/runtime';
-import { explainKafkaError, hasKafkaErrorType, isFatalKafkaError, isRetriableKafkaError, KafkaAccessError } from './errors';
+import { UndecodableBatchError } from './codecs';
+import { explainKafkaError, hasKafkaErrorType, isFatalKafkaError, isRetriableKafkaError, KafkaAccessError, translateKafkaError } from './errors';
 
 describe('Kafka access errors', () => {
   it('turns a SASL failure wrapped in kafkajs retries into an authentication error that names the settings', () => {
@@ -116,5 +117,116 @@ describe('hasKafkaErrorType (kafkajs error objects, no broker)', () => {
     expect(hasKafkaErrorType(new Error('NOT_COORDINATOR_FOR_GROUP'), ['NOT_COORDINATOR_FOR_GROUP'])).toBe(false);
     expect(hasKafkaErrorType(undefined, ['NOT_COORDINATOR_FOR_GROUP'])).toBe(false);
     expect(hasKafkaErrorType('UNKNOWN_MEMBER_ID', ['UNKNOWN_MEMBER_ID'])).toBe(false);
+  });
+});
+
+describe('explainKafkaError, case by case (kafkajs-shaped error objects, no broker)', () => {
+  const sasl = (message: string) => Object.assign(new Error(message), { name: 'KafkaJSSASLAuthenticationError' });
+
+  it.each(['Closed connection', 'Connection error: x', 'Request timed out', 'connect ECONNRESET', 'write EPIPE', 'socket hang up', 'Not connected'])(
+    'a SASL error during a lost connection (%s) is transient, not an authentication failure',
+    (message) => {
+      expect(explainKafkaError(sasl(`SASL PLAIN authentication failed: ${message}`))).toBeUndefined();
+    },
+  );
+
+  it('the SASL_AUTHENTICATION_FAILED protocol type is an authentication failure; the message is the exact text with the cause', () => {
+    const error = Object.assign(new Error('Authentication failed'), { type: 'SASL_AUTHENTICATION_FAILED' });
+    const explained = explainKafkaError(error) as KafkaAccessError;
+    expect(explained.reason).toBe('authentication');
+    expect(explained.message).toBe(
+      'Kafka authentication failed: the broker rejected the SASL credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD / KAFKA_SASL_PASSWORD_FILE and KAFKA_SASL_MECHANISM): Authentication failed',
+    );
+    expect(explained.original).toBe(error);
+    expect(explained.retriable).toBe(false);
+    expect(explained.name).toBe('KafkaAccessError');
+    const bare = explainKafkaError({ name: 'KafkaJSSASLAuthenticationError' }) as KafkaAccessError;
+    expect(bare.message).toBe(
+      'Kafka authentication failed: the broker rejected the SASL credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD / KAFKA_SASL_PASSWORD_FILE and KAFKA_SASL_MECHANISM):',
+    );
+  });
+
+  it('an authorization failure says which ACL is missing', () => {
+    const explained = explainKafkaError(Object.assign(new Error('x'), { type: 'GROUP_AUTHORIZATION_FAILED' }));
+    expect(explained?.message).toBe('Kafka authorization failed (GROUP_AUTHORIZATION_FAILED): the principal has no ACL for its consumer group (READ on the group)');
+  });
+
+  it.each([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+  ])('the TLS code %s is a TLS failure naming the settings', (code) => {
+    const explained = explainKafkaError(Object.assign(new Error('handshake'), { code })) as KafkaAccessError;
+    expect(explained.reason).toBe('tls');
+    expect(explained.message).toBe(`Kafka TLS handshake failed (${code}): check KAFKA_SSL_CA_LOCATION and KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: handshake`);
+  });
+
+  it('a code that only contains a TLS code is not one', () => {
+    expect(explainKafkaError(Object.assign(new Error('x'), { code: 'X_CERT_HAS_EXPIRED' }))).toBeUndefined();
+    expect(explainKafkaError(Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED_2' }))).toBeUndefined();
+    expect((explainKafkaError(Object.assign(new Error(''), { code: 'CERT_HAS_EXPIRED' })) as KafkaAccessError).message).toBe(
+      'Kafka TLS handshake failed (CERT_HAS_EXPIRED): check KAFKA_SSL_CA_LOCATION and KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM:',
+    );
+  });
+
+  it('follows a plain cause, and hands back an access or undecodable error found in the chain as it is', () => {
+    const inner = Object.assign(new Error('no'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+    expect((explainKafkaError(new Error('wrapped', { cause: inner })) as KafkaAccessError).reason).toBe('topic-authorization');
+    const access = new KafkaAccessError('tls', 'already explained', null);
+    expect(explainKafkaError(new Error('outer', { cause: access }))).toBe(access);
+    const undecodable = new UndecodableBatchError('zstd', new Error('bad'));
+    expect(explainKafkaError(Object.assign(new Error('retries'), { originalError: undecodable }))).toBe(undecodable);
+    expect(isFatalKafkaError(undecodable)).toBe(true);
+  });
+
+  it('follows the last error of withRetry', () => {
+    const inner = Object.assign(new Error('no'), { type: 'CLUSTER_AUTHORIZATION_FAILED' });
+    expect((explainKafkaError(Object.assign(new Error('exhausted'), { lastError: inner })) as KafkaAccessError).reason).toBe('cluster-authorization');
+  });
+
+  it('stops after 32 errors of a chain (a cycle does not hang it)', () => {
+    const cyclic: { message: string; cause?: unknown } = { message: 'loop' };
+    cyclic.cause = cyclic;
+    expect(explainKafkaError(cyclic)).toBeUndefined();
+    expect(hasKafkaErrorType(cyclic, ['X'])).toBe(false);
+    // The access error 32 causes deep is the 33rd in the chain: not reached.
+    let deep: object = Object.assign(new Error('deepest'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+    for (let i = 0; i < 32; i++) deep = new Error(`level ${i}`, { cause: deep });
+    expect(explainKafkaError(deep)).toBeUndefined();
+    let reachable: object = Object.assign(new Error('deepest'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+    for (let i = 0; i < 31; i++) reachable = new Error(`level ${i}`, { cause: reachable });
+    expect(explainKafkaError(reachable)).toBeInstanceOf(KafkaAccessError);
+  });
+
+  it('skips what is not an object in a chain without counting it', () => {
+    const denied = Object.assign(new Error('no'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+    const aggregate = Object.assign(new Error('several'), { errors: [...Array.from({ length: 31 }, (_, i) => `text ${i}`), denied] });
+    expect((explainKafkaError(aggregate) as KafkaAccessError).reason).toBe('topic-authorization');
+  });
+
+  it('translateKafkaError explains what it can and passes everything else through', () => {
+    const plain = new Error('plain');
+    expect(translateKafkaError(plain)).toBe(plain);
+    expect(translateKafkaError(Object.assign(new Error('x'), { type: 'TOPIC_AUTHORIZATION_FAILED' }))).toBeInstanceOf(KafkaAccessError);
+  });
+});
+
+describe('isRetriableKafkaError, network codes (no broker)', () => {
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND'])('%s is retriable', (code) => {
+    expect(isRetriableKafkaError(Object.assign(new Error('socket'), { code }))).toBe(true);
+  });
+
+  it('an unknown code, a numeric code or a retriable flag that is not true is not', () => {
+    expect(isRetriableKafkaError(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe(false);
+    expect(isRetriableKafkaError(Object.assign(new Error('x'), { code: 5 }))).toBe(false);
+    expect(isRetriableKafkaError(Object.assign(new Error('x'), { retriable: 'yes' }))).toBe(false);
+    expect(isRetriableKafkaError(Object.assign(new Error('x'), { type: 'LEADER_NOT_AVAILABLE' }))).toBe(false);
+    expect(isRetriableKafkaError(Object.assign(new Error('x'), { retriable: true }))).toBe(true);
+    // An access failure is final even when kafkajs flags it retriable.
+    expect(isRetriableKafkaError(Object.assign(new Error('x'), { type: 'TOPIC_AUTHORIZATION_FAILED', retriable: true }))).toBe(false);
   });
 });

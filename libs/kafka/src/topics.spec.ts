@@ -1,9 +1,11 @@
 import { Admin } from 'kafkajs';
 import { isRetriableKafkaError } from './errors';
-import { ensureTopics, TopicPlan } from './topics';
+import { ensureTopics, TopicPlan, topicReplication } from './topics';
 
 /** A fake admin: topics it knows, and a log of what it was asked. */
-function fakeAdmin(options: { existing?: string[]; leaderAfter?: number; notLeaderForOffsets?: number; createFails?: Error; createdByOther?: boolean } = {}) {
+function fakeAdmin(
+  options: { existing?: string[]; leaderAfter?: number; notLeaderForOffsets?: number; createFails?: Error; createdByOther?: boolean; partialMetadataCalls?: number } = {},
+) {
   const topics = new Set(options.existing ?? []);
   const created: unknown[] = [];
   let metadataCalls = 0;
@@ -20,6 +22,11 @@ function fakeAdmin(options: { existing?: string[]; leaderAfter?: number; notLead
     fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => {
       metadataCalls++;
       const leader = metadataCalls > (options.leaderAfter ?? 0) ? 1 : -1;
+      // Partial metadata: odd calls lack the first topic, even calls list one partition of each.
+      if (metadataCalls <= (options.partialMetadataCalls ?? 0)) {
+        if (metadataCalls % 2 === 1) return { topics: names.slice(1).map((name) => ({ name, partitions: [{ partitionId: 0, leader }, { partitionId: 1, leader }] })) };
+        return { topics: names.map((name) => ({ name, partitions: [{ partitionId: 0, leader }] })) };
+      }
       return { topics: names.map((name) => ({ name, partitions: [{ partitionId: 0, leader }, { partitionId: 1, leader }] })) };
     },
     fetchTopicOffsets: async (topic: string) => {
@@ -103,5 +110,66 @@ describe('ensureTopics (fake admin)', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('fails a create that another process completed only in part', async () => {
+    const fake = fakeAdmin({ createFails: new Error('not authorized') });
+    const admin = fake.admin as unknown as { createTopics: (r: unknown) => Promise<boolean>; listTopics: () => Promise<string[]> };
+    let listed = 0;
+    admin.listTopics = async () => (listed++ === 0 ? [] : ['a']);
+    await expect(ensureTopics(fake.admin, [plans[0], plans[1]])).rejects.toThrow('not authorized');
+  });
+
+  it('waits while metadata lacks a new topic or some of its partitions', async () => {
+    const fake = fakeAdmin({ partialMetadataCalls: 4 });
+    expect(await ensureTopics(fake.admin, [plans[0], plans[1]])).toEqual(['a', 'b']);
+    expect(fake.metadataCalls()).toBe(5);
+  });
+
+  it('a partition whose leader is 0 has a leader', async () => {
+    const fake = fakeAdmin();
+    const admin = fake.admin as unknown as { fetchTopicMetadata: (r: { topics: string[] }) => Promise<unknown> };
+    let calls = 0;
+    admin.fetchTopicMetadata = async ({ topics }) => {
+      calls++;
+      return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 0 }] })) };
+    };
+    await ensureTopics(fake.admin, [plans[2]]);
+    expect(calls).toBe(1);
+  });
+
+  it('giving up after failures of its own, it names the last one and keeps it as the cause', async () => {
+    jest.useFakeTimers();
+    try {
+      const fake = fakeAdmin({ notLeaderForOffsets: Number.POSITIVE_INFINITY });
+      const result = ensureTopics(fake.admin, [plans[0]]).catch((e: Error) => e);
+      await jest.advanceTimersByTimeAsync(30_200);
+      const error = (await result) as Error;
+      expect(error.name).toBe('TopicsWithoutLeaderError');
+      expect(error.message).toBe('topics a have no leader after 30000 ms: This server is not the leader for that topic-partition');
+      expect((error.cause as Error).message).toBe('This server is not the leader for that topic-partition');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('an explicit min.insync.replicas wins; settings given as an object equal a bare replication factor', async () => {
+    const explicit = fakeAdmin();
+    await ensureTopics(explicit.admin, [plans[2]], { replicationFactor: 3, minInsyncReplicas: 1 });
+    expect((explicit.created[0] as any).topics[0].configEntries).toEqual([
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'min.insync.replicas', value: '1' },
+    ]);
+    const object = fakeAdmin();
+    await ensureTopics(object.admin, [plans[2]], { replicationFactor: 3 });
+    expect((object.created[0] as any).topics[0]).toEqual({ topic: 'c', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'min.insync.replicas', value: '2' }] });
+  });
+});
+
+describe('topicReplication', () => {
+  it('takes the environment over the pipeline file, and min.insync.replicas from the environment only', () => {
+    expect(topicReplication({ kafkaReplicationFactor: 3, kafkaMinInsyncReplicas: 2 }, { replicationFactor: 1 })).toEqual({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(topicReplication({}, { replicationFactor: 2 })).toEqual({ replicationFactor: 2, minInsyncReplicas: undefined });
+    expect(topicReplication({})).toEqual({ replicationFactor: undefined, minInsyncReplicas: undefined });
   });
 });

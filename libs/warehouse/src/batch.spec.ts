@@ -66,3 +66,47 @@ describe('one row per key within a batch', () => {
     expect(values).toEqual([null, 1]);
   });
 });
+
+describe('batch helpers, edge cases', () => {
+  it('keys of several columns never run together', () => {
+    const spec = { key: ['a', 'b'], conflict: { kind: 'keep-existing' as const } };
+    const rows = [
+      { a: 'xy', b: '' },
+      { a: 'x', b: 'y' },
+      { a: 'x', b: 'y', n: 2 },
+    ];
+    expect(selectRows(spec, rows)).toEqual([rows[0], rows[1]]);
+    expect(keyOf({ a: 1, b: null }, ['a', 'b'])).toBe('1\u0000null');
+  });
+
+  it('a newer-version-wins table keeps the first of equal versions and compares versions as numbers', () => {
+    const rows = [
+      { window_start: 0, window_name: 'w', event_type: 'x', group_key: 'g', version: '9', n: 1 },
+      { window_start: 0, window_name: 'w', event_type: 'x', group_key: 'g', version: '10', n: 2 },
+      { window_start: 0, window_name: 'w', event_type: 'x', group_key: 'g', version: 10, n: 3 },
+    ];
+    expect(selectRows(aggregates, rows)).toEqual([rows[1]]);
+    expect(replaces(aggregates, rows[1], rows[0])).toBe(true);
+    expect(replaces(aggregates, rows[2], rows[1])).toBe(false);
+    expect(replaces(aggregates, rows[0], rows[1])).toBe(false);
+    expect(replaces(aggregates, rows[0], undefined)).toBe(true);
+  });
+
+  it('chunks: exact multiples, empty input, and sizes that are not positive integers refused with the size', () => {
+    expect(chunk([1, 2, 3, 4], 2)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(chunk([1, 2], 5)).toEqual([[1, 2]]);
+    expect(chunk([], 3)).toEqual([]);
+    expect(() => chunk([1], 0)).toThrow('chunk size must be a positive integer, got 0');
+    expect(() => chunk([1], -2)).toThrow('chunk size must be a positive integer, got -2');
+    expect(() => chunk([1], 1.5)).toThrow('chunk size must be a positive integer, got 1.5');
+    expect(chunk([1, 2], 1)).toEqual([[1], [2]]);
+  });
+
+  it('row values keep falsy values and turn only absent ones into null', () => {
+    const spec = { columns: ['a', 'b', 'c', 'd'].map((name) => ({ name, type: 'string' as const, nullable: true })) };
+    expect(rowValues(spec, { a: 0, b: '', c: false, d: null })).toEqual([0, '', false, null]);
+  });
+});

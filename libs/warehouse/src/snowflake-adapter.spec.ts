@@ -205,4 +205,39 @@ describe('Snowflake adapter (fake connection)', () => {
     await new SnowflakeAdapter(session).close();
     expect(session.closed).toBe(true);
   });
+
+  it('transient codes: driver codes 401000 to 402999 and SQL states 08xxx, nothing around them (fake connection)', () => {
+    const adapter = new SnowflakeAdapter(new RecordingSession());
+    const transient = (e: unknown) => adapter.isTransient(e);
+    expect([400999, 401000, 402999, 403000].map((code) => transient(Object.assign(new Error('x'), { code })))).toEqual([false, true, true, false]);
+    expect(transient(Object.assign(new Error('x'), { code: '401002' }))).toBe(true);
+    expect(transient(Object.assign(new Error('x'), { sqlState: '08001' }))).toBe(true);
+    expect(transient(Object.assign(new Error('x'), { sqlState: '10800' }))).toBe(false);
+    expect(transient(null)).toBe(false);
+  });
+
+  it('describes columns in lower case from upper-case names, nullable only when YES (fake connection)', async () => {
+    const session = new RecordingSession();
+    session.columns = { events: [{ name: 'event_id', type: 'string', nullable: false }, { name: 'region', type: 'boolean', nullable: true }] };
+    const columns = await new SnowflakeAdapter(session).describeColumns('raw.events');
+    expect(columns).toEqual([
+      { name: 'event_id', type: 'string', nullable: false },
+      { name: 'region', type: 'boolean', nullable: true },
+    ]);
+    expect(session.statements[0].binds).toEqual(['RAW', 'EVENTS']);
+  });
+
+  it('stores no offsets, writes nothing for no rows, and stages large batches in inserts of 10,000 rows (fake connection)', async () => {
+    const session = new RecordingSession();
+    const adapter = new SnowflakeAdapter(session);
+    expect(adapter.storesOffsets).toBe(false);
+    await expect(adapter.readOffsets('g')).resolves.toEqual([]);
+    await adapter.write([], [{ consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 1 }]);
+    expect(session.statements).toEqual([]);
+    const spec = baseTableSpec('raw.events');
+    const rows = Array.from({ length: 10_001 }, (_, i) => ({ event_id: `e${i}` }));
+    await adapter.write([{ spec, rows }], []);
+    const inserts = session.statements.filter((s) => s.sql.startsWith('INSERT INTO "SINK_STAGE_RAW_EVENTS"'));
+    expect(inserts.map((s) => (s.binds as unknown[][]).length)).toEqual([10_000, 1]);
+  });
 });

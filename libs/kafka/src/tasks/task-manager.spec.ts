@@ -1,5 +1,5 @@
 import { BatchControl, CommitRequest, FetchedBatch, OffsetsPort, ProducerPort, TaskOutput, TaskProducer, TaskRecord, TopicPartition } from './ports';
-import { StreamTask, TaskManager } from './task-manager';
+import { StreamTask, TaskManager, TaskManagerOptions } from './task-manager';
 
 /** A fake broker: transactional ids with epochs (fencing), committed outputs and group offsets. */
 class FakeBroker implements OffsetsPort {
@@ -96,7 +96,16 @@ class SumTask implements StreamTask {
   }
 }
 
-function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: number; lingerMs?: number; broker?: FakeBroker; decorate?: (task: SumTask) => void } = {}) {
+function setup(
+  options: {
+    maxUncommittedRecords?: number;
+    commitIntervalMs?: number;
+    lingerMs?: number;
+    broker?: FakeBroker;
+    decorate?: (task: SumTask) => void;
+    extra?: Partial<TaskManagerOptions<SumTask>>;
+  } = {},
+) {
   const broker = options.broker ?? new FakeBroker();
   const producers = new FakeProducers(broker);
   let now = 1_000;
@@ -120,6 +129,7 @@ function setup(options: { maxUncommittedRecords?: number; commitIntervalMs?: num
     maxUncommittedRecords: options.maxUncommittedRecords ?? 1000,
     lingerMs: options.lingerMs,
     now: () => now,
+    ...options.extra,
   });
   return { broker, producers, manager, tasks, advance: (ms: number) => (now += ms) };
 }
@@ -455,6 +465,211 @@ describe('TaskManager against a fake consumer and producer', () => {
     await manager.handleBatch(batch(0, 0, [1, 2], 50), control().c);
     expect(broker.log).toEqual([]);
     await manager.handleBatch(batch(0, 2, [3], 50), control().c);
+    expect(committedOf(broker)).toBe(3n);
+  });
+
+  it('fake: an assignment without a partition closes its task at once, without committing its fed work', async () => {
+    const { broker, manager, producers, tasks } = setup();
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    await manager.handleBatch(batch(1, 0, [2], 100), control().c);
+    expect(manager.taskOf({ topic: 'in', partition: 0 })).toBe(tasks[0]);
+    manager.assigned([{ topic: 'in', partition: 1 }]);
+    await manager.skipped({ topic: 'in', partition: 0 }, '0', '0');
+    await Promise.resolve();
+    expect(tasks[0].closed).toBe(true);
+    expect(tasks[1].closed).toBe(false);
+    expect(producers.closed).toBe(1);
+    expect(manager.openTasks()).toEqual([{ topic: 'in', partition: 1 }]);
+    expect(manager.taskOf({ topic: 'in', partition: 0 })).toBeUndefined();
+    expect(broker.log).toEqual([]);
+  });
+
+  it('fake: the observer hears of each batch with its lag, each commit with its request, and each abort', async () => {
+    const heard: unknown[] = [];
+    const failure = new Error('broker went away');
+    const { manager, producers } = setup({
+      extra: {
+        observer: {
+          onBatch: (tp, lag, records) => heard.push(['batch', tp.partition, lag, records]),
+          onCommit: (tp, request, seconds) => heard.push(['commit', tp.partition, request.offsets?.nextOffset, seconds >= 0 && seconds < 10]),
+          onAbort: (tp, error) => heard.push(['abort', tp.partition, error]),
+        },
+      },
+    });
+    await manager.handleBatch(batch(0, 0, [1, 2], 10), control().c);
+    await manager.handleBatch(batch(0, 2, [3], 3), control().c);
+    producers.open_[0].failNext = failure;
+    await expect(manager.handleBatch(batch(0, 3, [4], 4), control().c)).rejects.toThrow(failure);
+    expect(heard).toEqual([
+      ['batch', 0, 8n, 2],
+      ['batch', 0, 0n, 1],
+      ['commit', 0, 3n, true],
+      ['batch', 0, 0n, 1],
+      ['abort', 0, failure],
+    ]);
+  });
+
+  it('fake: commitAll commits every verified task with fed work, and only those', async () => {
+    const { broker, manager } = setup();
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    await manager.handleBatch(batch(1, 0, [2, 3], 100), control().c);
+    await manager.handleBatch(batch(2, 0, [4]), control().c); // caught up: committed already
+    expect(broker.log).toHaveLength(1);
+    await manager.commitAll();
+    expect([committedOf(broker, 0), committedOf(broker, 1), committedOf(broker, 2)]).toEqual([1n, 2n, 1n]);
+    expect(broker.log).toHaveLength(3);
+    await manager.commitAll();
+    expect(broker.log).toHaveLength(3);
+  });
+
+  it('fake: closeAll(false) closes every task without committing; batches delivered while closing are not fed', async () => {
+    const { broker, manager, tasks } = setup();
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    const closing = manager.closeAll(false);
+    await manager.handleBatch(batch(1, 0, [5]), control().c);
+    await closing;
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0].closed).toBe(true);
+    expect(broker.log).toEqual([]);
+    // After the close, batches are fed again (a new task).
+    await manager.handleBatch(batch(0, 0, [1]), control().c);
+    expect(tasks).toHaveLength(2);
+  });
+
+  it('fake: chunkRecords bounds the records fed at once', async () => {
+    const { manager, tasks } = setup({ extra: { chunkRecords: 2 } });
+    const sizes: number[] = [];
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    const origin = tasks[0].process.bind(tasks[0]);
+    tasks[0].process = (records) => {
+      sizes.push(records.length);
+      origin(records);
+    };
+    await manager.handleBatch(batch(0, 1, [1, 1, 1, 1, 1], 100), control().c);
+    expect(sizes).toEqual([2, 2, 1]);
+  });
+
+  it('fake: with commitWhenCaughtUp false a caught-up task waits for its interval', async () => {
+    const { broker, manager, advance } = setup({ commitIntervalMs: 100, extra: { commitWhenCaughtUp: false } });
+    await manager.handleBatch(batch(0, 0, [1]), control().c);
+    expect(broker.log).toEqual([]);
+    advance(100);
+    await manager.handleBatch(batch(0, 1, [2]), control().c);
+    expect(committedOf(broker)).toBe(2n);
+  });
+
+  it('fake: a task that fails to open closes its producer and is opened afresh by the next batch', async () => {
+    const broker = new FakeBroker();
+    const producers = new FakeProducers(broker);
+    let attempts = 0;
+    const manager = new TaskManager<SumTask>({
+      groupId: 'g',
+      factory: {
+        transactionalId: (tp) => `g-${tp.topic}-${tp.partition}`,
+        open: async (tp) => {
+          if (attempts++ === 0) throw new Error('changelog unreadable');
+          return new SumTask(tp.partition, 0);
+        },
+      },
+      producers,
+      offsets: broker,
+      commitIntervalMs: 100,
+      maxUncommittedRecords: 1000,
+    });
+    await expect(manager.handleBatch(batch(0, 0, [1]), control().c)).rejects.toThrow('changelog unreadable');
+    expect(producers.closed).toBe(1);
+    expect(manager.openTasks()).toEqual([]);
+    await manager.handleBatch(batch(0, 0, [1]), control().c);
+    expect(committedOf(broker)).toBe(1n);
+    expect(producers.open_).toHaveLength(2);
+  });
+
+  it('fake: two batches of a new partition at once open one task', async () => {
+    const { manager, producers, tasks } = setup();
+    await Promise.all([manager.handleBatch(batch(0, 0, [1], 100), control().c), manager.handleBatch(batch(0, 1, [2], 100), control().c)]);
+    expect(producers.open_).toHaveLength(1);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0].sum).toBe(3);
+  });
+
+  it('fake: the interval counts from the first record fed since the last commit', async () => {
+    const { broker, manager, advance } = setup({ commitIntervalMs: 100 });
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    advance(60);
+    await manager.handleBatch(batch(0, 1, [1], 100), control().c);
+    advance(39);
+    await manager.tick();
+    expect(broker.log).toEqual([]);
+    advance(1);
+    await manager.tick();
+    expect(committedOf(broker)).toBe(2n);
+  });
+
+  it('fake: a commit with no output and no new position writes nothing', async () => {
+    const { broker, manager, tasks, advance } = setup({ commitIntervalMs: 100 });
+    await manager.handleBatch(batch(0, 0, [1]), control().c);
+    expect(broker.log).toHaveLength(1);
+    tasks[0].prepareCommit = () => [];
+    tasks[0].punctuate = () => true;
+    advance(1000);
+    await manager.tick();
+    expect(broker.log).toHaveLength(1);
+  });
+
+  it('fake: a commit by a batch cancels a pending linger; a failed lingered or timer commit is reported', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    try {
+      const warnings: string[] = [];
+      const { broker, manager, producers, advance } = setup({ lingerMs: 50, extra: { observer: { onWarning: (message) => warnings.push(message) } } });
+      await manager.handleBatch(batch(0, 0, [1]), control().c);
+      advance(10);
+      await manager.handleBatch(batch(0, 1, [2]), control().c); // lingering
+      advance(10);
+      await manager.handleBatch(batch(0, 2, [3, 3], 100), control().c); // behind: no commit
+      advance(100);
+      await manager.tick(); // interval: commits, clears the linger
+      expect(broker.log).toHaveLength(2);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(broker.log).toHaveLength(2);
+
+      advance(10);
+      await manager.handleBatch(batch(0, 4, [4]), control().c); // lingering again
+      producers.open_[0].failNext = new Error('broker went away');
+      advance(50);
+      await jest.advanceTimersByTimeAsync(50);
+      expect(warnings).toEqual(['lingered commit failed; the task will be restored']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('fake: a failed timer commit is reported to the observer', async () => {
+    const warnings: Array<[string, Record<string, unknown>]> = [];
+    const { manager, producers, advance } = setup({ commitIntervalMs: 100, extra: { observer: { onWarning: (message, details) => warnings.push([message, details]) } } });
+    await manager.handleBatch(batch(0, 0, [1], 100), control().c);
+    const failure = new Error('broker went away');
+    producers.open_[0].failNext = failure;
+    advance(100);
+    await manager.tick();
+    expect(warnings).toEqual([['timer commit failed; the task will be restored', { err: failure, topic: 'in', partition: 0 }]]);
+  });
+
+  it('fake: markers skipped before the task is verified, or with a lag left, change nothing', async () => {
+    const { broker, manager, tasks } = setup();
+    await manager.skipped({ topic: 'in', partition: 0 }, '0', '1'); // no task yet
+    await manager.handleBatch({ ...batch(0, 0, [1, 2]), highWatermark: '5' }, control().c);
+    const seen: boolean[] = [];
+    tasks[0].punctuate = (_now: number, context: { caughtUp: boolean }) => {
+      seen.push(context.caughtUp);
+      return false;
+    };
+    await manager.skipped({ topic: 'in', partition: 0 }, '3', '3', 1n); // lag left, not at the position
+    await manager.skipped({ topic: 'in', partition: 0 }, '2', '2'); // at the position, lag unknown
+    await manager.tick();
+    expect(seen).toEqual([false]);
+    expect(committedOf(broker)).toBe(3n);
+    manager.assigned([{ topic: 'in', partition: 0 }]); // not verified now
+    await manager.skipped({ topic: 'in', partition: 0 }, '3', '4', 0n);
     expect(committedOf(broker)).toBe(3n);
   });
 });

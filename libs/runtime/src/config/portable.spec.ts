@@ -37,4 +37,35 @@ describe('a configuration carried across a structured clone (worker threads)', (
     expect(Buffer.from(restored.ca).toString()).toBe('pem');
     expect(restored.list).toHaveLength(1);
   });
+
+  it('records exactly the hidden data properties of plain objects, arrays and null-prototype objects, with their paths', () => {
+    const bare = Object.create(null) as Record<string, unknown>;
+    Object.defineProperty(bare, 'secret', { value: 's', enumerable: false });
+    const list: unknown[] = [bare];
+    const withFunction = { visible: 1 };
+    Object.defineProperty(withFunction, 'method', { value: () => 1, enumerable: false });
+    Object.defineProperty(withFunction, 'computed', { get: () => 2, enumerable: false });
+    class Holder {
+      constructor() {
+        Object.defineProperty(this, 'inside', { value: 'i', enumerable: false });
+      }
+    }
+    const config = { deep: { list }, withFunction, holder: new Holder() };
+    expect(toPortable(config).hidden).toEqual([{ path: ['deep', 'list', '0'], name: 'secret', value: 's' }]);
+    expect(toPortable(config).config).toBe(config);
+  });
+
+  it('refuses to restore onto a path the clone no longer has', () => {
+    expect(() => fromPortable({ config: { a: {} }, hidden: [{ path: ['a', 'b'], name: 'password', value: 'p' }] })).toThrow(
+      'configuration cannot be restored: nothing at a.b.password',
+    );
+    expect(() => fromPortable({ config: { a: 'text' }, hidden: [{ path: ['a'], name: 'password', value: 'p' }] })).toThrow('nothing at a.password');
+    expect(() => fromPortable({ config: { a: null }, hidden: [{ path: ['a'], name: 'password', value: 'p' }] })).toThrow('nothing at a.password');
+  });
+
+  it('puts a hidden property back as non-enumerable on the root too', () => {
+    const restored = fromPortable({ config: { visible: 1 } as { visible: number; token?: string }, hidden: [{ path: [], name: 'token', value: 't' }] });
+    expect(restored.token).toBe('t');
+    expect(Object.keys(restored)).toEqual(['visible']);
+  });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { BUILD_INFO_FILE, readBuildInfo } from './build-info';
+import { BUILD_INFO_FILE, buildInfo, gitCommit, readBuildInfo } from './build-info';
 import { initMetrics, registry } from './metrics';
 import { health } from './health';
 
@@ -67,5 +67,32 @@ describe('build info', () => {
     expect(line).toContain('app="build-info-spec"');
     expect(line).toMatch(/ 1$/);
     expect((await health.report()).build).toEqual(info);
+  });
+
+  it('empty or non-text facts in the file fall back to package.json; a file that is not an object is ignored', () => {
+    const moduleDir = compiledTree({ version: '', commit: 7 });
+    expect(readBuildInfo({}, moduleDir)).toEqual({ version: '9.8.7', commit: 'unknown', node_version: process.version });
+    writeFileSync(join(dir, 'dist', BUILD_INFO_FILE), 'null');
+    expect(readBuildInfo({}, moduleDir).version).toBe('9.8.7');
+    writeFileSync(join(dir, 'dist', BUILD_INFO_FILE), '"1.0.0"');
+    expect(readBuildInfo({}, moduleDir).version).toBe('9.8.7');
+  });
+
+  it('outside any package and checkout: version and commit "unknown"', () => {
+    const moduleDir = join(dir, 'a/b/c/d');
+    mkdirSync(moduleDir, { recursive: true });
+    expect(readBuildInfo({}, moduleDir)).toEqual({ version: 'unknown', commit: 'unknown', node_version: process.version });
+    expect(readBuildInfo({ BUILD_VERSION: '3.1.4', BUILD_COMMIT: 'deadbeef' }, moduleDir)).toEqual({ version: '3.1.4', commit: 'deadbeef', node_version: process.version });
+  });
+
+  it('gitCommit: the full sha of a checkout, nothing elsewhere', () => {
+    expect(gitCommit(ROOT)).toMatch(/^[0-9a-f]{40}$/);
+    expect(gitCommit(dir)).toBeUndefined();
+    expect(gitCommit(join(dir, 'missing'))).toBeUndefined();
+  });
+
+  it('buildInfo() reads once and hands back the same facts', () => {
+    expect(buildInfo()).toBe(buildInfo());
+    expect(buildInfo().node_version).toBe(process.version);
   });
 });
