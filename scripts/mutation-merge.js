@@ -12,7 +12,7 @@ const path = require('path');
 const args = process.argv.slice(2);
 const intoAt = args.indexOf('--into');
 const into = intoAt >= 0 ? args[intoAt + 1] : 'test/mutation/stryker-incremental.json';
-const others = args.filter((a, i) => a !== '--into' && i !== intoAt + 1);
+const others = args.filter((a, i) => a !== '--into' && (intoAt < 0 || i !== intoAt + 1));
 if (others.length === 0) {
   console.error('usage: node scripts/mutation-merge.js other.json [more.json ...] [--into file.json]');
   process.exit(2);
