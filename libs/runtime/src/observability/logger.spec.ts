@@ -64,6 +64,7 @@ describe('logger', () => {
     expect(first.logger()).toBe(created);
 
     process.env.APP_NAME = 'processor';
+    delete process.env.LOG_LEVEL; // the implicit logger's level is LOG_LEVEL's, info when unset
     const second = load();
     const implicit = second.logger();
     const lines = capture(implicit);
